@@ -1,1 +1,2 @@
 export { type Clock, systemClock } from "./clock.ts";
+export { FakeClock } from "./fake-clock.ts";

@@ -1,1 +1,3 @@
-export {};
+export { HostingPluginMissingError } from "./errors.ts";
+export { hosting, hostOf, withHostedService } from "./hosting.ts";
+export { type Served, type ServeOptions, serve } from "./serve.ts";

@@ -1,3 +1,4 @@
+import { StopDeadlineError } from "./errors.ts";
 import type { HostedService, ServiceHealth } from "./hosted-service.ts";
 
 /**
@@ -34,7 +35,14 @@ export abstract class BackgroundService implements HostedService {
   async stop(signal: AbortSignal): Promise<void> {
     this.#stopping.abort();
     if (!this.#executeTask) return;
-    await Promise.race([this.#executeTask.catch(() => {}), untilAborted(signal)]);
+    const outcome = await Promise.race([
+      this.#executeTask.then(
+        () => "done",
+        () => "done",
+      ),
+      untilAborted(signal).then(() => "deadline"),
+    ]);
+    if (outcome === "deadline") throw new StopDeadlineError(this.name);
   }
 
   health(): ServiceHealth {

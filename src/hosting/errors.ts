@@ -35,3 +35,11 @@ export class ServiceStartError extends HostError {
 export function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A service's work was still running when its stop signal fired; the host abandons it. */
+export class StopDeadlineError extends HostError {
+  override name = "StopDeadlineError";
+  constructor(readonly serviceName: string) {
+    super(`Hosted service "${serviceName}" was still running at the shutdown deadline and was abandoned.`);
+  }
+}

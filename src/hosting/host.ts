@@ -1,5 +1,12 @@
 import { untilAborted } from "./background-service.ts";
-import { describe, HostAlreadyStartedError, HostNotStartedError, ServiceRegistrationError, ServiceStartError } from "./errors.ts";
+import {
+  describe,
+  HostAlreadyStartedError,
+  HostNotStartedError,
+  ServiceRegistrationError,
+  ServiceStartError,
+  StopDeadlineError,
+} from "./errors.ts";
 import type { HostedService } from "./hosted-service.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 
@@ -43,6 +50,7 @@ export class Host extends EventTarget {
   readonly #policy: ServiceFailurePolicy;
   readonly #logger: Logger;
   #state: HostState = "created";
+  #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   #failure: { service: string; error: unknown } | undefined;
   #resolveStopped!: () => void;
@@ -79,7 +87,9 @@ export class Host extends EventTarget {
     return this.#failure;
   }
 
+  /** Registers a service; adding the same service object again is a no-op (plugins may be used twice). */
   add(service: HostedService): this {
+    if (this.#services.includes(service)) return this;
     if (this.#state !== "created") {
       throw new ServiceRegistrationError(
         `Cannot add hosted service "${service.name}": the host is ${this.#state}. Register every service before host.start().`,
@@ -92,8 +102,13 @@ export class Host extends EventTarget {
     return this;
   }
 
-  async start(signal: AbortSignal = new AbortController().signal): Promise<void> {
-    if (this.#state !== "created") throw new HostAlreadyStartedError(this.#state);
+  start(signal: AbortSignal = new AbortController().signal): Promise<void> {
+    if (this.#state !== "created") return Promise.reject(new HostAlreadyStartedError(this.#state));
+    this.#starting = this.#start(signal);
+    return this.#starting;
+  }
+
+  async #start(signal: AbortSignal): Promise<void> {
     this.#transition("starting");
     const started: HostedService[] = [];
     try {
@@ -120,7 +135,8 @@ export class Host extends EventTarget {
   /** Stops every service in reverse order within `shutdownTimeoutMs`; calling it again returns the same stop. */
   stop(): Promise<void> {
     if (this.#state === "created") return Promise.reject(new HostNotStartedError());
-    this.#stopping ??= this.#stop();
+    // A stop during start waits for start to settle, so services are never stopped half-started.
+    this.#stopping ??= this.#state === "starting" ? this.#starting!.catch(() => {}).then(() => this.#stop()) : this.#stop();
     return this.#stopping;
   }
 
@@ -145,8 +161,6 @@ export class Host extends EventTarget {
   }
 
   async #stop(): Promise<void> {
-    // A stop during start waits for start to settle, so services are never stopped half-started.
-    while (this.#state === "starting") await new Promise((resolve) => setTimeout(resolve, 1));
     if (this.#state === "stopped") return;
     this.#transition("stopping");
     await this.#stopServices([...this.#services].reverse());
@@ -173,6 +187,7 @@ export class Host extends EventTarget {
         service.stop(serviceSignal).then(
           () => "stopped" as const,
           (error: unknown) => {
+            if (error instanceof StopDeadlineError) return "deadline" as const;
             this.#logger.error({ service: service.name, err: error }, "service failed to stop");
             return "failed" as const;
           },

@@ -5,6 +5,7 @@ export {
   HostNotStartedError,
   ServiceRegistrationError,
   ServiceStartError,
+  StopDeadlineError,
 } from "./errors.ts";
 export { Host, HostEvent, type HostEventType, type HostHealth, type HostOptions, type HostState, type ServiceFailurePolicy } from "./host.ts";
 export type { HostedService, ServiceHealth } from "./hosted-service.ts";

@@ -1,0 +1,38 @@
+import { Button, Heading, Link, Text } from "@react-email/components";
+import { type Static, Type } from "@sinclair/typebox";
+import { button, heading, Layout, paragraph } from "./layout.tsx";
+
+export const ConfirmationPropsSchema = Type.Object(
+  {
+    displayName: Type.String({ minLength: 1, maxLength: 200 }),
+    confirmUrl: Type.String({ pattern: "^https?://" }),
+  },
+  { additionalProperties: false },
+);
+export type ConfirmationProps = Static<typeof ConfirmationPropsSchema>;
+
+export const PreviewProps: ConfirmationProps = {
+  displayName: "Ada Lovelace",
+  confirmUrl: "http://localhost:3000/api/users/confirm?token=preview-token",
+};
+
+export const subject = (_props: ConfirmationProps): string => "Confirm your account";
+
+/** Sent right after registration: the account works only once this link is followed. */
+export function Confirmation({ displayName, confirmUrl }: ConfirmationProps) {
+  return (
+    <Layout preview="Confirm your account to start using it">
+      <Heading style={heading}>Confirm your account</Heading>
+      <Text style={paragraph}>Hello {displayName},</Text>
+      <Text style={paragraph}>Thanks for signing up. Confirm your email address to activate your account.</Text>
+      <Button href={confirmUrl} style={button}>
+        Confirm my account
+      </Button>
+      <Text style={paragraph}>
+        Or paste this link into your browser: <Link href={confirmUrl}>{confirmUrl}</Link>
+      </Text>
+    </Layout>
+  );
+}
+Confirmation.PreviewProps = PreviewProps;
+export default Confirmation;

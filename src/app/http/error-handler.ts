@@ -1,0 +1,59 @@
+import { Elysia, ValidationError } from "elysia";
+import { HttpError } from "./errors.ts";
+import { requestInfo } from "./request-context.ts";
+
+interface FieldProblem {
+  field: string;
+  in: string;
+  message: string;
+}
+
+/**
+ * Maps every failure to the app's JSON error shape and status: malformed JSON 400, schema failures
+ * 422 with each field, unknown routes 404, the app's HttpErrors their own status, anything else 500
+ * with the request id (and, outside production, the message and stack to debug with).
+ */
+export function errorHandler(options: { production: boolean }) {
+  return new Elysia({ name: "app.error-handler" }).onError({ as: "global" }, ({ code, error, request, set, path }) => {
+    const info = requestInfo(request);
+    const requestId = info?.id ?? "unknown";
+    const reply = (status: number, body: Record<string, unknown>) => {
+      set.status = status;
+      set.headers["content-type"] = "application/json; charset=utf-8";
+      return { ...body, requestId };
+    };
+
+    if (error instanceof HttpError) {
+      Object.assign(set.headers, error.headers);
+      return reply(error.status, { error: error.code, message: error.message });
+    }
+    switch (code) {
+      case "PARSE":
+        return reply(400, { error: "invalid_json", message: "The request body is not valid JSON." });
+      case "VALIDATION":
+        return reply(422, {
+          error: "validation_failed",
+          message: "The request does not match the schema; see fields.",
+          fields: fieldProblems(error),
+        });
+      case "NOT_FOUND":
+        return reply(404, { error: "not_found", message: `No route for ${request.method} ${path}.` });
+      case "INVALID_COOKIE_SIGNATURE":
+      case "INVALID_FILE_TYPE":
+        return reply(400, { error: "bad_request", message: error.message });
+    }
+    info?.log.error({ err: error, method: request.method, path }, "unhandled error");
+    const detail = options.production || !(error instanceof Error) ? {} : { detail: error.message, stack: error.stack };
+    return reply(500, { error: "internal_error", message: "Something went wrong; quote the request id when reporting it.", ...detail });
+  });
+}
+
+/** One entry per field (the first reason), so a missing field is not also reported as the wrong type. */
+function fieldProblems(error: Readonly<Pick<ValidationError, "all" | "type">>): FieldProblem[] {
+  const byField = new Map<string, FieldProblem>();
+  for (const problem of error.all) {
+    const field = problem.path.replace(/^\//, "").replaceAll("/", ".") || "(root)";
+    if (!byField.has(field)) byField.set(field, { field, in: error.type, message: problem.summary ?? problem.message });
+  }
+  return [...byField.values()];
+}

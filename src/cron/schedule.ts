@@ -1,0 +1,44 @@
+import { Cron } from "croner";
+import { InvalidCronScheduleError, InvalidCronTimezoneError } from "./errors.ts";
+
+/** A parsed cron expression in its timezone: computes tick times (epoch ms, UTC instants). */
+export interface Schedule {
+  readonly expression: string;
+  readonly timezone: string | undefined;
+  /** The first tick strictly after `time`, or undefined if the expression never fires again. */
+  next(time: number): number | undefined;
+  /** Up to `limit` of the latest ticks in (after, until], oldest first. */
+  latestBetween(after: number, until: number, limit: number): number[];
+}
+
+/** Parses `expression` with croner; throws a typed error naming the cron when it or the timezone is invalid. */
+export function parseSchedule(cronName: string, expression: string, timezone?: string): Schedule {
+  if (timezone !== undefined) assertTimezone(cronName, timezone);
+  let cron: Cron;
+  try {
+    // paused: croner is used only to compute times; Errand's scheduler owns the timers.
+    cron = new Cron(expression, { timezone, paused: true });
+  } catch (error) {
+    throw new InvalidCronScheduleError(cronName, expression, error);
+  }
+  return {
+    expression,
+    timezone,
+    next: (time) => cron.nextRun(new Date(time))?.getTime(),
+    // previousRuns excludes its reference, so until + 1 makes a tick at exactly `until` count.
+    latestBetween: (after, until, limit) =>
+      cron
+        .previousRuns(limit, new Date(until + 1))
+        .map((date) => date.getTime())
+        .filter((tick) => tick > after)
+        .reverse(),
+  };
+}
+
+function assertTimezone(cronName: string, timezone: string): void {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+  } catch {
+    throw new InvalidCronTimezoneError(cronName, timezone);
+  }
+}

@@ -1,0 +1,77 @@
+import type { AnyElysia } from "elysia";
+import { consoleLogger, type Logger } from "../hosting/logger.ts";
+import { hostOf } from "./hosting.ts";
+
+export interface ServeOptions {
+  port?: number;
+  hostname?: string;
+  logger?: Logger & { flush?(): void };
+  /** Signals that start a graceful shutdown (default SIGTERM and SIGINT). */
+  signals?: NodeJS.Signals[];
+  /** Called with the exit code once shut down; default `process.exit`. Tests replace it. */
+  exit?: (code: number) => void;
+}
+
+export interface Served {
+  /** The base URL the server listens on, e.g. http://127.0.0.1:3000 */
+  url: string;
+  /** Runs the shutdown sequence (as a signal would) and resolves with the exit code. */
+  shutdown(reason?: string): Promise<number>;
+}
+
+/**
+ * Runs an app as a process, the way the .NET generic host does: start the hosted services, then listen;
+ * on SIGTERM/SIGINT stop accepting requests and let in-flight ones finish, stop the host within its
+ * shutdown timeout, flush logs and exit 0 (1 when a failing service stopped the host). A second signal
+ * exits at once.
+ */
+export async function serve(app: AnyElysia, options: ServeOptions = {}): Promise<Served> {
+  const host = hostOf(app);
+  const logger = (options.logger ?? consoleLogger).child({ component: "serve" });
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const signals = options.signals ?? ["SIGTERM", "SIGINT"];
+
+  let shuttingDown: Promise<number> | undefined;
+  const shutdown = (reason = "shutdown") => {
+    shuttingDown ??= stopEverything(reason);
+    return shuttingDown;
+  };
+
+  async function stopEverything(reason: string): Promise<number> {
+    logger.info({ reason, shutdownTimeoutMs: host.shutdownTimeoutMs }, "shutting down");
+    // In-flight requests may still write to queues, so the server drains before the host stops.
+    if (app.server) await Promise.race([app.stop(), delay(host.shutdownTimeoutMs)]);
+    await host.stop();
+    const code = host.failure ? 1 : 0;
+    logger.info({ code }, "stopped");
+    options.logger?.flush?.();
+    for (const signal of signals) process.off(signal, onSignal);
+    exit(code);
+    return code;
+  }
+
+  function onSignal(signal: NodeJS.Signals) {
+    if (shuttingDown) {
+      logger.warn({ signal }, "second signal: exiting at once");
+      options.logger?.flush?.();
+      exit(1);
+      return;
+    }
+    void shutdown(signal);
+  }
+
+  // Handlers go in before anything can announce readiness: a signal with no handler kills at once.
+  for (const signal of signals) process.on(signal, onSignal);
+  if (host.state === "created") await host.start();
+  app.listen({ port: options.port ?? 3000, hostname: options.hostname ?? "0.0.0.0" });
+  const server = app.server!;
+  const url = `http://${server.hostname}:${server.port}`;
+  logger.info({ url }, "listening");
+  // A service failure under the "stop-host" policy stops the host; the process follows it down.
+  void host.stopped.then(() => shutdown(host.failure ? `service ${host.failure.service} failed` : "host stopped"));
+  return { url, shutdown };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}

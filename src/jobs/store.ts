@@ -1,0 +1,250 @@
+// JobStore interface: STABLE
+//
+// The persistence contract every job store (SQLite, PostgreSQL) implements. The core (dispatcher,
+// executors, Jobs API) talks only to this interface, so both stores pass one contract suite
+// (test/stores/contract/job-store.contract.ts).
+//
+// Conventions every member follows:
+// - Times are milliseconds since the epoch and come from the caller (`now`), never from the database
+//   clock, so the core's Clock drives schedules, leases and backoff and tests can move time freely.
+// - Every call that touches jobs takes arrays: the dispatcher claims, completes, fails, renews and
+//   releases in batches, so one round trip (one statement where the SQL allows) serves many jobs.
+// - Ids are strings (an SQLite integer or a PostgreSQL bigint, stringified): opaque to the core.
+// - Writes that change a claimed job (complete, fail, renew, release) apply only while the job is
+//   still `running` and `locked_by` the given worker: a worker whose lease expired and was taken over
+//   cannot overwrite the new owner's state.
+
+/**
+ * scheduled: waiting for its runAt. ready: due, waiting for a worker. running: claimed under a lease.
+ * failed: an attempt failed and a retry is scheduled at runAt. succeeded / dead: final (dead keeps
+ * its errors and can be retried by hand).
+ */
+export type JobState = "scheduled" | "ready" | "running" | "succeeded" | "failed" | "dead";
+
+export const jobStates: readonly JobState[] = ["scheduled", "ready", "running", "succeeded", "failed", "dead"];
+
+/** A job to insert. The core has validated the payload and resolved defaults. */
+export interface NewJob {
+  name: string;
+  queue: string;
+  /** JSON-serializable; the store persists it as JSON. */
+  payload: unknown;
+  /** Higher runs first; ties run in runAt, then id order. */
+  priority: number;
+  /** When the job becomes due. A runAt later than `now` stores the job as `scheduled`, else `ready`. */
+  runAt: number;
+  /** Attempts before the job is dead (the first run counts). */
+  maxAttempts: number;
+  /** Idempotency key: while a job with this key exists, enqueueing it again creates nothing. */
+  key: string | null;
+}
+
+export interface EnqueuedJob {
+  id: string;
+  /** false when the key matched an existing job, whose id is returned. */
+  created: boolean;
+}
+
+export interface EnqueueOptions<Tx> {
+  now: number;
+  /** The caller's transaction: the job commits or rolls back with it (transactional outbox). */
+  tx?: Tx;
+}
+
+export interface ClaimOptions {
+  /** Identifies this process's dispatcher; stored in locked_by. */
+  workerId: string;
+  /** At most this many jobs. */
+  limit: number;
+  now: number;
+  /** The lease: a claimed job whose lease expires (now + leaseMs) is recovered by recoverExpired. */
+  leaseMs: number;
+  /** Only jobs with these names (the definitions this process can run). */
+  names: readonly string[];
+  /** Only these queues; every queue when omitted. */
+  queues?: readonly string[];
+  /**
+   * Per-name limits on running jobs across every worker sharing the store: a name at its limit is
+   * skipped, so at most `limits[name]` jobs of that name run at once.
+   */
+  limits?: Readonly<Record<string, number>>;
+}
+
+/** A job handed to this worker. `attempt` is 1 on the first run and counts this run. */
+export interface ClaimedJob {
+  id: string;
+  name: string;
+  queue: string;
+  payload: unknown;
+  priority: number;
+  attempt: number;
+  maxAttempts: number;
+  enqueuedAt: number;
+  runAt: number;
+  leaseExpiresAt: number;
+  key: string | null;
+}
+
+/** What is kept of a failed attempt (the attempt history). */
+export interface JobAttemptError {
+  attempt: number;
+  /** When the failure was recorded. */
+  at: number;
+  /** Error class name: `Error`, `NonRetryableError`, `JobTimeoutError`, `LeaseExpiredError`, ... */
+  name: string;
+  message: string;
+  stack?: string;
+  /** The worker that ran the attempt, when known. */
+  workerId?: string;
+}
+
+export interface JobFailure {
+  id: string;
+  error: JobAttemptError;
+  /** When to run the next attempt (state `failed`), or null: no retry, the job is `dead`. */
+  retryAt: number | null;
+}
+
+export interface WorkerOptions {
+  workerId: string;
+  now: number;
+}
+
+export interface RenewOptions extends WorkerOptions {
+  leaseMs: number;
+}
+
+export interface RecoverOptions {
+  now: number;
+  /** Recover at most this many per call (default: store-defined, large). */
+  limit?: number;
+}
+
+/** A job as listed and inspected (admin, tests). */
+export interface JobRecord {
+  id: string;
+  name: string;
+  queue: string;
+  state: JobState;
+  payload: unknown;
+  priority: number;
+  /** Attempts started so far. */
+  attempts: number;
+  maxAttempts: number;
+  key: string | null;
+  enqueuedAt: number;
+  runAt: number;
+  lockedBy: string | null;
+  leaseExpiresAt: number | null;
+  finishedAt: number | null;
+  /** Every failed attempt, oldest first; the last one is the job's last error. */
+  errors: JobAttemptError[];
+}
+
+export interface ListOptions {
+  state?: JobState;
+  name?: string;
+  /** Page size (the store may cap it). */
+  limit: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** Newest first (by id, descending). */
+export interface JobPage {
+  jobs: JobRecord[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface JobCount {
+  name: string;
+  state: JobState;
+  count: number;
+}
+
+export interface PruneOptions {
+  /** Delete jobs that finished before this time. */
+  finishedBefore: number;
+  /** Which final states to delete (default ["succeeded"]). */
+  states?: readonly ("succeeded" | "dead")[];
+}
+
+/** Stops a wake-up subscription. */
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+/**
+ * Persistence for durable jobs. `Tx` is the store's transaction type accepted by `enqueue({ tx })`
+ * (a drizzle transaction or database of the same connection); `never` when the store has none.
+ */
+export interface JobStore<Tx = never> {
+  /** Applies migrations and opens connections. Idempotent; the core awaits it at start. */
+  init(): Promise<void>;
+
+  /**
+   * Inserts every job in one statement where possible, results in input order. A job whose key
+   * exists (or repeats an earlier key in the same batch) creates nothing and returns the existing id.
+   */
+  enqueue(jobs: readonly NewJob[], options: EnqueueOptions<Tx>): Promise<EnqueuedJob[]>;
+
+  /**
+   * Claims up to `limit` due jobs (scheduled, ready or failed with runAt <= now), highest priority
+   * first, then oldest runAt: sets running, locked_by, lease_expires_at and counts the attempt.
+   */
+  claim(options: ClaimOptions): Promise<ClaimedJob[]>;
+
+  /** running -> succeeded for the jobs this worker still holds; returns how many changed. */
+  complete(ids: readonly string[], options: WorkerOptions): Promise<number>;
+
+  /** running -> failed (retryAt set) or dead (retryAt null), appending each error to the history. */
+  fail(failures: readonly JobFailure[], options: WorkerOptions): Promise<number>;
+
+  /** Extends the leases this worker still holds to now + leaseMs; returns the ids still held. */
+  renew(ids: readonly string[], options: RenewOptions): Promise<string[]>;
+
+  /**
+   * Gives jobs back at once (shutdown): running -> ready, due now, the attempt not counted, so another
+   * worker takes them without waiting for the lease to expire. Returns how many were released.
+   */
+  release(ids: readonly string[], options: WorkerOptions): Promise<number>;
+
+  /**
+   * Running jobs whose lease expired (their worker died) become ready again, the attempt counted and
+   * a `LeaseExpiredError` appended; those out of attempts become dead. Returns how many changed.
+   */
+  recoverExpired(options: RecoverOptions): Promise<number>;
+
+  /** Failed or dead -> ready now with a fresh attempt budget (history kept). false if not retryable. */
+  retry(id: string, options: { now: number }): Promise<boolean>;
+
+  /** Deletes a job that is not running. false if it does not exist or is running. */
+  discard(id: string): Promise<boolean>;
+
+  get(id: string): Promise<JobRecord | null>;
+
+  list(options: ListOptions): Promise<JobPage>;
+
+  /** One row per (name, state) that has jobs. */
+  counts(): Promise<JobCount[]>;
+
+  /** Deletes finished jobs older than the retention; returns how many. */
+  prune(options: PruneOptions): Promise<number>;
+
+  /**
+   * Calls `onWake` when another process enqueued jobs (PostgreSQL LISTEN/NOTIFY). Stores without
+   * cross-process notification omit it; the dispatcher then relies on polling across processes.
+   */
+  subscribe?(onWake: () => void): Promise<Subscription>;
+
+  close(): Promise<void>;
+}
+
+/**
+ * A store that can enqueue synchronously inside the caller's synchronous transaction (bun:sqlite via
+ * drizzle: an async callback would not roll back after its first await).
+ */
+export interface SyncJobStore<Tx> extends JobStore<Tx> {
+  enqueueSync(jobs: readonly NewJob[], options: EnqueueOptions<Tx>): EnqueuedJob[];
+}
