@@ -1,6 +1,71 @@
-import type { JobsBenchSystem } from "./jobs-system.ts";
+import { join } from "node:path";
+import { t } from "elysia";
+import { silentLogger } from "../../src/hosting/index.ts";
+import { createJobs, defineJob, type JobStore, type Jobs } from "../../src/jobs/index.ts";
+import { postgresStore } from "../../src/stores/postgres/index.ts";
+import { sqliteStore } from "../../src/stores/sqlite/index.ts";
+import { dropSchema } from "./jobs-pgboss.ts";
+import { POSTGRES_URL, range, uniqueName, type JobsBenchSystem } from "./jobs-system.ts";
 
-/** Errand on SQLite and on PostgreSQL; filled in once src/jobs exists. */
-export function errandSystems(_dir: string): JobsBenchSystem[] {
-  return [];
+interface StoreHandle {
+  store: JobStore<unknown>;
+  cleanup(): Promise<void>;
+}
+
+/** Errand with its defaults (executors, channel capacity, poll interval): no tuning for the bench. */
+function errandSystem(id: string, label: string, durability: string, openStore: () => StoreHandle): JobsBenchSystem {
+  return {
+    id,
+    label,
+    durability,
+    async open() {
+      const { store, cleanup } = openStore();
+      let onJob: (i: number) => void = () => {};
+      const noop = defineJob({
+        name: "bench.noop",
+        payload: t.Object({ i: t.Number() }),
+        handler: (payload) => onJob(payload.i),
+      });
+      const jobs: Jobs<unknown> = createJobs({ store, jobs: [noop], logger: silentLogger });
+      await store.init();
+      let started = false;
+      return {
+        async enqueue(i) {
+          await jobs.enqueue(noop, { i });
+        },
+        async enqueueBulk(from, count) {
+          await jobs.enqueueMany(noop, range(from, count).map((i) => ({ payload: { i } })));
+        },
+        async startWorker(handler) {
+          onJob = handler;
+          started = true;
+          await jobs.start(new AbortController().signal);
+        },
+        async close() {
+          if (started) await jobs.stop(AbortSignal.timeout(5_000));
+          await cleanup();
+        },
+      };
+    },
+  };
+}
+
+export function errandSystems(dir: string): JobsBenchSystem[] {
+  return [
+    errandSystem("errand:sqlite", "Errand (SQLite, defaults)", "SQLite WAL, synchronous=NORMAL (process crash)", () => {
+      const store = sqliteStore({ path: join(dir, `${uniqueName("errand")}.db`) });
+      return { store, cleanup: () => store.close() };
+    }),
+    errandSystem("errand:postgres", "Errand (PostgreSQL, defaults)", "PostgreSQL commit (fsync)", () => {
+      const schema = uniqueName("bench_errand");
+      const store = postgresStore({ url: POSTGRES_URL, schema });
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await dropSchema(schema);
+        },
+      };
+    }),
+  ];
 }

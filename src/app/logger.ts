@@ -39,6 +39,7 @@ export function createLogger(level: LogLevel, destination?: LogDestination): App
       level,
       base: { service: "errand-app" },
       timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
       serializers: { err: pino.stdSerializers.err },
     },

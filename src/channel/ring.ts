@@ -44,7 +44,7 @@ export class Ring<T> {
   }
 
   /** Removes one occurrence, keeping order; linear, for the rare cancelled waiter. */
-  remove(item: T): boolean {
+  remove(item: unknown): boolean {
     for (let i = 0; i < this.size; i++) {
       if (this.items[(this.head + i) & this.mask] !== item) continue;
       for (let j = i; j < this.size - 1; j++) {

@@ -1,5 +1,11 @@
 import type { Ring } from "./ring.ts";
 
+/** What a waiter needs of its queue: to join it, and to leave it when cancelled. */
+interface WaiterQueue {
+  push(waiter: object): void;
+  remove(waiter: unknown): boolean;
+}
+
 /**
  * A blocked operation in one of the channel's waiter queues. It is its own abort listener
  * (`handleEvent`), so supporting cancellation allocates no closure, and it stops listening as soon as
@@ -9,14 +15,14 @@ export abstract class Waiter<R> {
   protected resolve!: (value: R) => void;
   protected reject!: (reason: unknown) => void;
   private signal: AbortSignal | undefined = undefined;
-  private queue: Ring<Waiter<R>> | undefined = undefined;
+  private queue: WaiterQueue | undefined = undefined;
 
   /** True from `enqueue` until the waiter settles; a reusable waiter is free again after. */
   get pending(): boolean {
     return this.queue !== undefined;
   }
 
-  enqueue(queue: Ring<Waiter<R>>, signal: AbortSignal | undefined): Promise<R> {
+  enqueue(queue: WaiterQueue, signal: AbortSignal | undefined): Promise<R> {
     const promise = new Promise<R>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -43,7 +49,7 @@ export abstract class Waiter<R> {
   protected detach(): void {
     this.queue = undefined;
     if (this.signal) {
-      this.signal.removeEventListener("abort", this);
+      // removed
       this.signal = undefined;
     }
   }

@@ -127,7 +127,19 @@ export class FakeClock implements Clock {
   }
 }
 
-/** A macrotask turn: every microtask chain the woken code started runs to its next real wait. */
+/**
+ * A macrotask turn: every microtask chain the woken code started runs to its next real wait. A
+ * message is a task like a timer but ~100x quicker than setTimeout(0) on Bun, which matters when a
+ * test drives thousands of wake-ups; the ports are closed so they never keep the process alive.
+ */
 function yieldTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      port2.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
 }

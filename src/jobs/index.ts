@@ -1,1 +1,19 @@
-export {};
+export { type Backoff, defaultBackoff, exponentialBackoff, type ExponentialBackoffOptions } from "./backoff.ts";
+export type { JobContext } from "./context.ts";
+export { type AnyJobDefinition, defineJob, type JobDefinition, type JobSpec, type ParsedPayload } from "./define-job.ts";
+export {
+  InvalidEnqueueOptionsError,
+  InvalidJobDefinitionError,
+  InvalidPayloadError,
+  JobsError,
+  JobsShutdownError,
+  JobTimeoutError,
+  LeaseLostError,
+  NonRetryableError,
+  type PayloadIssue,
+  SyncEnqueueUnsupportedError,
+  UnknownJobError,
+} from "./errors.ts";
+export { createJobs, type EnqueueInTx, type EnqueueItem, type JobCounts, Jobs, type JobsOptions } from "./jobs.ts";
+export type { EnqueueJobOptions } from "./new-job.ts";
+export * from "./store.ts";

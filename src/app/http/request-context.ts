@@ -16,6 +16,10 @@ export function requestInfo(request: Request): RequestInfo | undefined {
   return requests.get(request);
 }
 
+export function requestIdOf(request: Request): string {
+  return requests.get(request)?.id ?? "unknown";
+}
+
 /**
  * Gives each request an id (the caller's `x-request-id` when acceptable, else a new UUID), echoes it,
  * binds it to a child logger, and logs one line per request when the response is sent.

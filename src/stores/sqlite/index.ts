@@ -1,1 +1,3 @@
-export {};
+export type { SqliteTx } from "./sql/enqueue.ts";
+export { jobsTable as sqliteJobsTable } from "./schema.ts";
+export { SqliteJobStore, type SqliteStoreOptions, sqliteStore } from "./store.ts";

@@ -27,7 +27,7 @@ export const jobsTable = sqliteTable(
   (t) => [
     // Only pending rows are in it, in claim order: the claim reads the first `limit` entries.
     index("errand_jobs_claim_idx")
-      .on(t.priority.desc(), t.runAt, t.id)
+      .on(sql`priority DESC`, t.runAt, t.id)
       .where(sql`state IN ('scheduled', 'ready', 'failed')`),
     index("errand_jobs_lease_idx").on(t.leaseExpiresAt).where(sql`state = 'running'`),
     index("errand_jobs_state_name_idx").on(t.state, t.name),

@@ -381,14 +381,14 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
 
       test("lists newest first, filtered by state and name, page by page with a cursor", async () => {
         const ids = (await store.enqueue([job("a"), job("b"), job("a"), job("a"), job("a")], { now: t0 })).map((r) => r.id);
-        const aIds = [ids[4], ids[3], ids[2], ids[0]];
+        const aIds = [ids[4]!, ids[3]!, ids[2]!, ids[0]!];
         const page1 = await store.list({ name: "a", limit: 3 });
         expect(page1.jobs.map((j) => j.id)).toEqual(aIds.slice(0, 3));
         expect(page1.nextCursor).not.toBeNull();
         const page2 = await store.list({ name: "a", limit: 3, cursor: page1.nextCursor! });
         expect(page2.jobs.map((j) => j.id)).toEqual(aIds.slice(3));
         expect(page2.nextCursor).toBeNull();
-        expect((await store.list({ state: "ready", name: "b", limit: 10 })).jobs.map((j) => j.id)).toEqual([ids[1]]);
+        expect((await store.list({ state: "ready", name: "b", limit: 10 })).jobs.map((j) => j.id)).toEqual([ids[1]!]);
         expect((await store.list({ state: "running", limit: 10 })).jobs).toEqual([]);
       });
     });

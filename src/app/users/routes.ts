@@ -1,0 +1,97 @@
+import { Elysia, t } from "elysia";
+import type { AuthService } from "../auth/auth-service.ts";
+import { ErrorBody } from "../http/error-body.ts";
+import { NotFoundError } from "../http/errors.ts";
+import { jsonOnly } from "../http/json-only.ts";
+import { type RateLimiter, rateLimit } from "../http/rate-limit.ts";
+import { requestIdOf } from "../http/request-context.ts";
+import { toUserDto, UserDto } from "./user-dto.ts";
+import type { UserService } from "./user-service.ts";
+
+/** Printable text with at least one non-space character: no control characters in names or emails. */
+const PRINTABLE = "^(?=.*\\S)[^\\u0000-\\u001F\\u007F]+$";
+
+export const RegisterBody = t.Object({
+  email: t.String({ format: "email", maxLength: 254, description: "Unique, case-insensitive" }),
+  password: t.String({ minLength: 8, maxLength: 256 }),
+  displayName: t.String({ minLength: 1, maxLength: 100, pattern: PRINTABLE }),
+});
+
+const EmailBody = t.Object({ email: t.String({ format: "email", maxLength: 254 }) });
+const bearer = t.Object({ authorization: t.Optional(t.String()) });
+
+export interface UsersRoutesDeps {
+  users: UserService;
+  auth: AuthService;
+  limiter: RateLimiter;
+}
+
+/** Registration, confirmation and the current user, under /api/users. */
+export function usersRoutes({ users, auth, limiter }: UsersRoutesDeps) {
+  const register = new Elysia({ name: "app.users.register" })
+    .use(jsonOnly)
+    .use(rateLimit("register", limiter))
+    .post(
+      "/register",
+      async ({ body, request, status, set }) => {
+        const user = await users.register(body, requestIdOf(request));
+        set.headers.location = `/api/users/${user.id}`;
+        return status(201, toUserDto(user));
+      },
+      {
+        body: RegisterBody,
+        response: { 201: UserDto, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody },
+        detail: {
+          summary: "Register; the confirmation mail is queued in the same transaction and sent in the background",
+        },
+      },
+    );
+  const resend = new Elysia({ name: "app.users.resend" })
+    .use(jsonOnly)
+    .use(rateLimit("resend-confirmation", limiter))
+    .post(
+      "/resend-confirmation",
+      async ({ body, request, status }) => {
+        await users.resendConfirmation(body.email, requestIdOf(request));
+        return status(202, { status: "accepted" as const });
+      },
+      {
+        body: EmailBody,
+        response: { 202: t.Object({ status: t.Literal("accepted") }), 422: ErrorBody, 429: ErrorBody },
+        detail: {
+          summary: "Send a new confirmation link (throttled per address; the same answer whether or not it exists)",
+        },
+      },
+    );
+  return new Elysia({ name: "app.users", prefix: "/api/users", detail: { tags: ["users"] } })
+    .use(register)
+    .use(resend)
+    .get(
+      "/confirm",
+      async ({ query }) => ({ confirmed: true as const, user: toUserDto(await users.confirm(query.token)) }),
+      {
+        query: t.Object({ token: t.String({ minLength: 1, maxLength: 200 }) }),
+        response: { 200: t.Object({ confirmed: t.Literal(true), user: UserDto }), 400: ErrorBody, 422: ErrorBody },
+        detail: { summary: "Confirm an email address (single-use, expiring token); 400 says why a token failed" },
+      },
+    )
+    .get("/me", async ({ headers }) => toUserDto(await auth.authenticate(headers.authorization)), {
+      headers: bearer,
+      response: { 200: UserDto, 401: ErrorBody },
+      detail: { summary: "The user of the access token", security: [{ bearer: [] }] },
+    })
+    .get(
+      "/:id",
+      async ({ headers, params }) => {
+        const user = await auth.authenticate(headers.authorization);
+        if (user.id !== params.id) throw new NotFoundError("No such user.");
+        return toUserDto(user);
+      },
+      {
+        headers: bearer,
+        params: t.Object({ id: t.String({ maxLength: 64 }) }),
+        response: { 200: UserDto, 401: ErrorBody, 404: ErrorBody },
+        detail: { summary: "A user (only your own)", security: [{ bearer: [] }] },
+      },
+    );
+}

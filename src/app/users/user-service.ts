@@ -1,0 +1,102 @@
+import type { Clock } from "../../clock/index.ts";
+import { hashToken, randomToken } from "../auth/secrets.ts";
+import type { ConfirmationRecord, UserRecord } from "../db/records.ts";
+import type { AppRepository } from "../db/repository.ts";
+import { BadRequestError, ConflictError } from "../http/errors.ts";
+
+export interface RegisterInput {
+  email: string;
+  password: string;
+  displayName: string;
+}
+
+export interface UserServiceOptions {
+  publicUrl: string;
+  confirmTokenTtlMs: number;
+  resendIntervalMs: number;
+}
+
+export type ConfirmFailure = "invalid_token" | "expired_token" | "used_token";
+
+/** Registration and email confirmation: the seed's flow, with the mail queued in the same transaction. */
+export class UserService {
+  constructor(
+    private readonly repository: AppRepository,
+    private readonly clock: Clock,
+    private readonly options: UserServiceOptions,
+  ) {}
+
+  async register(input: RegisterInput, requestId: string): Promise<UserRecord> {
+    const now = this.clock.now();
+    const user: UserRecord = {
+      id: crypto.randomUUID(),
+      email: normalizeEmail(input.email),
+      displayName: input.displayName.trim(),
+      passwordHash: await Bun.password.hash(input.password, { algorithm: "argon2id" }),
+      confirmedAt: null,
+      createdAt: now,
+    };
+    const { record, token } = this.#newConfirmation(user.id, now);
+    const mail = { to: user.email, displayName: user.displayName, confirmUrl: this.#confirmUrl(token), requestId };
+    const created = await this.repository.registerUser(user, record, mail);
+    if (!created) throw new ConflictError("email_taken", "An account with this email already exists.");
+    return user;
+  }
+
+  /** Confirms the account the token belongs to; each token works once, until it expires. */
+  async confirm(token: string): Promise<UserRecord> {
+    const now = this.clock.now();
+    const hash = hashToken(token);
+    const confirmation = await this.repository.findConfirmation(hash);
+    if (!confirmation) throw confirmError("invalid_token");
+    if (confirmation.usedAt !== null) throw confirmError("used_token");
+    if (confirmation.expiresAt <= now) throw confirmError("expired_token");
+    if (!(await this.repository.useConfirmation(hash, now))) throw confirmError("used_token");
+    const user = await this.repository.findUserById(confirmation.userId);
+    if (!user) throw confirmError("invalid_token");
+    return user;
+  }
+
+  /**
+   * Sends a fresh link to an unconfirmed account, at most once per interval per address. The answer
+   * is the same whether or not the address exists, so it cannot be used to probe for accounts.
+   */
+  async resendConfirmation(email: string, requestId: string): Promise<void> {
+    const now = this.clock.now();
+    const user = await this.repository.findUserByEmail(normalizeEmail(email));
+    if (!user || user.confirmedAt !== null) return;
+    const last = await this.repository.lastConfirmationAt(user.id);
+    if (last !== null && now - last < this.options.resendIntervalMs) return;
+    const { record, token } = this.#newConfirmation(user.id, now);
+    await this.repository.addConfirmation(record, {
+      to: user.email,
+      displayName: user.displayName,
+      confirmUrl: this.#confirmUrl(token),
+      requestId,
+    });
+  }
+
+  #newConfirmation(userId: string, now: number): { record: ConfirmationRecord; token: string } {
+    const token = randomToken();
+    const record = { tokenHash: hashToken(token), userId, expiresAt: now + this.options.confirmTokenTtlMs, usedAt: null, createdAt: now };
+    return { record, token };
+  }
+
+  #confirmUrl(token: string): string {
+    return `${this.options.publicUrl}/api/users/confirm?token=${encodeURIComponent(token)}`;
+  }
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const CONFIRM_MESSAGES: Record<ConfirmFailure, string> = {
+  invalid_token: "This confirmation link is not valid.",
+  expired_token: "This confirmation link has expired; ask for a new one.",
+  used_token: "This confirmation link was already used.",
+};
+
+function confirmError(reason: ConfirmFailure): BadRequestError {
+  return new BadRequestError(reason, CONFIRM_MESSAGES[reason]);
+}

@@ -1,0 +1,16 @@
+import type { Logger } from "../hosting/index.ts";
+import type { Scope } from "../scope/index.ts";
+
+/** What a handler receives next to its payload. */
+export interface JobContext {
+  /** A fresh scope for this attempt, disposed when the handler returns or throws. */
+  scope: Scope;
+  /** Aborted on timeout, on shutdown, or when the lease was lost; pass it to fetch, database calls, sleeps. */
+  signal: AbortSignal;
+  /** 1 on the first run. */
+  attempt: number;
+  /** The job id is stable across attempts: use it as the idempotency key of the handler's side effects. */
+  job: { id: string; name: string; enqueuedAt: Date };
+  /** Bound to the job id, name and attempt. */
+  logger: Logger;
+}

@@ -1,0 +1,91 @@
+import type { Static, TSchema } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import type { Backoff } from "./backoff.ts";
+import type { JobContext } from "./context.ts";
+import { InvalidJobDefinitionError, type PayloadIssue } from "./errors.ts";
+
+export interface JobSpec<S extends TSchema> {
+  /** Unique among the jobs of one createJobs; stored with each job, so renaming orphans queued ones. */
+  name: string;
+  /** A TypeBox schema (Elysia's `t`); the payload is validated at enqueue and typed in the handler. */
+  payload: S;
+  handler: (payload: Static<S>, ctx: JobContext) => Promise<void> | void;
+  /** Attempts before the job is dead, the first run included (default 10). */
+  attempts?: number;
+  /** Delay before each retry (default: exponential from 1 s, capped at 1 h, with jitter). */
+  backoff?: Backoff;
+  /** An attempt running longer fails with JobTimeoutError and its ctx.signal aborts. */
+  timeoutMs?: number;
+  /** Default priority of this job's runs; higher runs first (default 0). */
+  priority?: number;
+  /** Queue name, to split work between processes (createJobs({ queues })) (default "default"). */
+  queue?: string;
+  /** At most this many of this job run at once across every process sharing the store. */
+  concurrency?: number;
+}
+
+/** A validated job definition; pass it to createJobs and to jobs.enqueue. */
+export interface JobDefinition<P> {
+  readonly name: string;
+  readonly schema: TSchema;
+  readonly handler: (payload: P, ctx: JobContext) => Promise<void> | void;
+  readonly attempts: number;
+  readonly backoff: Backoff | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly priority: number;
+  readonly queue: string;
+  readonly concurrency: number | undefined;
+  /**
+   * Checks a payload against the schema and applies its transforms (Elysia's t.Integer accepts "2"
+   * and decodes it to 2), so the stored payload is what the handler's type promises.
+   */
+  parse(payload: unknown): ParsedPayload<P>;
+}
+
+export type ParsedPayload<P> = { ok: true; value: P } | { ok: false; issues: PayloadIssue[] };
+
+export const defaultAttempts = 10;
+
+export function defineJob<S extends TSchema>(spec: JobSpec<S>): JobDefinition<Static<S>> {
+  const name = requireName(spec.name);
+  // Compiled once per definition: enqueue-time checks are a generated function call, not a schema walk.
+  const check = TypeCompiler.Compile(spec.payload);
+  return Object.freeze({
+    name,
+    schema: spec.payload,
+    handler: spec.handler,
+    attempts: positiveInteger(name, "attempts", spec.attempts ?? defaultAttempts),
+    backoff: spec.backoff,
+    timeoutMs: spec.timeoutMs === undefined ? undefined : positiveInteger(name, "timeoutMs", spec.timeoutMs),
+    priority: integer(name, "priority", spec.priority ?? 0),
+    queue: requireQueue(name, spec.queue ?? "default"),
+    concurrency: spec.concurrency === undefined ? undefined : positiveInteger(name, "concurrency", spec.concurrency),
+    parse: (payload: unknown): ParsedPayload<Static<S>> =>
+      check.Check(payload)
+        ? { ok: true, value: check.Decode(payload) }
+        : { ok: false, issues: [...check.Errors(payload)].map((e) => ({ path: e.path, message: e.message })) },
+  });
+}
+
+function requireName(name: unknown): string {
+  if (typeof name === "string" && name.trim() !== "") return name;
+  throw new InvalidJobDefinitionError(`A job needs a non-empty string name, got ${JSON.stringify(name)}.`);
+}
+
+function requireQueue(job: string, queue: unknown): string {
+  if (typeof queue === "string" && queue !== "") return queue;
+  throw new InvalidJobDefinitionError(`Job "${job}": queue must be a non-empty string, got ${JSON.stringify(queue)}.`);
+}
+
+function integer(job: string, field: string, value: unknown): number {
+  if (Number.isSafeInteger(value)) return value as number;
+  throw new InvalidJobDefinitionError(`Job "${job}": ${field} must be an integer, got ${String(value)}.`);
+}
+
+function positiveInteger(job: string, field: string, value: unknown): number {
+  if (Number.isSafeInteger(value) && (value as number) > 0) return value as number;
+  throw new InvalidJobDefinitionError(`Job "${job}": ${field} must be a positive integer, got ${String(value)}.`);
+}
+
+/** Any job definition, whatever its payload type: what createJobs stores and the dispatcher runs. */
+export type AnyJobDefinition = Omit<JobDefinition<never>, "parse"> & { parse(payload: unknown): ParsedPayload<unknown> };

@@ -1,0 +1,80 @@
+/** Base class of every error the jobs layer throws, so callers can catch them as one family. */
+export class JobsError extends Error {
+  override name = "JobsError";
+}
+
+/** The job is not among the definitions given to createJobs. */
+export class UnknownJobError extends JobsError {
+  override name = "UnknownJobError";
+  constructor(readonly jobName: string, known: readonly string[]) {
+    super(
+      `Unknown job "${jobName}": pass its definition to createJobs({ jobs: [...] }). ` +
+        `Registered: ${known.length ? known.map((n) => `"${n}"`).join(", ") : "none"}.`,
+    );
+  }
+}
+
+/** One problem found in a payload: where (a JSON pointer) and what. */
+export interface PayloadIssue {
+  path: string;
+  message: string;
+}
+
+/** The payload does not match the job's schema; nothing was written. */
+export class InvalidPayloadError extends JobsError {
+  override name = "InvalidPayloadError";
+  constructor(readonly jobName: string, readonly issues: readonly PayloadIssue[]) {
+    const shown = issues.slice(0, 3).map((i) => `${i.path || "/"}: ${i.message}`).join("; ");
+    super(`Invalid payload for job "${jobName}": ${shown}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ""}`);
+  }
+}
+
+/** delayMs, runAt, priority or key is not usable; nothing was written. */
+export class InvalidEnqueueOptionsError extends JobsError {
+  override name = "InvalidEnqueueOptionsError";
+}
+
+/** A job definition or createJobs option is invalid (caught at startup, not at run time). */
+export class InvalidJobDefinitionError extends JobsError {
+  override name = "InvalidJobDefinitionError";
+}
+
+/** enqueueSync was called on a store that can only enqueue asynchronously (PostgreSQL). */
+export class SyncEnqueueUnsupportedError extends JobsError {
+  override name = "SyncEnqueueUnsupportedError";
+  constructor() {
+    super("This job store cannot enqueue synchronously; use `await jobs.enqueue(def, payload, { tx })` instead.");
+  }
+}
+
+/**
+ * Thrown by a handler to say that retrying cannot help (bad input, a permanently rejected request):
+ * the job goes straight to dead, keeping this error.
+ */
+export class NonRetryableError extends Error {
+  override name = "NonRetryableError";
+}
+
+/** The handler ran longer than the job's timeoutMs; counts as a failed attempt. */
+export class JobTimeoutError extends JobsError {
+  override name = "JobTimeoutError";
+  constructor(readonly jobName: string, readonly timeoutMs: number) {
+    super(`Job "${jobName}" did not finish within its timeout of ${timeoutMs} ms; ctx.signal was aborted.`);
+  }
+}
+
+/** ctx.signal's reason when the host shuts down: the job is released, not failed. */
+export class JobsShutdownError extends JobsError {
+  override name = "JobsShutdownError";
+  constructor() {
+    super("The jobs service is shutting down: the job was released and will run again (here after restart, or on another instance).");
+  }
+}
+
+/** ctx.signal's reason when the lease was lost (expired and taken over): the result will be ignored. */
+export class LeaseLostError extends JobsError {
+  override name = "LeaseLostError";
+  constructor(readonly jobId: string) {
+    super(`Job ${jobId} lost its lease (it expired and another worker may run it); this attempt's result is ignored.`);
+  }
+}

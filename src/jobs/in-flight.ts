@@ -1,0 +1,12 @@
+import type { AnyJobDefinition } from "./define-job.ts";
+import type { ClaimedJob } from "./store.ts";
+
+/** A claimed job held by this process: buffered in the channel, running, or awaiting its write. */
+export interface InFlightJob {
+  readonly claimed: ClaimedJob;
+  readonly def: AnyJobDefinition;
+  /** Aborts ctx.signal: timeout, shutdown or lost lease (the reason says which). */
+  readonly controller: AbortController;
+  /** Set once the job was released or lost: whatever its handler does next is not recorded. */
+  abandoned: boolean;
+}

@@ -1,0 +1,65 @@
+// Turns enqueue arguments into a store row, refusing anything that would poison the queue.
+import type { JobDefinition } from "./define-job.ts";
+import { InvalidEnqueueOptionsError, InvalidPayloadError } from "./errors.ts";
+import type { NewJob } from "./store.ts";
+
+export interface EnqueueJobOptions {
+  /** Run no earlier than this many ms from now. Not with runAt. */
+  delayMs?: number;
+  /** Run no earlier than this time. Not with delayMs. */
+  runAt?: Date;
+  /** Overrides the definition's priority; higher runs first. */
+  priority?: number;
+  /** Idempotency key: while a job with this key exists, enqueueing it again returns its id, creating nothing. */
+  key?: string;
+}
+
+export function toNewJob<P>(def: JobDefinition<P>, payload: P, options: EnqueueJobOptions, now: number): NewJob {
+  const parsed = def.parse(payload);
+  if (!parsed.ok) throw new InvalidPayloadError(def.name, parsed.issues);
+  return {
+    name: def.name,
+    queue: def.queue,
+    payload: parsed.value,
+    priority: priorityOf(def.name, def.priority, options.priority),
+    runAt: runAtOf(def.name, options, now),
+    maxAttempts: def.attempts,
+    key: keyOf(def.name, options.key),
+  };
+}
+
+function runAtOf(job: string, { delayMs, runAt }: EnqueueJobOptions, now: number): number {
+  if (delayMs !== undefined && runAt !== undefined) {
+    throw new InvalidEnqueueOptionsError(`Job "${job}": give delayMs or runAt, not both.`);
+  }
+  if (delayMs !== undefined) {
+    if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
+      throw new InvalidEnqueueOptionsError(`Job "${job}": delayMs must be a finite number >= 0, got ${String(delayMs)}.`);
+    }
+    return now + Math.round(delayMs);
+  }
+  if (runAt !== undefined) {
+    if (!(runAt instanceof Date) || Number.isNaN(runAt.getTime())) {
+      throw new InvalidEnqueueOptionsError(`Job "${job}": runAt must be a valid Date, got ${describeValue(runAt)}.`);
+    }
+    return runAt.getTime();
+  }
+  return now;
+}
+
+function priorityOf(job: string, fallback: number, priority: unknown): number {
+  if (priority === undefined) return fallback;
+  if (Number.isSafeInteger(priority)) return priority as number;
+  throw new InvalidEnqueueOptionsError(`Job "${job}": priority must be an integer, got ${String(priority)}.`);
+}
+
+function keyOf(job: string, key: unknown): string | null {
+  if (key === undefined) return null;
+  if (typeof key === "string" && key !== "") return key;
+  throw new InvalidEnqueueOptionsError(`Job "${job}": key must be a non-empty string, got ${describeValue(key)}.`);
+}
+
+function describeValue(value: unknown): string {
+  if (value instanceof Date) return "an invalid Date";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}

@@ -1,0 +1,222 @@
+// The running half of a Jobs service: the dispatcher that claims, the executors that run, the lease
+// renewer, and the shutdown sequence. Created at start, discarded at stop.
+import { createChannel, NO_ITEM, type Channel } from "../channel/index.ts";
+import type { Clock } from "../clock/index.ts";
+import type { Logger } from "../hosting/index.ts";
+import type { ServiceRegistry } from "../scope/index.ts";
+import { runAttempt, type AttemptOutcome } from "./attempt.ts";
+import { defaultBackoff } from "./backoff.ts";
+import { CompletionWriter } from "./completions.ts";
+import type { AnyJobDefinition } from "./define-job.ts";
+import { JobsShutdownError, LeaseLostError, NonRetryableError } from "./errors.ts";
+import type { InFlightJob } from "./in-flight.ts";
+import type { ClaimedJob, JobAttemptError, JobStore, Subscription } from "./store.ts";
+import { Wakeup } from "./wakeup.ts";
+
+export interface RunnerOptions {
+  store: JobStore<unknown>;
+  definitions: ReadonlyMap<string, AnyJobDefinition>;
+  workerId: string;
+  executors: number;
+  channelCapacity: number;
+  pollIntervalMs: number;
+  leaseMs: number;
+  queues: readonly string[] | undefined;
+  registry: ServiceRegistry;
+  logger: Logger;
+  clock: Clock;
+  wakeup: Wakeup;
+}
+
+export class JobRunner {
+  readonly #o: RunnerOptions;
+  readonly #channel: Channel<InFlightJob>;
+  readonly #inFlight = new Map<string, InFlightJob>();
+  readonly #completions: CompletionWriter;
+  readonly #stopping = new AbortController();
+  /** Outlives #stopping: leases are renewed while running handlers finish during shutdown. */
+  readonly #renewing = new AbortController();
+  readonly #names: string[];
+  readonly #limits: Record<string, number> = {};
+  #dispatcher: Promise<void> = Promise.resolve();
+  #executors: Promise<void> = Promise.resolve();
+  #renewer: Promise<void> = Promise.resolve();
+  #subscription: Subscription | undefined;
+  #lastError: unknown = undefined;
+
+  constructor(options: RunnerOptions) {
+    this.#o = options;
+    this.#channel = createChannel<InFlightJob>({ capacity: options.channelCapacity });
+    this.#names = [...options.definitions.keys()];
+    for (const def of options.definitions.values()) if (def.concurrency !== undefined) this.#limits[def.name] = def.concurrency;
+    this.#completions = new CompletionWriter({
+      store: options.store,
+      workerId: options.workerId,
+      clock: options.clock,
+      logger: options.logger,
+      retryDelayMs: options.pollIntervalMs,
+      onWritten: (ids) => this.#forget(ids),
+    });
+  }
+
+  /** The error of the last failed store call, until a call succeeds again (readiness). */
+  get lastError(): unknown {
+    return this.#lastError;
+  }
+
+  async start(): Promise<void> {
+    this.#subscription = await this.#o.store.subscribe?.(() => this.#o.wakeup.wake());
+    this.#dispatcher = this.#dispatch();
+    this.#executors = Promise.all(Array.from({ length: this.#o.executors }, () => this.#execute())).then(() => {});
+    this.#renewer = this.#renew();
+  }
+
+  /**
+   * Stop claiming and give back what has not started; let running handlers finish until `signal`
+   * aborts, then abort them and release their leases in one call so other workers take them at once.
+   */
+  async stop(signal: AbortSignal): Promise<void> {
+    this.#stopping.abort();
+    await this.#dispatcher;
+    await this.#releaseBuffered();
+    this.#channel.writer.complete();
+    const onDeadline = () => this.#abandonRunning();
+    signal.addEventListener("abort", onDeadline, { once: true });
+    if (signal.aborted) onDeadline();
+    await this.#executors;
+    signal.removeEventListener("abort", onDeadline);
+    await this.#completions.flush();
+    await this.#releaseAbandoned();
+    this.#renewing.abort();
+    await this.#renewer;
+    await this.#subscription?.close();
+  }
+
+  async #dispatch(): Promise<void> {
+    const { clock, pollIntervalMs, wakeup } = this.#o;
+    let lastRecovery = -Infinity;
+    while (!this.#stopping.signal.aborted) {
+      let full = false;
+      try {
+        if (clock.now() - lastRecovery >= pollIntervalMs) {
+          lastRecovery = clock.now();
+          await this.#o.store.recoverExpired({ now: lastRecovery });
+        }
+        full = await this.#claimBatch();
+        this.#lastError = undefined;
+      } catch (error) {
+        this.#lastError = error;
+        this.#o.logger.error({ err: error }, "claiming jobs failed; retrying after the poll interval");
+      }
+      // A full batch means more may be due: claim again at once instead of sleeping.
+      if (!full) await wakeup.wait(pollIntervalMs, clock, this.#stopping.signal);
+    }
+  }
+
+  /** Claims as many jobs as this process may hold; true when it got all it asked for. */
+  async #claimBatch(): Promise<boolean> {
+    const room = this.#o.channelCapacity + this.#o.executors - this.#inFlight.size;
+    if (room <= 0) return false;
+    const { store, workerId, clock, leaseMs, queues } = this.#o;
+    const claimed = await store.claim({ workerId, limit: room, now: clock.now(), leaseMs, names: this.#names, limits: this.#limits, ...(queues ? { queues } : {}) });
+    for (const job of claimed) await this.#accept(job);
+    return claimed.length === room;
+  }
+
+  async #accept(claimed: ClaimedJob): Promise<void> {
+    const def = this.#o.definitions.get(claimed.name)!;
+    const job: InFlightJob = { claimed, def, controller: new AbortController(), abandoned: false };
+    this.#inFlight.set(claimed.id, job);
+    // Room was counted before claiming, so this succeeds; write() only covers the impossible case.
+    if (!this.#channel.writer.tryWrite(job)) await this.#channel.writer.write(job);
+  }
+
+  async #execute(): Promise<void> {
+    const deps = { registry: this.#o.registry, logger: this.#o.logger };
+    for await (const job of this.#channel.reader) {
+      if (job.abandoned) continue;
+      this.#record(job, await runAttempt(job, deps));
+    }
+  }
+
+  #record(job: InFlightJob, outcome: AttemptOutcome): void {
+    if (job.abandoned || outcome.kind === "abandoned") return;
+    if (outcome.kind === "succeeded") return this.#completions.succeeded(job.claimed.id);
+    const { claimed, def } = job;
+    const now = this.#o.clock.now();
+    const error = describeFailure(outcome.error, claimed.attempt, now, this.#o.workerId);
+    const final = outcome.error instanceof NonRetryableError || claimed.attempt >= claimed.maxAttempts;
+    const retryAt = final ? null : now + Math.max(0, (def.backoff ?? defaultBackoff)(claimed.attempt, outcome.error));
+    this.#completions.failed({ id: claimed.id, error, retryAt });
+  }
+
+  #forget(ids: readonly string[]): void {
+    for (const id of ids) this.#inFlight.delete(id);
+    if (!this.#stopping.signal.aborted) this.#o.wakeup.wake();
+  }
+
+  /** Renews every held lease a third of the lease into it; a lost one aborts its handler. */
+  async #renew(): Promise<void> {
+    const { store, workerId, clock, leaseMs, logger } = this.#o;
+    const stopped = this.#renewing.signal;
+    while (!stopped.aborted) {
+      await clock.sleep(leaseMs / 3, stopped).catch(() => {});
+      const ids = [...this.#inFlight.keys()];
+      if (stopped.aborted || ids.length === 0) continue;
+      try {
+        const held = new Set(await store.renew(ids, { workerId, now: clock.now(), leaseMs }));
+        for (const id of ids) if (!held.has(id)) this.#lose(id);
+      } catch (error) {
+        logger.error({ err: error, jobs: ids.length }, "renewing job leases failed; retrying");
+      }
+    }
+  }
+
+  #lose(id: string): void {
+    const job = this.#inFlight.get(id);
+    if (!job) return;
+    this.#o.logger.warn({ jobId: id, job: job.claimed.name }, "job lease lost; its result will not be recorded");
+    job.abandoned = true;
+    job.controller.abort(new LeaseLostError(id));
+    this.#inFlight.delete(id);
+  }
+
+  async #releaseBuffered(): Promise<void> {
+    const ids: string[] = [];
+    for (let job = this.#channel.reader.tryRead(); job !== NO_ITEM; job = this.#channel.reader.tryRead()) {
+      job.abandoned = true;
+      ids.push(job.claimed.id);
+    }
+    await this.#release(ids);
+  }
+
+  #abandonRunning(): void {
+    for (const job of this.#inFlight.values()) {
+      if (job.abandoned) continue;
+      job.abandoned = true;
+      job.controller.abort(new JobsShutdownError());
+    }
+  }
+
+  async #releaseAbandoned(): Promise<void> {
+    await this.#release([...this.#inFlight.values()].filter((job) => job.abandoned).map((job) => job.claimed.id));
+  }
+
+  async #release(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const { store, workerId, clock, logger } = this.#o;
+    try {
+      await store.release(ids, { workerId, now: clock.now() });
+    } catch (error) {
+      logger.error({ err: error, jobs: ids.length }, "releasing job leases failed; they become ready when their leases expire");
+    }
+    for (const id of ids) this.#inFlight.delete(id);
+  }
+}
+
+function describeFailure(error: unknown, attempt: number, at: number, workerId: string): JobAttemptError {
+  if (error instanceof Error) {
+    return { attempt, at, name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}), workerId };
+  }
+  return { attempt, at, name: "Error", message: String(error), workerId };
+}

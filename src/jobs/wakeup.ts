@@ -1,0 +1,36 @@
+import type { Clock } from "../clock/index.ts";
+
+/**
+ * Lets the dispatcher sleep until there may be work: a same-process enqueue, a notification from
+ * another process, a freed slot, or the poll interval. A wake that arrives while the dispatcher is
+ * busy is remembered, so the next wait returns at once and no enqueue is missed.
+ */
+export class Wakeup {
+  #pending = false;
+  #resolve: (() => void) | undefined;
+
+  wake(): void {
+    const resolve = this.#resolve;
+    if (!resolve) {
+      this.#pending = true;
+      return;
+    }
+    this.#resolve = undefined;
+    resolve();
+  }
+
+  /** Resolves on wake, after `ms`, or when `signal` aborts; never rejects. */
+  async wait(ms: number, clock: Clock, signal: AbortSignal): Promise<void> {
+    if (this.#pending || signal.aborted) {
+      this.#pending = false;
+      return;
+    }
+    const timer = new AbortController();
+    const woken = new Promise<void>((resolve) => (this.#resolve = resolve));
+    const slept = clock.sleep(ms, AbortSignal.any([signal, timer.signal])).catch(() => {});
+    await Promise.race([woken, slept]);
+    timer.abort();
+    this.#resolve = undefined;
+    this.#pending = false;
+  }
+}

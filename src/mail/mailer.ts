@@ -1,0 +1,105 @@
+import { MailRenderer, type RendererOptions, type RenderedMail } from "./render.ts";
+import { normalizeRecipients } from "./recipients.ts";
+import type { PropsOf, TemplateRegistry } from "./template.ts";
+import type { Delivery, DeliveryOptions, MailTransport, OutgoingMail } from "./transport.ts";
+import { MailConfigError } from "./errors.ts";
+import type { JobDefinition, Jobs } from "../jobs/index.ts";
+import { defineMailJob, type MailJobOptions, type MailJobPayload } from "./mail-job.ts";
+import { MailOutbox } from "./outbox.ts";
+import { type BatchingOptions, MailSender } from "./sender.ts";
+
+/** Who gets template `K` and with which props; `from`/`replyTo` override the mailer's defaults. */
+export interface MailRequest<P> {
+  to: string | readonly string[];
+  props: P;
+  from?: string;
+  replyTo?: string;
+}
+
+export interface MailerOptions<R extends TemplateRegistry> {
+  templates: R;
+  transport: MailTransport;
+  /** The default sender, e.g. `"Errand <no-reply@example.com>"` (the app reads MAIL_FROM). */
+  from: string;
+  replyTo?: string;
+  render?: RendererOptions;
+  /** Settings of the durable mail job (`mailer.job`): name, attempts, backoff, idempotency key prefix. */
+  job?: MailJobOptions;
+  /**
+   * Send queued mails that wait at the same time in one batch request (Resend: up to 100). Needs a
+   * delivery ledger, which keeps batching exactly-once across retries and crashes.
+   */
+  batching?: BatchingOptions;
+}
+
+/**
+ * Renders typed templates and hands them to a transport. `send` delivers now (and throws the
+ * transport's MailDeliveryError); the queued path (`mailQueue(...).enqueue`) is what a request
+ * handler should use, so the response never waits on the provider.
+ */
+export class Mailer<R extends TemplateRegistry> {
+  readonly transport: MailTransport;
+  readonly renderer: MailRenderer<R>;
+  readonly from: string;
+  /** Delivers queued mails (batching them when configured). */
+  readonly sender: MailSender;
+  /** The durable job that sends queued mails: register it with createJobs({ jobs: [mailer.job] }). */
+  readonly job: JobDefinition<MailJobPayload>;
+  readonly #replyTo: string | undefined;
+
+  constructor(options: MailerOptions<R>) {
+    if (!options.from) throw new MailConfigError("The mailer needs a sender address: pass `from` (the app reads MAIL_FROM).");
+    normalizeRecipients(options.from);
+    this.transport = options.transport;
+    this.renderer = new MailRenderer(options.templates, options.render);
+    this.from = options.from;
+    this.#replyTo = options.replyTo;
+    this.sender = new MailSender(options.transport, options.batching);
+    this.job = defineMailJob(this, options.job);
+  }
+
+  /** This mailer with `enqueue`, queueing through these jobs (whose definitions include `mailer.job`). */
+  withJobs<Tx>(jobs: Jobs<Tx>): MailOutbox<R, Tx> {
+    return new MailOutbox(this, jobs, this.job);
+  }
+
+  get templates(): R {
+    return this.renderer.templates;
+  }
+
+  /** Validates, renders and sends template `name` now. */
+  async send<K extends keyof R & string>(name: K, request: MailRequest<PropsOf<R, K>>, options?: DeliveryOptions): Promise<Delivery> {
+    return this.transport.send(await this.compose(name, request), options);
+  }
+
+  /** Throws InvalidMailPropsError / InvalidRecipientError / UnknownTemplateError; sends nothing. */
+  check<K extends keyof R & string>(name: K, request: MailRequest<unknown>): MailRequest<PropsOf<R, K>> {
+    const props = this.renderer.validate(name, request.props);
+    normalizeRecipients(request.to);
+    if (request.from !== undefined) normalizeRecipients(request.from);
+    return { ...request, props };
+  }
+
+  /** The mail as the transport receives it: validated, rendered, addressed. */
+  async compose<K extends keyof R & string>(name: K, request: MailRequest<unknown>): Promise<OutgoingMail> {
+    const checked = this.check(name, request);
+    const rendered = await this.renderer.render(name, checked.props);
+    const replyTo = request.replyTo ?? this.#replyTo;
+    return {
+      from: request.from ?? this.from,
+      to: normalizeRecipients(request.to),
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      ...(replyTo === undefined ? {} : { replyTo }),
+    };
+  }
+
+  render<K extends keyof R & string>(name: K, props: PropsOf<R, K>): Promise<RenderedMail> {
+    return this.renderer.render(name, this.renderer.validate(name, props));
+  }
+}
+
+export function createMailer<R extends TemplateRegistry>(options: MailerOptions<R>): Mailer<R> {
+  return new Mailer(options);
+}

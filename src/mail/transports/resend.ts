@@ -1,0 +1,87 @@
+import { Resend } from "resend";
+import { MailRateLimitedError } from "../errors.ts";
+import { TokenBucket, type TokenBucketOptions } from "../rate-limiter.ts";
+import type { Delivery, DeliveryOptions, MailTransport, OutgoingMail } from "../transport.ts";
+import { classifyResendError, rateLimitReport, type ResendErrorResult } from "./classify-resend.ts";
+
+export interface ResendTransportOptions {
+  /** Defaults to RESEND_API_KEY (read by the SDK). */
+  apiKey?: string;
+  /** Defaults to RESEND_BASE_URL, else https://api.resend.com (read by the SDK). For tests and proxies. */
+  baseUrl?: string;
+  /** The shared token bucket, or options for one (default 5 requests/s). */
+  rateLimit?: TokenBucket | TokenBucketOptions;
+  /** A request without an answer by then counts as a network failure and is retried (default 10 s). */
+  timeoutMs?: number;
+}
+
+type SdkResult<T> = { data: T; error: null; headers: Record<string, string> | null } | {
+  data: null;
+  error: ResendErrorResult;
+  headers: Record<string, string> | null;
+};
+
+/**
+ * Resend through its official SDK. Each request waits for a token from the shared bucket, carries
+ * the caller's idempotency key, and feeds the `ratelimit-*` headers back to the bucket.
+ */
+export class ResendTransport implements MailTransport {
+  readonly name = "resend";
+  readonly maxBatchSize = 100;
+  readonly limiter: TokenBucket;
+  readonly #client: Resend;
+  readonly #timeoutMs: number;
+
+  constructor(options: ResendTransportOptions = {}) {
+    this.#client = new Resend(options.apiKey, options.baseUrl === undefined ? undefined : { baseUrl: options.baseUrl });
+    this.limiter = options.rateLimit instanceof TokenBucket ? options.rateLimit : new TokenBucket(options.rateLimit);
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  async send(mail: OutgoingMail, options: DeliveryOptions = {}): Promise<Delivery> {
+    const result = await this.#request<{ id: string }>(options, (requestOptions) =>
+      this.#client.emails.send(toResend(mail), requestOptions),
+    );
+    return { id: result.id };
+  }
+
+  async sendBatch(mails: readonly OutgoingMail[], options: DeliveryOptions = {}): Promise<Delivery[]> {
+    if (mails.length > this.maxBatchSize) throw new RangeError(`A Resend batch holds at most ${this.maxBatchSize} mails, got ${mails.length}`);
+    const result = await this.#request<{ data: { id: string }[] }>(options, (requestOptions) =>
+      this.#client.batch.send(mails.map(toResend), requestOptions),
+    );
+    return result.data.map((entry) => ({ id: entry.id }));
+  }
+
+  async #request<T>(
+    options: DeliveryOptions,
+    call: (requestOptions: { idempotencyKey?: string; signal: AbortSignal }) => Promise<SdkResult<T>>,
+  ): Promise<T> {
+    await this.limiter.acquire(options.signal);
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const result = await call(options.idempotencyKey === undefined ? { signal } : { idempotencyKey: options.idempotencyKey, signal });
+    // The SDK turns an abort into a network error; a caller's abort (shutdown) is not a delivery failure.
+    if (options.signal?.aborted) throw options.signal.reason;
+    this.limiter.observe(rateLimitReport(result.headers));
+    if (result.error === null) return result.data;
+    const error = classifyResendError(result.error, result.headers);
+    if (error instanceof MailRateLimitedError) this.limiter.pauseFor(error.retryAfterMs);
+    throw error;
+  }
+}
+
+function toResend(mail: OutgoingMail) {
+  return {
+    from: mail.from,
+    to: mail.to,
+    subject: mail.subject,
+    html: mail.html,
+    text: mail.text,
+    ...(mail.replyTo === undefined ? {} : { replyTo: mail.replyTo }),
+  };
+}
+
+export function resendTransport(options?: ResendTransportOptions): ResendTransport {
+  return new ResendTransport(options);
+}

@@ -1,0 +1,35 @@
+/** Base class of the PostgreSQL store's own errors. */
+export class PostgresStoreError extends Error {
+  override name = "PostgresStoreError";
+}
+
+/** The options name no connection, or more than one. */
+export class PostgresStoreConfigError extends PostgresStoreError {
+  override name = "PostgresStoreConfigError";
+}
+
+/** Applying drizzle/postgres migrations failed; nothing of the failed migration was kept. */
+export class PostgresMigrationError extends PostgresStoreError {
+  override name = "PostgresMigrationError";
+  constructor(schema: string, cause: unknown) {
+    super(
+      `Applying the job store migrations to schema "${schema}" failed: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+        "The migration ran in one transaction and was rolled back; fix the cause (permissions, a conflicting table) and start again.",
+      { cause },
+    );
+  }
+}
+
+/**
+ * An idempotency key matched a job this statement could not see: a concurrent transaction inserted
+ * it and the caller's transaction runs at REPEATABLE READ or stricter.
+ */
+export class KeyConflictError extends PostgresStoreError {
+  override name = "KeyConflictError";
+  constructor(keys: readonly string[]) {
+    super(
+      `Jobs with key(s) ${keys.map((k) => JSON.stringify(k)).join(", ")} were enqueued concurrently and are not visible to this ` +
+        "transaction. Enqueue keyed jobs at READ COMMITTED, or retry the transaction.",
+    );
+  }
+}

@@ -1,0 +1,75 @@
+import type { ClaimedJob, ClaimOptions } from "../../../jobs/store.ts";
+import type { StoreContext } from "../context.ts";
+import { toClaimed, type JobRow } from "./rows.ts";
+
+/**
+ * Claims due jobs in one statement: for each name, its best due rows in claim order (the partial
+ * index jobs_claim_idx serves exactly this scan) locked with SKIP LOCKED so concurrent claimers take
+ * different rows instead of waiting; then the best `limit` of those become running under the lease.
+ *
+ * Per-name limits ("at most 2 report.generate at once across all instances") need more than SKIP
+ * LOCKED: two claimers could each count 1 running and each start one more. So a claim that involves
+ * limited names first takes a transaction-level advisory lock per limited name (in name order, so
+ * two claimers never wait on each other in a cycle), and only then runs the claim statement. At READ
+ * COMMITTED that statement's snapshot is taken after the lock was granted, so it sees every claim of
+ * those names that committed before, and no other claim of them can be in flight: only claim makes a
+ * job running, and every claim of a limited name holds its lock until commit. Completions, failures
+ * and releases running meanwhile only lower the true count, so the count read is never too low.
+ * Every instance must configure the same limits: a claimer without the limit takes no lock.
+ */
+export async function claim(ctx: StoreContext, options: ClaimOptions): Promise<ClaimedJob[]> {
+  if (options.names.length === 0 || options.limit <= 0) return [];
+  const limited = options.names.filter((name) => options.limits?.[name] !== undefined);
+  if (limited.length === 0) return sortClaimed(await claimStatement(ctx.sql, ctx, options, []));
+  const rows = await ctx.sql.begin(async (tx) => {
+    await tx`
+      select pg_advisory_xact_lock(hashtext(${ctx.schema}), hashtext(name))
+      from (select name from unnest(${[...limited].sort()}::text[]) as name order by name) ordered`;
+    return claimStatement(tx, ctx, options, limited);
+  });
+  return sortClaimed(rows as JobRow[]);
+}
+
+type Query = StoreContext["sql"] | Parameters<Parameters<StoreContext["sql"]["begin"]>[1] & {}>[0];
+
+function claimStatement(q: Query, ctx: StoreContext, o: ClaimOptions, limited: readonly string[]) {
+  const { jobs } = ctx;
+  const limits = limited.map((name) => o.limits![name]!);
+  const inQueues = o.queues ? q`and j.queue = any(${o.queues as string[]}::text[])` : q``;
+  return q<JobRow[]>`
+    with quota as (
+      select n.name, case when l.cap is null then ${o.limit}::int
+        else least(${o.limit}::int, l.cap - (select count(*) from ${jobs} r where r.state = 'running' and r.name = n.name))::int
+        end as room
+      from unnest(${o.names as string[]}::text[]) as n(name)
+      left join unnest(${limited as string[]}::text[], ${limits}::int[]) as l(name, cap) on l.name = n.name
+    ),
+    picked as (
+      select c.id, c.priority, c.run_at from quota q
+      cross join lateral (
+        select j.id, j.priority, j.run_at from ${jobs} j
+        where j.name = q.name and j.state in ('scheduled', 'ready', 'failed') and j.run_at <= ${o.now}::bigint ${inQueues}
+        order by j.priority desc nulls last, j.run_at, j.id
+        limit greatest(q.room, 0)
+        for update of j skip locked
+      ) c
+      order by c.priority desc, c.run_at, c.id
+      limit ${o.limit}::int
+    )
+    update ${jobs} j
+    set state = 'running', locked_by = ${o.workerId}, lease_expires_at = ${o.now + o.leaseMs}::bigint, attempts = j.attempts + 1
+    from picked where j.id = picked.id
+    returning j.id::text as id, j.name, j.queue, j.payload, j.priority, j.attempts, j.max_attempts, j.key,
+      j.run_at, j.enqueued_at, j.lease_expires_at`;
+}
+
+/** RETURNING has no order; the core expects claim order. */
+function sortClaimed(rows: readonly JobRow[]): ClaimedJob[] {
+  return rows
+    .map(toClaimed)
+    .sort((a, b) => b.priority - a.priority || a.runAt - b.runAt || compareIds(a.id, b.id));
+}
+
+function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}

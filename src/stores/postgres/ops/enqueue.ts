@@ -1,0 +1,101 @@
+import { sql } from "drizzle-orm";
+import type { EnqueuedJob, NewJob } from "../../../jobs/store.ts";
+import type { PostgresTx, StoreContext } from "../context.ts";
+import { KeyConflictError } from "../errors.ts";
+
+interface Inserted {
+  ord: number;
+  id: string | null;
+  created: boolean;
+}
+
+/**
+ * One statement for the whole batch. Ids are drawn from the sequence before the insert so each input
+ * row knows its id whether or not it was inserted; `on conflict do nothing` skips keys that already
+ * exist, whose ids the same statement reads back. Repeats of a key inside the batch never reach the
+ * database: they take the id of the key's first row.
+ */
+export async function enqueue(ctx: StoreContext, jobs: readonly NewJob[], now: number, tx?: PostgresTx): Promise<EnqueuedJob[]> {
+  if (jobs.length === 0) return [];
+  const firstOfKey = new Map<string, number>();
+  const unique: number[] = [];
+  jobs.forEach((job, index) => {
+    if (job.key !== null && firstOfKey.has(job.key)) return;
+    if (job.key !== null) firstOfKey.set(job.key, index);
+    unique.push(index);
+  });
+  const executor = tx ?? ctx.db;
+  const rows = (await executor.execute(insertStatement(ctx, jobs, unique, now))) as unknown as Inserted[];
+  const byIndex = new Map<number, EnqueuedJob>();
+  for (const row of rows) if (row.id !== null) byIndex.set(row.ord, { id: row.id, created: row.created });
+  const missing = rows.filter((row) => row.id === null).map((row) => jobs[row.ord]!.key!);
+  if (missing.length > 0) await resolveRacedKeys(ctx, executor, jobs, missing, byIndex);
+  return jobs.map((job, index) => {
+    const own = byIndex.get(index);
+    if (own) return own;
+    return { id: byIndex.get(firstOfKey.get(job.key!)!)!.id, created: false };
+  });
+}
+
+function insertStatement(ctx: StoreContext, jobs: readonly NewJob[], unique: readonly number[], now: number) {
+  const input = JSON.stringify(
+    unique.map((ord) => {
+      const job = jobs[ord]!;
+      return {
+        ord,
+        name: job.name,
+        queue: job.queue,
+        payload: job.payload ?? null,
+        priority: job.priority,
+        run_at: job.runAt,
+        max_attempts: job.maxAttempts,
+        key: job.key,
+      };
+    }),
+  );
+  const table = sql.raw(`"${ctx.schema}"."jobs"`);
+  const sequence = `"${ctx.schema}"."jobs_id_seq"`;
+  return sql`
+    with input as (
+      select nextval(${sequence}::regclass) as id, x.*
+      from jsonb_to_recordset(${input}::text::jsonb)
+        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text)
+    ),
+    inserted as (
+      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at)
+      select id, name, queue, case when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
+             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint
+      from input order by ord
+      on conflict (key) where key is not null do nothing
+      returning id, run_at
+    )
+    select i.ord, coalesce(ins.id, existing.id)::text as id, ins.id is not null as created,
+      (select count(*) from (select pg_notify(${ctx.channel}, '') from inserted where run_at <= ${now}::bigint limit 1) due) as woke
+    from input i
+    left join inserted ins on ins.id = i.id
+    left join ${table} existing on ins.id is null and existing.key = i.key
+  `;
+}
+
+/**
+ * A key inserted by a transaction that committed after this statement's snapshot was skipped by
+ * `on conflict` but is invisible to the statement; a fresh statement sees it (at READ COMMITTED).
+ */
+async function resolveRacedKeys(
+  ctx: StoreContext,
+  executor: PostgresTx,
+  jobs: readonly NewJob[],
+  keys: readonly string[],
+  byIndex: Map<number, EnqueuedJob>,
+): Promise<void> {
+  const found = (await executor.execute(
+    sql`select id::text as id, key from ${sql.raw(`"${ctx.schema}"."jobs"`)} where key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::text::jsonb))`,
+  )) as unknown as { id: string; key: string }[];
+  const idOfKey = new Map(found.map((row) => [row.key, row.id]));
+  const unresolved = keys.filter((key) => !idOfKey.has(key));
+  if (unresolved.length > 0) throw new KeyConflictError(unresolved);
+  jobs.forEach((job, index) => {
+    const id = job.key === null ? undefined : idOfKey.get(job.key);
+    if (id !== undefined && !byIndex.has(index)) byIndex.set(index, { id, created: false });
+  });
+}

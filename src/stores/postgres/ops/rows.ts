@@ -1,0 +1,63 @@
+import type { ClaimedJob, JobAttemptError, JobRecord, JobState } from "../../../jobs/store.ts";
+
+/** A jobs row as postgres-js returns it: bigint columns arrive as strings, jsonb parsed. */
+export interface JobRow {
+  id: string;
+  name: string;
+  queue: string;
+  state: JobState;
+  payload: unknown;
+  priority: number;
+  attempts: number;
+  max_attempts: number;
+  key: string | null;
+  run_at: string;
+  enqueued_at: string;
+  locked_by: string | null;
+  lease_expires_at: string | null;
+  finished_at: string | null;
+  errors: JobAttemptError[];
+}
+
+const optionalNumber = (value: string | null) => (value === null ? null : Number(value));
+
+export function toRecord(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    queue: row.queue,
+    state: row.state,
+    payload: row.payload,
+    priority: row.priority,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    key: row.key,
+    enqueuedAt: Number(row.enqueued_at),
+    runAt: Number(row.run_at),
+    lockedBy: row.locked_by,
+    leaseExpiresAt: optionalNumber(row.lease_expires_at),
+    finishedAt: optionalNumber(row.finished_at),
+    errors: row.errors,
+  };
+}
+
+export function toClaimed(row: JobRow): ClaimedJob {
+  return {
+    id: row.id,
+    name: row.name,
+    queue: row.queue,
+    payload: row.payload,
+    priority: row.priority,
+    attempt: row.attempts,
+    maxAttempts: row.max_attempts,
+    enqueuedAt: Number(row.enqueued_at),
+    runAt: Number(row.run_at),
+    leaseExpiresAt: Number(row.lease_expires_at),
+    key: row.key,
+  };
+}
+
+/** Ids are bigints; anything else cannot name a job (and would make the cast fail). */
+export function isJobId(id: string): boolean {
+  return /^[0-9]{1,19}$/.test(id);
+}

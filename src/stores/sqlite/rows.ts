@@ -1,0 +1,69 @@
+// Raw rows as bun:sqlite returns them, and their mapping to the JobStore types.
+import type { ClaimedJob, JobAttemptError, JobRecord, JobState } from "../../jobs/store.ts";
+
+export interface JobRow {
+  id: number;
+  name: string;
+  queue: string;
+  payload: string;
+  state: JobState;
+  priority: number;
+  run_at: number;
+  attempts: number;
+  max_attempts: number;
+  key: string | null;
+  locked_by: string | null;
+  lease_expires_at: number | null;
+  enqueued_at: number;
+  finished_at: number | null;
+  errors: string;
+}
+
+export type ClaimedRow = Pick<
+  JobRow,
+  "id" | "name" | "queue" | "payload" | "priority" | "attempts" | "max_attempts" | "enqueued_at" | "run_at" | "lease_expires_at" | "key"
+>;
+
+export const claimedColumns = "id, name, queue, payload, priority, attempts, max_attempts, enqueued_at, run_at, lease_expires_at, key";
+
+export function toClaimedJob(row: ClaimedRow): ClaimedJob {
+  return {
+    id: String(row.id),
+    name: row.name,
+    queue: row.queue,
+    payload: JSON.parse(row.payload),
+    priority: row.priority,
+    attempt: row.attempts,
+    maxAttempts: row.max_attempts,
+    enqueuedAt: row.enqueued_at,
+    runAt: row.run_at,
+    leaseExpiresAt: row.lease_expires_at ?? 0,
+    key: row.key,
+  };
+}
+
+export function toJobRecord(row: JobRow): JobRecord {
+  return {
+    id: String(row.id),
+    name: row.name,
+    queue: row.queue,
+    state: row.state,
+    payload: JSON.parse(row.payload),
+    priority: row.priority,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    key: row.key,
+    enqueuedAt: row.enqueued_at,
+    runAt: row.run_at,
+    lockedBy: row.locked_by,
+    leaseExpiresAt: row.lease_expires_at,
+    finishedAt: row.finished_at,
+    errors: JSON.parse(row.errors) as JobAttemptError[],
+  };
+}
+
+/** SQLite rowids are integers; anything else can match no row. */
+export function toRowId(id: string): number | null {
+  const n = Number(id);
+  return Number.isSafeInteger(n) ? n : null;
+}

@@ -1,0 +1,46 @@
+// Inspection and manual intervention: get, list, counts, retry, discard, prune.
+import type { Database } from "bun:sqlite";
+import type { JobCount, JobPage, JobRecord, JobState, ListOptions, PruneOptions } from "../../../jobs/store.ts";
+import { type JobRow, toJobRecord, toRowId } from "../rows.ts";
+
+const listSql = `SELECT * FROM errand_jobs
+  WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR name = ?2) AND (?3 IS NULL OR id < ?3)
+  ORDER BY id DESC LIMIT ?4`;
+const retrySql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1, attempts = 0, finished_at = NULL
+  WHERE id = ?2 AND state IN ('failed', 'dead')`;
+const pruneSql = `DELETE FROM errand_jobs
+  WHERE state IN (SELECT value FROM json_each(?1)) AND finished_at < ?2`;
+
+export interface SqliteAdmin {
+  get(id: string): JobRecord | null;
+  list(options: ListOptions): JobPage;
+  counts(): JobCount[];
+  retry(id: string, now: number): boolean;
+  discard(id: string): boolean;
+  prune(options: PruneOptions): number;
+}
+
+export function prepareAdmin(db: Database): SqliteAdmin {
+  const get = db.prepare<JobRow, [number | null]>("SELECT * FROM errand_jobs WHERE id = ?1");
+  const list = db.prepare<JobRow, [JobState | null, string | null, number | null, number]>(listSql);
+  const counts = db.prepare<JobCount, []>("SELECT name, state, count(*) AS count FROM errand_jobs GROUP BY name, state");
+  const retry = db.prepare<never, [number, number | null]>(retrySql);
+  const discard = db.prepare<never, [number | null]>("DELETE FROM errand_jobs WHERE id = ?1 AND state <> 'running'");
+  const prune = db.prepare<never, [string, number]>(pruneSql);
+
+  return {
+    get: (id) => {
+      const row = get.get(toRowId(id));
+      return row ? toJobRecord(row) : null;
+    },
+    list: ({ state, name, limit, cursor }) => {
+      const rows = list.all(state ?? null, name ?? null, cursor === undefined ? null : toRowId(cursor), limit + 1);
+      const page = rows.slice(0, limit).map(toJobRecord);
+      return { jobs: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
+    },
+    counts: () => counts.all(),
+    retry: (id, now) => retry.run(now, toRowId(id)).changes === 1,
+    discard: (id) => discard.run(toRowId(id)).changes === 1,
+    prune: ({ finishedBefore, states = ["succeeded"] }) => prune.run(JSON.stringify(states), finishedBefore).changes,
+  };
+}

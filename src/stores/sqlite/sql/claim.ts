@@ -1,0 +1,54 @@
+// Claim: one UPDATE ... WHERE id IN (SELECT ... ORDER BY ... LIMIT n) RETURNING per batch, walking the
+// partial claim index in priority order. Names under a concurrency limit are claimed one name at a
+// time, each capped by limit - running; the whole claim is one IMMEDIATE transaction, so two
+// processes sharing the file cannot both see the same free slots.
+import type { Database } from "bun:sqlite";
+import type { ClaimedJob, ClaimOptions } from "../../../jobs/store.ts";
+import { claimedColumns, type ClaimedRow, toClaimedJob } from "../rows.ts";
+
+const claimSql = `UPDATE errand_jobs
+  SET state = 'running', locked_by = ?1, lease_expires_at = ?2, attempts = attempts + 1
+  WHERE id IN (
+    SELECT id FROM errand_jobs
+    WHERE state IN ('scheduled', 'ready', 'failed') AND run_at <= ?3
+      AND name IN (SELECT value FROM json_each(?4))
+      AND (?5 IS NULL OR queue IN (SELECT value FROM json_each(?5)))
+    ORDER BY priority DESC, run_at, id
+    LIMIT ?6)
+  RETURNING ${claimedColumns}`;
+const runningSql = "SELECT count(*) AS n FROM errand_jobs WHERE state = 'running' AND name = ?1";
+
+type ClaimParams = [string, number, number, string, string | null, number];
+
+export function prepareClaim(db: Database): (options: ClaimOptions) => ClaimedJob[] {
+  const claimRows = db.prepare<ClaimedRow, ClaimParams>(claimSql);
+  const running = db.prepare<{ n: number }, [string]>(runningSql);
+
+  const claimAll = db.transaction((options: ClaimOptions): ClaimedJob[] => {
+    const { workerId, now, leaseMs, limits = {} } = options;
+    const queues = options.queues ? JSON.stringify(options.queues) : null;
+    const take = (names: readonly string[], limit: number) =>
+      claimRows.all(workerId, now + leaseMs, now, JSON.stringify(names), queues, limit);
+
+    const rows: ClaimedRow[] = [];
+    const free: string[] = [];
+    for (const name of options.names) {
+      const max = limits[name];
+      if (max === undefined) {
+        free.push(name);
+        continue;
+      }
+      const room = Math.min(max - running.get(name)!.n, options.limit - rows.length);
+      if (room > 0) rows.push(...take([name], room));
+    }
+    if (free.length > 0 && rows.length < options.limit) rows.push(...take(free, options.limit - rows.length));
+    return rows.map(toClaimedJob).sort(claimOrder);
+  });
+
+  return (options) => (options.limit > 0 && options.names.length > 0 ? claimAll.immediate(options) : []);
+}
+
+/** RETURNING does not keep the subquery's order; restore it. */
+function claimOrder(a: ClaimedJob, b: ClaimedJob): number {
+  return b.priority - a.priority || a.runAt - b.runAt || Number(a.id) - Number(b.id);
+}

@@ -1,0 +1,54 @@
+// Enqueue: one prepared INSERT per job inside one transaction (SQLite's cheapest bulk insert: one
+// commit, no per-batch statement compilation). A key conflict inserts nothing and the existing id
+// is looked up, so a repeated key — also within one batch — returns the first job.
+import type { Database } from "bun:sqlite";
+import { sql, type SQLWrapper } from "drizzle-orm";
+import type { EnqueuedJob, NewJob } from "../../../jobs/store.ts";
+
+/** What enqueue needs from a caller's transaction: drizzle's bun-sqlite database or transaction. */
+export interface SqliteTx {
+  all<T = unknown>(query: SQLWrapper | string): T[];
+}
+
+const insertSql = `INSERT INTO errand_jobs (name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) DO NOTHING RETURNING id`;
+const byKeySql = "SELECT id FROM errand_jobs WHERE key = ?1";
+
+type Row = { id: number };
+type InsertParams = [string, string, string, string, number, number, number, string | null, number];
+
+function insertParams(job: NewJob, now: number): InsertParams {
+  const state = job.runAt > now ? "scheduled" : "ready";
+  const payload = JSON.stringify(job.payload) ?? "null";
+  return [job.name, job.queue, payload, state, job.priority, job.runAt, job.maxAttempts, job.key, now];
+}
+
+export function prepareEnqueue(db: Database): (jobs: readonly NewJob[], now: number) => EnqueuedJob[] {
+  const insert = db.prepare<Row, InsertParams>(insertSql);
+  const byKey = db.prepare<Row, [string]>(byKeySql);
+  const insertOne = (job: NewJob, now: number): EnqueuedJob => {
+    const inserted = insert.get(...insertParams(job, now));
+    if (inserted) return { id: String(inserted.id), created: true };
+    return { id: String(byKey.get(job.key!)!.id), created: false };
+  };
+  const insertMany = db.transaction((jobs: readonly NewJob[], now: number) => jobs.map((job) => insertOne(job, now)));
+  return (jobs, now) => {
+    if (jobs.length === 0) return [];
+    // A lone insert is atomic on its own; skipping BEGIN/COMMIT saves two statements per job.
+    if (jobs.length === 1) return [insertOne(jobs[0]!, now)];
+    return insertMany(jobs, now);
+  };
+}
+
+/** The same insert through the caller's transaction, so the job commits or rolls back with it. */
+export function enqueueInTransaction(tx: SqliteTx, jobs: readonly NewJob[], now: number): EnqueuedJob[] {
+  return jobs.map((job) => {
+    const [name, queue, payload, state, priority, runAt, maxAttempts, key, enqueuedAt] = insertParams(job, now);
+    const [inserted] = tx.all<Row>(sql`INSERT INTO errand_jobs (name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
+      VALUES (${name}, ${queue}, ${payload}, ${state}, ${priority}, ${runAt}, ${maxAttempts}, ${key}, ${enqueuedAt})
+      ON CONFLICT (key) DO NOTHING RETURNING id`);
+    if (inserted) return { id: String(inserted.id), created: true };
+    const [existing] = tx.all<Row>(sql`SELECT id FROM errand_jobs WHERE key = ${key}`);
+    return { id: String(existing!.id), created: false };
+  });
+}

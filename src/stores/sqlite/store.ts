@@ -1,0 +1,129 @@
+// The JobStore on bun:sqlite. Every operation is a prepared statement on one connection; bun:sqlite is
+// synchronous, so each call is atomic within the process and the async methods only wrap the result.
+import type { Database } from "bun:sqlite";
+import type {
+  ClaimedJob,
+  ClaimOptions,
+  EnqueuedJob,
+  EnqueueOptions,
+  JobCount,
+  JobFailure,
+  JobPage,
+  JobRecord,
+  ListOptions,
+  NewJob,
+  PruneOptions,
+  RecoverOptions,
+  RenewOptions,
+  SyncJobStore,
+  WorkerOptions,
+} from "../../jobs/store.ts";
+import { prepareAdmin, type SqliteAdmin } from "./sql/admin.ts";
+import { prepareClaim } from "./sql/claim.ts";
+import { enqueueInTransaction, prepareEnqueue, type SqliteTx } from "./sql/enqueue.ts";
+import { prepareComplete, prepareFail } from "./sql/finish.ts";
+import { prepareRecover, prepareRelease, prepareRenew } from "./sql/leases.ts";
+import { defaultMigrationsFolder, migrateJobsSchema, openDatabase } from "./open.ts";
+
+export type SqliteStoreOptions = ({ path: string } | { database: Database }) & {
+  /** Where drizzle-kit's migrations are (default: the `drizzle/sqlite` folder of this package). */
+  migrationsFolder?: string;
+};
+
+export class SqliteJobStore implements SyncJobStore<SqliteTx> {
+  /** The connection; share it with the app's drizzle instance to enqueue inside its transactions. */
+  readonly database: Database;
+  readonly #ownsDatabase: boolean;
+  readonly #enqueue: (jobs: readonly NewJob[], now: number) => EnqueuedJob[];
+  readonly #claim: (options: ClaimOptions) => ClaimedJob[];
+  readonly #complete: (ids: readonly string[], options: WorkerOptions) => number;
+  readonly #fail: (failures: readonly JobFailure[], options: WorkerOptions) => number;
+  readonly #renew: (ids: readonly string[], options: RenewOptions) => string[];
+  readonly #release: (ids: readonly string[], options: WorkerOptions) => number;
+  readonly #recover: (options: RecoverOptions) => number;
+  readonly #admin: SqliteAdmin;
+
+  constructor(options: SqliteStoreOptions) {
+    this.#ownsDatabase = "path" in options;
+    this.database = "path" in options ? openDatabase(options.path) : options.database;
+    // Synchronous, at construction: enqueueSync must work before the host starts.
+    migrateJobsSchema(this.database, options.migrationsFolder ?? defaultMigrationsFolder);
+    const db = this.database;
+    this.#enqueue = prepareEnqueue(db);
+    this.#claim = prepareClaim(db);
+    this.#complete = prepareComplete(db);
+    this.#fail = prepareFail(db);
+    this.#renew = prepareRenew(db);
+    this.#release = prepareRelease(db);
+    this.#recover = prepareRecover(db);
+    this.#admin = prepareAdmin(db);
+  }
+
+  async init(): Promise<void> {}
+
+  enqueueSync(jobs: readonly NewJob[], { now, tx }: EnqueueOptions<SqliteTx>): EnqueuedJob[] {
+    return tx ? enqueueInTransaction(tx, jobs, now) : this.#enqueue(jobs, now);
+  }
+
+  async enqueue(jobs: readonly NewJob[], options: EnqueueOptions<SqliteTx>): Promise<EnqueuedJob[]> {
+    return this.enqueueSync(jobs, options);
+  }
+
+  async claim(options: ClaimOptions): Promise<ClaimedJob[]> {
+    return this.#claim(options);
+  }
+
+  async complete(ids: readonly string[], options: WorkerOptions): Promise<number> {
+    return this.#complete(ids, options);
+  }
+
+  async fail(failures: readonly JobFailure[], options: WorkerOptions): Promise<number> {
+    return this.#fail(failures, options);
+  }
+
+  async renew(ids: readonly string[], options: RenewOptions): Promise<string[]> {
+    return this.#renew(ids, options);
+  }
+
+  async release(ids: readonly string[], options: WorkerOptions): Promise<number> {
+    return this.#release(ids, options);
+  }
+
+  async recoverExpired(options: RecoverOptions): Promise<number> {
+    return this.#recover(options);
+  }
+
+  async retry(id: string, { now }: { now: number }): Promise<boolean> {
+    return this.#admin.retry(id, now);
+  }
+
+  async discard(id: string): Promise<boolean> {
+    return this.#admin.discard(id);
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    return this.#admin.get(id);
+  }
+
+  async list(options: ListOptions): Promise<JobPage> {
+    return this.#admin.list(options);
+  }
+
+  async counts(): Promise<JobCount[]> {
+    return this.#admin.counts();
+  }
+
+  async prune(options: PruneOptions): Promise<number> {
+    return this.#admin.prune(options);
+  }
+
+  /** Closes the connection if the store opened it; a shared Database stays open for its owner. */
+  async close(): Promise<void> {
+    if (this.#ownsDatabase) this.database.close();
+  }
+}
+
+/** `sqliteStore({ path })` opens (and migrates) a file; `sqliteStore({ database })` shares the app's connection. */
+export function sqliteStore(options: SqliteStoreOptions): SqliteJobStore {
+  return new SqliteJobStore(options);
+}

@@ -1,0 +1,268 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { drizzle } from "drizzle-orm/bun-sqlite";
+import { t } from "elysia";
+import {
+  defineJob,
+  InvalidEnqueueOptionsError,
+  InvalidPayloadError,
+  type JobContext,
+  type Jobs,
+  JobTimeoutError,
+  NonRetryableError,
+  UnknownJobError,
+} from "../../src/jobs/index.ts";
+import { ServiceRegistry, token } from "../../src/scope/index.ts";
+import type { SqliteTx } from "../../src/stores/sqlite/index.ts";
+import { startJobs, until } from "./helpers.ts";
+
+let running: { stop(): Promise<void> } | undefined;
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+async function start(...args: Parameters<typeof startJobs>) {
+  const started = await startJobs(...args);
+  running = started;
+  return started;
+}
+
+const noRetryDelay = () => 0;
+
+describe("running jobs", () => {
+  test("a handler gets its typed payload and a context", async () => {
+    const seen: { payload: { to: string }; ctx: JobContext }[] = [];
+    const welcome = defineJob({
+      name: "welcome",
+      payload: t.Object({ to: t.String() }),
+      handler: (payload, ctx) => void seen.push({ payload, ctx }),
+    });
+    const { jobs } = await start([welcome]);
+    const id = await jobs.enqueue(welcome, { to: "a@example.com" });
+    await until(() => seen.length === 1, "the handler");
+    const [{ payload, ctx }] = seen as [(typeof seen)[0]];
+    expect(payload).toEqual({ to: "a@example.com" });
+    expect(ctx.attempt).toBe(1);
+    expect(ctx.job.id).toBe(id);
+    expect(ctx.job.name).toBe("welcome");
+    expect(ctx.job.enqueuedAt).toBeInstanceOf(Date);
+    expect(ctx.signal.aborted).toBe(false);
+    expect(typeof ctx.logger.info).toBe("function");
+    await until(async () => (await jobs.get(id))?.state === "succeeded", "the success write");
+  });
+
+  test("an enqueue wakes the dispatcher at once, without waiting for the poll", async () => {
+    let ran = 0;
+    const job = defineJob({ name: "fast", payload: t.Null(), handler: () => void ran++ });
+    const { jobs } = await start([job], { pollIntervalMs: 60_000 });
+    await Bun.sleep(20); // let the first (empty) claim pass, so the dispatcher is asleep
+    await jobs.enqueue(job, null);
+    await until(() => ran === 1, "the job to run long before the 60 s poll", 2_000);
+  });
+
+  test("each attempt gets its own scope, disposed when the handler ends", async () => {
+    const Conn = token<{ id: number; closed: boolean; close(): void }>("conn");
+    let next = 0;
+    const registry = new ServiceRegistry().scoped(Conn, () => ({ id: ++next, closed: false, close() { this.closed = true; } }));
+    const used: { id: number; closed: boolean }[] = [];
+    const job = defineJob({ name: "scoped", payload: t.Number(), handler: (_, ctx) => void used.push(ctx.scope.get(Conn)) });
+    const { jobs } = await start([job], { registry });
+    await jobs.enqueueMany(job, [{ payload: 1 }, { payload: 2 }]);
+    await until(() => used.length === 2 && used.every((c) => c.closed), "both scopes disposed");
+    expect(new Set(used.map((c) => c.id)).size).toBe(2);
+  });
+
+  test("delayed jobs run once due", async () => {
+    let ranAt = 0;
+    const job = defineJob({ name: "later", payload: t.Null(), handler: () => void (ranAt = Date.now()) });
+    const { jobs } = await start([job], { pollIntervalMs: 20 });
+    const enqueuedAt = Date.now();
+    const id = await jobs.enqueue(job, null, { delayMs: 150 });
+    expect((await jobs.get(id))!.state).toBe("scheduled");
+    await until(() => ranAt > 0, "the delayed job");
+    expect(ranAt - enqueuedAt).toBeGreaterThanOrEqual(150);
+  });
+
+  test("at most `concurrency` of one job run at once", async () => {
+    let now = 0;
+    let peak = 0;
+    let done = 0;
+    const job = defineJob({
+      name: "report",
+      payload: t.Null(),
+      concurrency: 2,
+      handler: async () => {
+        peak = Math.max(peak, ++now);
+        await Bun.sleep(10);
+        now--;
+        done++;
+      },
+    });
+    const { jobs } = await start([job], { executors: 8 });
+    await jobs.enqueueMany(job, Array.from({ length: 10 }, () => ({ payload: null })));
+    await until(() => done === 10, "all reports");
+    expect(peak).toBe(2);
+  });
+});
+
+describe("failures", () => {
+  test("a failing job is retried with its backoff and keeps the history", async () => {
+    const attempts: number[] = [];
+    const job = defineJob({
+      name: "flaky",
+      payload: t.Null(),
+      backoff: noRetryDelay,
+      handler: (_, ctx) => {
+        attempts.push(ctx.attempt);
+        if (ctx.attempt < 3) throw new Error(`fail ${ctx.attempt}`);
+      },
+    });
+    const { jobs } = await start([job]);
+    const id = await jobs.enqueue(job, null);
+    await until(async () => (await jobs.get(id))?.state === "succeeded", "success on attempt 3");
+    expect(attempts).toEqual([1, 2, 3]);
+    const record = (await jobs.get(id))!;
+    expect(record.attempts).toBe(3);
+    expect(record.errors.map((e) => [e.attempt, e.message])).toEqual([[1, "fail 1"], [2, "fail 2"]]);
+  });
+
+  test("the backoff delays the retry", async () => {
+    const job = defineJob({ name: "slow-retry", payload: t.Null(), backoff: () => 60_000, handler: () => { throw new Error("no"); } });
+    const { jobs } = await start([job]);
+    const id = await jobs.enqueue(job, null);
+    await until(async () => (await jobs.get(id))?.state === "failed", "the failure");
+    const record = (await jobs.get(id))!;
+    expect(record.runAt - record.errors[0]!.at).toBeGreaterThanOrEqual(59_000);
+  });
+
+  test("out of attempts -> dead, with the last error", async () => {
+    const job = defineJob({ name: "doomed", payload: t.Null(), attempts: 2, backoff: noRetryDelay, handler: () => { throw new TypeError("broken"); } });
+    const { jobs } = await start([job]);
+    const id = await jobs.enqueue(job, null);
+    await until(async () => (await jobs.get(id))?.state === "dead", "dead");
+    const record = (await jobs.get(id))!;
+    expect(record.errors.map((e) => e.name)).toEqual(["TypeError", "TypeError"]);
+    expect(record.finishedAt).not.toBeNull();
+  });
+
+  test("NonRetryableError -> dead at once", async () => {
+    let calls = 0;
+    const job = defineJob({ name: "refused", payload: t.Null(), handler: () => { calls++; throw new NonRetryableError("bad address"); } });
+    const { jobs } = await start([job]);
+    const id = await jobs.enqueue(job, null);
+    await until(async () => (await jobs.get(id))?.state === "dead", "dead");
+    expect(calls).toBe(1);
+    expect((await jobs.get(id))!.errors[0]).toMatchObject({ name: "NonRetryableError", message: "bad address" });
+  });
+
+  test("a timeout aborts ctx.signal and fails the attempt", async () => {
+    let aborted: unknown;
+    const job = defineJob({
+      name: "stuck",
+      payload: t.Null(),
+      attempts: 1,
+      timeoutMs: 30,
+      handler: (_, ctx) => new Promise<void>(() => ctx.signal.addEventListener("abort", () => (aborted = ctx.signal.reason))),
+    });
+    const { jobs } = await start([job]);
+    const id = await jobs.enqueue(job, null);
+    await until(async () => (await jobs.get(id))?.state === "dead", "dead by timeout");
+    expect(aborted).toBeInstanceOf(JobTimeoutError);
+    expect((await jobs.get(id))!.errors[0]!.name).toBe("JobTimeoutError");
+  });
+
+  test("a long handler keeps its lease by renewal", async () => {
+    const job = defineJob({ name: "long", payload: t.Null(), handler: () => Bun.sleep(400) });
+    const { jobs } = await start([job], { leaseMs: 150, pollIntervalMs: 20 });
+    const id = await jobs.enqueue(job, null);
+    await until(async () => (await jobs.get(id))?.state === "succeeded", "success", 3_000);
+    const record = (await jobs.get(id))!;
+    expect(record.attempts).toBe(1);
+    expect(record.errors).toEqual([]);
+  });
+});
+
+describe("bad input: a typed error and nothing written", () => {
+  const mail = defineJob({ name: "mail", payload: t.Object({ to: t.String({ format: "email" }), n: t.Integer() }), handler: () => {} });
+
+  type Enqueue = (jobs: Jobs<SqliteTx>) => Promise<unknown>;
+  const cases: [string, Enqueue, new (...args: never[]) => Error][] = [
+    ["unknown job", (jobs) => jobs.enqueue(defineJob({ name: "nope", payload: t.Null(), handler: () => {} }), null), UnknownJobError],
+    ["payload failing its schema", (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1.5 }), InvalidPayloadError],
+    ["payload of the wrong shape", (jobs) => jobs.enqueue(mail, { to: 3 } as never), InvalidPayloadError],
+    ["negative delay", (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { delayMs: -1 }), InvalidEnqueueOptionsError],
+    ["runAt not a date", (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { runAt: "tomorrow" as never }), InvalidEnqueueOptionsError],
+    ["runAt an invalid date", (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { runAt: new Date("nope") }), InvalidEnqueueOptionsError],
+    ["delayMs and runAt together", (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { delayMs: 1, runAt: new Date() }), InvalidEnqueueOptionsError],
+    ["one bad item in a batch", (jobs) => jobs.enqueueMany(mail, [{ payload: { to: "a@example.com", n: 1 } }, { payload: { to: "x", n: 1 } }]), InvalidPayloadError],
+  ];
+  test.each(cases)("%s", async (_, enqueue, errorClass) => {
+    const { jobs } = await start([mail]);
+    const error = await Promise.resolve()
+      .then(() => enqueue(jobs))
+      .then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(errorClass);
+    expect((error as Error).message).toContain('"');
+    expect((await jobs.counts()).byState).toMatchObject({ ready: 0, scheduled: 0 });
+    expect((await jobs.list()).jobs).toEqual([]);
+  });
+
+  test("a valid payload is decoded by the schema's transforms before it is stored", async () => {
+    const { jobs } = await start([mail]);
+    const id = await jobs.enqueue(mail, { to: "a@example.com", n: "2" as never });
+    expect((await jobs.get(id))!.payload).toEqual({ to: "a@example.com", n: 2 });
+  });
+
+  test("the payload error names the field", async () => {
+    const { jobs } = await start([mail]);
+    const error = await jobs.enqueue(mail, { to: "a@example.com", n: 1.5 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidPayloadError);
+    expect((error as InvalidPayloadError).issues[0]!.path).toBe("/n");
+  });
+});
+
+describe("transactional enqueue on SQLite", () => {
+  test("enqueueSync inside a rolled-back drizzle transaction leaves nothing; a committed one runs", async () => {
+    let ran = 0;
+    const job = defineJob({ name: "outbox", payload: t.Object({ user: t.Integer() }), handler: () => void ran++ });
+    const { jobs, database } = await start([job]);
+    database.run("CREATE TABLE users (id INTEGER PRIMARY KEY)");
+    const db = drizzle({ client: database });
+    expect(() =>
+      db.transaction((tx) => {
+        tx.run("INSERT INTO users (id) VALUES (1)");
+        jobs.enqueueSync(job, { user: 1 }, { tx });
+        throw new Error("business rule failed");
+      }),
+    ).toThrow("business rule failed");
+    expect(database.query("SELECT count(*) AS n FROM users").get()).toEqual({ n: 0 });
+    expect((await jobs.counts()).byName).toEqual({});
+
+    db.transaction((tx) => {
+      tx.run("INSERT INTO users (id) VALUES (2)");
+      jobs.enqueueSync(job, { user: 2 }, { tx });
+    });
+    await until(() => ran === 1, "the committed job");
+  });
+});
+
+describe("admin API", () => {
+  test("counts, list, retry, discard and prune", async () => {
+    const ok = defineJob({ name: "ok", payload: t.Null(), handler: () => {} });
+    const bad = defineJob({ name: "bad", payload: t.Null(), handler: () => { throw new NonRetryableError("no"); } });
+    const { jobs } = await start([ok, bad]);
+    await jobs.enqueue(ok, null);
+    const badId = await jobs.enqueue(bad, null);
+    const later = await jobs.enqueue(ok, null, { delayMs: 60_000 });
+    await until(async () => (await jobs.counts()).byState.succeeded === 1 && (await jobs.counts()).byState.dead === 1, "outcomes");
+    expect((await jobs.counts()).byName).toMatchObject({ ok: { succeeded: 1, scheduled: 1 }, bad: { dead: 1 } });
+    expect((await jobs.list({ state: "dead" })).jobs.map((j) => j.id)).toEqual([badId]);
+    expect(await jobs.retry(badId)).toBe(true);
+    await until(async () => (await jobs.get(badId))!.errors.length === 2, "the retried run");
+    expect(await jobs.discard(later)).toBe(true);
+    expect(await jobs.prune({ olderThanMs: 60_000 })).toBe(0); // finished just now: kept
+    await Bun.sleep(2);
+    expect(await jobs.prune({ olderThanMs: 0 })).toBe(1);
+    expect((await jobs.counts()).byName.ok).toBeUndefined();
+  });
+});
