@@ -9,3 +9,4 @@ export * from "./mail/index.ts";
 export * from "./stores/sqlite/index.ts";
 export * from "./stores/postgres/index.ts";
 export * from "./elysia/index.ts";
+export * from "./queue/index.ts";

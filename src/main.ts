@@ -1,6 +1,7 @@
-import { createApp } from "./app/create-app.ts";
 import { ConfigError, loadConfig } from "./app/config.ts";
+import { createApp } from "./app/create-app.ts";
 import { createLogger } from "./app/logger.ts";
+import { openSqliteRuntime } from "./app/runtime.ts";
 import { serve } from "./elysia/index.ts";
 
 function readConfig() {
@@ -15,5 +16,7 @@ function readConfig() {
 
 const config = readConfig();
 const logger = createLogger(config.logLevel);
-const app = createApp(config, { logger });
+const runtime = openSqliteRuntime({ config, logger });
+const app = createApp(config, { logger, runtime });
+app.decorator.host.addEventListener("stopped", () => void runtime.close());
 await serve(app, { port: config.port, hostname: config.hostname, logger });

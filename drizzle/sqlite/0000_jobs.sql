@@ -16,7 +16,6 @@ CREATE TABLE `errand_jobs` (
 	`errors` text DEFAULT '[]' NOT NULL
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `errand_jobs_key_unique` ON `errand_jobs` (`key`);--> statement-breakpoint
+CREATE UNIQUE INDEX `errand_jobs_key_idx` ON `errand_jobs` (`key`) WHERE key IS NOT NULL;--> statement-breakpoint
 CREATE INDEX `errand_jobs_claim_idx` ON `errand_jobs` (priority DESC,`run_at`,`id`) WHERE state IN ('scheduled', 'ready', 'failed');--> statement-breakpoint
-CREATE INDEX `errand_jobs_lease_idx` ON `errand_jobs` (`lease_expires_at`) WHERE state = 'running';--> statement-breakpoint
-CREATE INDEX `errand_jobs_state_name_idx` ON `errand_jobs` (`state`,`name`);
+CREATE INDEX `errand_jobs_lease_idx` ON `errand_jobs` (`lease_expires_at`) WHERE state = 'running';

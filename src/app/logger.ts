@@ -37,7 +37,7 @@ export function createLogger(level: LogLevel, destination?: LogDestination): App
   return pino(
     {
       level,
-      base: { service: "errand-app" },
+      base: { app: "errand" },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },

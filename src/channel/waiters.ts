@@ -49,7 +49,7 @@ export abstract class Waiter<R> {
   protected detach(): void {
     this.queue = undefined;
     if (this.signal) {
-      // removed
+      this.signal.removeEventListener("abort", this);
       this.signal = undefined;
     }
   }

@@ -87,19 +87,23 @@ export class CronService extends BackgroundService {
     }
   }
 
-  /** Advances every cron; one cron's store error is logged and retried without holding up the others. */
+  /**
+   * Advances every cron concurrently (each is a few store round trips; a pool serves them in
+   * parallel). One cron's store error is logged and retried without holding up the others.
+   */
   async #advanceAll(tickers: readonly CronTicker[]): Promise<boolean> {
-    let lookAgainSoon = false;
-    for (const ticker of tickers) {
-      try {
-        await ticker.advance(this.#clock.now());
-      } catch (error) {
-        lookAgainSoon = true;
-        this.#logger.error({ cron: ticker.cron.name, err: error }, "cron could not enqueue its tick; retrying");
-      }
-      lookAgainSoon ||= ticker.waiting;
-    }
-    return lookAgainSoon;
+    const lookAgainSoon = await Promise.all(
+      tickers.map(async (ticker) => {
+        try {
+          await ticker.advance(this.#clock.now());
+          return ticker.waiting;
+        } catch (error) {
+          this.#logger.error({ cron: ticker.cron.name, err: error }, "cron could not enqueue its tick; retrying");
+          return true;
+        }
+      }),
+    );
+    return lookAgainSoon.includes(true);
   }
 }
 

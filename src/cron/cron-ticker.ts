@@ -106,7 +106,7 @@ export class CronTicker {
         catchUpRuns: selected.filter((tick) => now - tick > this.lateToleranceMs).length,
         latestMissed: new Date(due.at(-1)!).toISOString(),
       },
-      "cron ticks missed while the process was down or asleep",
+      "cron ticks missed: the process was down, asleep or too busy to enqueue them on time",
     );
   }
 }

@@ -1,4 +1,4 @@
-import { Type } from "@sinclair/typebox";
+import { type TSchema, Type } from "@sinclair/typebox";
 import { type AnyJobDefinition, defineJob, type JobDefinition, type JobSpec } from "../jobs/define-job.ts";
 import type { JobContext } from "../jobs/context.ts";
 import { InvalidCronDefinitionError } from "./errors.ts";
@@ -37,7 +37,7 @@ export interface CronRunContext extends JobContext {
 /** The plain-handler form: defineCron creates a job `cron.<name>` for the handler, with these job options. */
 export interface HandlerCronOptions
   extends CronScheduleOptions,
-    Pick<JobSpec<ReturnType<typeof tickPayload>>, "attempts" | "backoff" | "timeoutMs" | "priority" | "queue"> {
+    Pick<JobSpec<TSchema>, "attempts" | "backoff" | "timeoutMs" | "priority" | "queue"> {
   handler: (ctx: CronRunContext) => Promise<void> | void;
 }
 
@@ -70,18 +70,26 @@ export function defineCron<P>(options: JobCronOptions<P> | HandlerCronOptions): 
     throw new InvalidCronDefinitionError(`Cron "${(options as CronScheduleOptions).name}": give a job (with payload) or a handler to run.`);
   }
   const { job, payload } = options;
+  assertPayload(options.name, job, payload);
   return validateCron(options, job, () => payload);
 }
 
-function tickPayload() {
-  return Type.Object({ tick: Type.String() });
+/** A payload the job would refuse fails at registration, not at every tick. */
+function assertPayload<P>(cronName: string, job: JobDefinition<P>, payload: P): void {
+  const parsed = job.parse(payload);
+  if (parsed.ok) return;
+  const issues = parsed.issues.map((issue) => `${issue.path || "/"}: ${issue.message}`).join("; ");
+  throw new InvalidCronDefinitionError(`Cron "${cronName}": its payload does not match job "${job.name}": ${issues}.`);
 }
+
+/** A plain handler's job carries only its tick, as an ISO string (payloads are JSON). */
+const tickPayload = Type.Object({ tick: Type.String() });
 
 function handlerJob(options: HandlerCronOptions): AnyJobDefinition {
   const { handler } = options;
   return defineJob({
     name: `cron.${options.name}`,
-    payload: tickPayload(),
+    payload: tickPayload,
     handler: (payload, ctx) => handler({ ...ctx, tick: new Date(payload.tick) }),
     ...(options.attempts === undefined ? {} : { attempts: options.attempts }),
     ...(options.backoff === undefined ? {} : { backoff: options.backoff }),

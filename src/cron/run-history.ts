@@ -15,12 +15,13 @@ export function isUnfinished(run: JobRecord): boolean {
   return unfinished.has(run.state);
 }
 
-const pageSize = 50;
+/** Small pages: a cron's newest run is almost always the newest job of its name, read on every tick. */
+const pageSize = 10;
 /**
  * A job definition may be shared with non-cron enqueues, so a cron's runs can be interleaved with
- * other jobs of the same name; the scan stops after this many pages rather than walk a huge table.
+ * other jobs of the same name; the scan stops after 1,000 jobs rather than walk a huge table.
  */
-const maxPages = 20;
+const maxPages = 100;
 
 /**
  * Reads a cron's state from its jobs (keys `cron:<name>:...`), newest first, so nothing but the jobs

@@ -1,6 +1,6 @@
 // One attempt of one job: a fresh scope, a signal, the timeout, and the outcome to record.
 import type { Logger } from "../hosting/index.ts";
-import type { ServiceRegistry } from "../scope/index.ts";
+import type { Scope, ServiceRegistry } from "../scope/index.ts";
 import type { JobContext } from "./context.ts";
 import { JobsShutdownError, JobTimeoutError, LeaseLostError } from "./errors.ts";
 import type { InFlightJob } from "./in-flight.ts";
@@ -13,16 +13,18 @@ export interface AttemptDeps {
 }
 
 export async function runAttempt(job: InFlightJob, deps: AttemptDeps): Promise<AttemptOutcome> {
-  const { claimed, def, controller } = job;
-  const timer = def.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new JobTimeoutError(def.name, def.timeoutMs!)), def.timeoutMs);
+  const { claimed, def, control } = job;
+  const timer = def.timeoutMs === undefined ? undefined : setTimeout(() => control.abort(new JobTimeoutError(def.name, def.timeoutMs!)), def.timeoutMs);
+  const ctx = new AttemptContext(job, deps);
   try {
-    await using scope = deps.registry.createScope();
-    const ctx = createContext(job, scope, deps.logger);
     // The race lets a handler that ignores its signal be given up on at the timeout or the shutdown
     // deadline; JavaScript cannot stop it, but its result is no longer recorded.
-    await Promise.race([Promise.resolve().then(() => def.handler(claimed.payload as never, ctx)), rejectWhenAborted(controller.signal)]);
+    await control.race(Promise.resolve().then(() => def.handler(claimed.payload as never, ctx)));
+    // Disposal is part of the attempt: a unit of work that commits when its scope ends can fail it.
+    await ctx.dispose();
     return { kind: "succeeded" };
   } catch (error) {
+    await ctx.dispose().catch((disposeError: unknown) => deps.logger.error({ err: disposeError, jobId: claimed.id }, "disposing a failed job's scope failed"));
     return classify(job, error);
   } finally {
     clearTimeout(timer);
@@ -30,30 +32,46 @@ export async function runAttempt(job: InFlightJob, deps: AttemptDeps): Promise<A
 }
 
 function classify(job: InFlightJob, error: unknown): AttemptOutcome {
-  const reason: unknown = job.controller.signal.aborted ? job.controller.signal.reason : undefined;
+  const reason = job.control.reason;
   if (job.abandoned || reason instanceof JobsShutdownError || reason instanceof LeaseLostError) return { kind: "abandoned" };
   return { kind: "failed", error: reason instanceof JobTimeoutError ? reason : error };
 }
 
-function createContext(job: InFlightJob, scope: JobContext["scope"], base: Logger): JobContext {
-  const { claimed } = job;
-  let logger: Logger | undefined;
-  return {
-    scope,
-    signal: job.controller.signal,
-    attempt: claimed.attempt,
-    job: { id: claimed.id, name: claimed.name, enqueuedAt: new Date(claimed.enqueuedAt) },
-    // Built on first use: most handlers never log, and a pino child costs an allocation per job.
-    get logger() {
-      logger ??= base.child({ jobId: claimed.id, job: claimed.name, attempt: claimed.attempt });
-      return logger;
-    },
-  };
-}
+/**
+ * The handler's ctx. The scope and the logger are built on first use: many handlers never touch
+ * them, and at tens of thousands of jobs a second each allocation shows.
+ */
+class AttemptContext implements JobContext {
+  readonly attempt: number;
+  readonly job: JobContext["job"];
+  readonly #in: InFlightJob;
+  readonly #deps: AttemptDeps;
+  #scope: Scope | undefined;
+  #logger: Logger | undefined;
 
-function rejectWhenAborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-  });
+  constructor(job: InFlightJob, deps: AttemptDeps) {
+    this.#in = job;
+    this.#deps = deps;
+    this.attempt = job.claimed.attempt;
+    this.job = { id: job.claimed.id, name: job.claimed.name, enqueuedAt: new Date(job.claimed.enqueuedAt) };
+  }
+
+  get scope(): Scope {
+    this.#scope ??= this.#deps.registry.createScope();
+    return this.#scope;
+  }
+
+  get signal(): AbortSignal {
+    return this.#in.control.signal;
+  }
+
+  get logger(): Logger {
+    this.#logger ??= this.#deps.logger.child({ jobId: this.job.id, job: this.job.name, attempt: this.attempt });
+    return this.#logger;
+  }
+
+  async dispose(): Promise<void> {
+    const scope = this.#scope;
+    if (scope) await scope[Symbol.asyncDispose]();
+  }
 }

@@ -1,3 +1,4 @@
+import type { AttemptControl } from "./attempt-control.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import type { ClaimedJob } from "./store.ts";
 
@@ -6,7 +7,7 @@ export interface InFlightJob {
   readonly claimed: ClaimedJob;
   readonly def: AnyJobDefinition;
   /** Aborts ctx.signal: timeout, shutdown or lost lease (the reason says which). */
-  readonly controller: AbortController;
+  readonly control: AttemptControl;
   /** Set once the job was released or lost: whatever its handler does next is not recorded. */
   abandoned: boolean;
 }

@@ -15,7 +15,7 @@ export interface JobsOptions<Tx> {
   jobs: readonly AnyJobDefinition[];
   /** Handlers running at once in this process (default 10). */
   executors?: number;
-  /** Claimed jobs waiting for an executor; the process holds at most channelCapacity + executors (default 100). */
+  /** Claimed jobs waiting for an executor; the process holds at most channelCapacity + executors (default 200). */
   channelCapacity?: number;
   /** How often to look for due jobs when nothing woke the dispatcher, and to recover expired leases (default 1000). */
   pollIntervalMs?: number;
@@ -92,7 +92,7 @@ export class Jobs<Tx = never> implements HostedService {
       definitions: this.#definitions,
       workerId: this.workerId,
       executors: o.executors ?? 10,
-      channelCapacity: o.channelCapacity ?? 100,
+      channelCapacity: o.channelCapacity ?? 200,
       pollIntervalMs: o.pollIntervalMs ?? 1_000,
       leaseMs: o.leaseMs ?? 30_000,
       queues: o.queues,
@@ -118,13 +118,13 @@ export class Jobs<Tx = never> implements HostedService {
   }
 
   /** Validates and stores one job; returns its id (the existing id when `key` matched a job). */
-  async enqueue<P>(def: JobDefinition<P>, payload: P, options: EnqueueJobOptions & EnqueueInTx<Tx> = {}): Promise<string> {
+  async enqueue<P>(def: JobDefinition<P>, payload: NoInfer<P>, options: EnqueueJobOptions & EnqueueInTx<Tx> = {}): Promise<string> {
     const [id] = await this.enqueueMany(def, [{ ...options, payload }], options);
     return id!;
   }
 
   /** Validates every item first (one bad item writes nothing), then stores them in one call. */
-  async enqueueMany<P>(def: JobDefinition<P>, items: readonly EnqueueItem<P>[], options: EnqueueInTx<Tx> = {}): Promise<string[]> {
+  async enqueueMany<P>(def: JobDefinition<P>, items: readonly EnqueueItem<NoInfer<P>>[], options: EnqueueInTx<Tx> = {}): Promise<string[]> {
     const rows = this.#rows(def, items);
     const results = await this.store.enqueue(rows, { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) });
     this.#wakeAfter(rows);
@@ -135,11 +135,11 @@ export class Jobs<Tx = never> implements HostedService {
    * Synchronous enqueue for stores that support it (SQLite): the only correct way inside drizzle's
    * synchronous bun-sqlite transaction, where an await would escape the transaction.
    */
-  enqueueSync<P>(def: JobDefinition<P>, payload: P, options: EnqueueJobOptions & EnqueueInTx<Tx> = {}): string {
+  enqueueSync<P>(def: JobDefinition<P>, payload: NoInfer<P>, options: EnqueueJobOptions & EnqueueInTx<Tx> = {}): string {
     return this.enqueueManySync(def, [{ ...options, payload }], options)[0]!;
   }
 
-  enqueueManySync<P>(def: JobDefinition<P>, items: readonly EnqueueItem<P>[], options: EnqueueInTx<Tx> = {}): string[] {
+  enqueueManySync<P>(def: JobDefinition<P>, items: readonly EnqueueItem<NoInfer<P>>[], options: EnqueueInTx<Tx> = {}): string[] {
     const store = this.store as Partial<SyncJobStore<Tx>>;
     if (typeof store.enqueueSync !== "function") throw new SyncEnqueueUnsupportedError();
     const rows = this.#rows(def, items);

@@ -5,6 +5,7 @@ import type { Clock } from "../clock/index.ts";
 import type { Logger } from "../hosting/index.ts";
 import type { ServiceRegistry } from "../scope/index.ts";
 import { runAttempt, type AttemptOutcome } from "./attempt.ts";
+import { AttemptControl } from "./attempt-control.ts";
 import { defaultBackoff } from "./backoff.ts";
 import { CompletionWriter } from "./completions.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
@@ -38,6 +39,8 @@ export class JobRunner {
   readonly #renewing = new AbortController();
   readonly #names: string[];
   readonly #limits: Record<string, number> = {};
+  /** The most claimed jobs this process holds at once: buffered, running, or awaiting their write. */
+  readonly #maxHeld: number;
   #dispatcher: Promise<void> = Promise.resolve();
   #executors: Promise<void> = Promise.resolve();
   #renewer: Promise<void> = Promise.resolve();
@@ -48,6 +51,7 @@ export class JobRunner {
     this.#o = options;
     this.#channel = createChannel<InFlightJob>({ capacity: options.channelCapacity });
     this.#names = [...options.definitions.keys()];
+    this.#maxHeld = options.channelCapacity + options.executors;
     for (const def of options.definitions.values()) if (def.concurrency !== undefined) this.#limits[def.name] = def.concurrency;
     this.#completions = new CompletionWriter({
       store: options.store,
@@ -113,9 +117,16 @@ export class JobRunner {
     }
   }
 
+  /** Free slots, counted only once worth a claim: half the held jobs, or an idle executor. */
+  #room(): number {
+    const room = this.#maxHeld - this.#inFlight.size;
+    const executorIdle = this.#inFlight.size < this.#o.executors;
+    return room >= this.#maxHeld / 2 || (executorIdle && room > 0) ? room : 0;
+  }
+
   /** Claims as many jobs as this process may hold; true when it got all it asked for. */
   async #claimBatch(): Promise<boolean> {
-    const room = this.#o.channelCapacity + this.#o.executors - this.#inFlight.size;
+    const room = this.#room();
     if (room <= 0) return false;
     const { store, workerId, clock, leaseMs, queues } = this.#o;
     const claimed = await store.claim({ workerId, limit: room, now: clock.now(), leaseMs, names: this.#names, limits: this.#limits, ...(queues ? { queues } : {}) });
@@ -125,7 +136,7 @@ export class JobRunner {
 
   async #accept(claimed: ClaimedJob): Promise<void> {
     const def = this.#o.definitions.get(claimed.name)!;
-    const job: InFlightJob = { claimed, def, controller: new AbortController(), abandoned: false };
+    const job: InFlightJob = { claimed, def, control: new AttemptControl(), abandoned: false };
     this.#inFlight.set(claimed.id, job);
     // Room was counted before claiming, so this succeeds; write() only covers the impossible case.
     if (!this.#channel.writer.tryWrite(job)) await this.#channel.writer.write(job);
@@ -152,7 +163,9 @@ export class JobRunner {
 
   #forget(ids: readonly string[]): void {
     for (const id of ids) this.#inFlight.delete(id);
-    if (!this.#stopping.signal.aborted) this.#o.wakeup.wake();
+    // Waking on every freed slot would claim in dribbles of a few jobs, one statement each; waiting
+    // for half the room keeps batches large while the buffered half keeps the executors busy.
+    if (!this.#stopping.signal.aborted && this.#room() > 0) this.#o.wakeup.wake();
   }
 
   /** Renews every held lease a third of the lease into it; a lost one aborts its handler. */
@@ -177,7 +190,7 @@ export class JobRunner {
     if (!job) return;
     this.#o.logger.warn({ jobId: id, job: job.claimed.name }, "job lease lost; its result will not be recorded");
     job.abandoned = true;
-    job.controller.abort(new LeaseLostError(id));
+    job.control.abort(new LeaseLostError(id));
     this.#inFlight.delete(id);
   }
 
@@ -194,7 +207,7 @@ export class JobRunner {
     for (const job of this.#inFlight.values()) {
       if (job.abandoned) continue;
       job.abandoned = true;
-      job.controller.abort(new JobsShutdownError());
+      job.control.abort(new JobsShutdownError());
     }
   }
 

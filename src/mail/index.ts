@@ -23,6 +23,7 @@ export { MailRenderer, type RenderedMail, type RendererOptions } from "./render.
 export { defineTemplate, type MailTemplate, type PropsOf, type TemplateRegistry } from "./template.ts";
 export type { Delivery, DeliveryOptions, MailTransport, OutgoingMail } from "./transport.ts";
 export { classifyResendError, type ResendErrorResult } from "./transports/classify-resend.ts";
+export { type MailEnv, transportFromEnv } from "./transports/from-env.ts";
 export { MemoryTransport, memoryTransport, type SentMail } from "./transports/memory.ts";
 export { PreviewTransport, previewTransport } from "./transports/preview.ts";
 export { ResendTransport, resendTransport, type ResendTransportOptions } from "./transports/resend.ts";

@@ -85,10 +85,17 @@ export class TokenBucket {
     this.#tokens = 0;
   }
 
-  /** Follows the provider: never faster than its stated limit, and quiet until its reset when none remain. */
+  /**
+   * Follows the provider: never faster than its stated limit, and never holding more tokens than it
+   * says remain. `ratelimit-reset` is whole seconds, too coarse to pause on (it would halve a 5/s
+   * rate); an actual 429 pauses for its retry-after instead.
+   */
   observe(report: RateLimitReport): void {
     if (report.limit !== undefined && report.limit > 0) this.#setRate(Math.min(this.configuredPerSecond, report.limit));
-    if (report.remaining === 0 && report.resetSeconds !== undefined) this.pauseFor(report.resetSeconds * 1000);
+    if (report.remaining !== undefined) {
+      this.#refill();
+      this.#tokens = Math.min(this.#tokens, report.remaining);
+    }
   }
 
   #setRate(perSecond: number): void {

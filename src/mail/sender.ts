@@ -127,7 +127,7 @@ export class MailSender {
 
   async #sendGroup(group: Waiting[], route: DeliveryRoute): Promise<void> {
     try {
-      const deliveries = await this.#resend(route);
+      const deliveries = await this.#resend(route, { first: true });
       group.forEach((w, i) => w.resolve(deliveries[i]!));
     } catch (error) {
       if (error instanceof MailRejectedError && group.length > 1) {
@@ -142,21 +142,21 @@ export class MailSender {
   async #follow(route: DeliveryRoute, memberKey: string, signal: AbortSignal | undefined): Promise<Delivery> {
     const index = route.memberKeys.indexOf(memberKey);
     if (route.state === "sent" && route.ids) return { id: route.ids[index]! };
-    const deliveries = await raceAbort(this.#resend(route), signal);
+    const deliveries = await raceAbort(this.#resend(route, { first: false }), signal);
     return deliveries[index]!;
   }
 
   /** Sends a route's request; concurrent callers for the same route share one request. */
-  #resend(route: DeliveryRoute): Promise<Delivery[]> {
+  #resend(route: DeliveryRoute, attempt: { first: boolean }): Promise<Delivery[]> {
     let sending = this.#resends.get(route.key);
     if (!sending) {
-      sending = this.#request(route).finally(() => this.#resends.delete(route.key));
+      sending = this.#request(route, attempt).finally(() => this.#resends.delete(route.key));
       this.#resends.set(route.key, sending);
     }
     return sending;
   }
 
-  async #request(route: DeliveryRoute): Promise<Delivery[]> {
+  async #request(route: DeliveryRoute, attempt: { first: boolean }): Promise<Delivery[]> {
     const options = { idempotencyKey: route.key, signal: this.#closing.signal };
     try {
       const deliveries =
@@ -166,8 +166,11 @@ export class MailSender {
       await this.#ledger!.markSent(route.key, deliveries.map((d) => d.id));
       return deliveries;
     } catch (error) {
-      // Only a definite "not taken" frees the members; anything else may have been delivered.
-      if (error instanceof MailRejectedError || error instanceof MailRateLimitedError) await this.#ledger!.void(route.key);
+      // Only a definite "not taken" of the route's FIRST request frees its members. A route is resent
+      // only after an ambiguous outcome (timeout, 5xx, dropped connection) that may have delivered it,
+      // so a 429 on a resend says nothing about that earlier request: the route stays, retried as is.
+      const refused = error instanceof MailRejectedError || error instanceof MailRateLimitedError;
+      if (refused && attempt.first) await this.#ledger!.void(route.key);
       throw error;
     }
   }

@@ -62,3 +62,23 @@ describe("defineCron validates at registration", () => {
     expect(() => createCron({ jobs: new MemoryCronJobs(clock), crons: [], pollIntervalMs: -1, logger: silentLogger })).toThrow(RangeError);
   });
 });
+
+describe("the two forms", () => {
+  test("a payload the job's schema refuses is an error at registration", () => {
+    const define = () => defineCron({ ...base, payload: { batch: "many" } as unknown as { batch: number } });
+    expect(define).toThrow(InvalidCronDefinitionError);
+    expect(define).toThrow('Cron "token-cleanup": its payload does not match job "cleanup": /batch:');
+  });
+
+  test("a plain handler gets a job of its own, named after the cron, with the job options given", () => {
+    const cron = defineCron({ name: "token-cleanup", schedule: "0 * * * *", attempts: 3, timeoutMs: 5_000, handler: () => {} });
+    expect(cron.job).toMatchObject({ name: "cron.token-cleanup", attempts: 3, timeoutMs: 5_000 });
+    expect(cron.payloadFor(Date.parse("2026-01-01T10:00:00Z"))).toEqual({ tick: "2026-01-01T10:00:00.000Z" });
+    expect(cron.job.parse(cron.payloadFor(0)).ok).toBe(true);
+  });
+
+  test("job and handler together are refused", () => {
+    const both = { ...base, handler: () => {} } as unknown as Parameters<typeof defineCron>[0];
+    expect(() => defineCron(both)).toThrow("give either job (with payload) or handler, not both");
+  });
+});

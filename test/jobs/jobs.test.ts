@@ -213,6 +213,16 @@ describe("bad input: a typed error and nothing written", () => {
     expect((await jobs.get(id))!.payload).toEqual({ to: "a@example.com", n: 2 });
   });
 
+  test("a wrong payload does not compile", async () => {
+    const { jobs } = await start([mail]);
+    // @ts-expect-error `n` must be a number: the payload type comes from the definition's schema
+    const wrong = () => jobs.enqueue(mail, { to: "a@example.com", n: "one" });
+    // @ts-expect-error `to` is required
+    const missing = () => jobs.enqueueMany(mail, [{ payload: { n: 1 } }]);
+    await expect(wrong()).rejects.toBeInstanceOf(InvalidPayloadError);
+    await expect(missing()).rejects.toBeInstanceOf(InvalidPayloadError);
+  });
+
   test("the payload error names the field", async () => {
     const { jobs } = await start([mail]);
     const error = await jobs.enqueue(mail, { to: "a@example.com", n: 1.5 }).catch((e: unknown) => e);

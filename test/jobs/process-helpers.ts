@@ -27,8 +27,9 @@ function outputOf(child: Child): { all: string[]; ended: boolean } {
   void (async () => {
     const decoder = new TextDecoder();
     let buffered = "";
-    for await (const chunk of child.stdout) {
-      buffered += decoder.decode(chunk, { stream: true });
+    const reader = child.stdout.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      buffered += decoder.decode(chunk.value, { stream: true });
       const parts = buffered.split("\n");
       buffered = parts.pop()!;
       state.all.push(...parts);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sqlite";
-import { MemoryDeliveryLedger, ResendTransport } from "../../src/mail/index.ts";
+import { MemoryDeliveryLedger, ResendTransport, sqliteDeliveryLedger } from "../../src/mail/index.ts";
 import { FakeResend } from "../support/fake-resend.ts";
 import { confirmation, type QueuedMailer, startQueuedMailer, until } from "./helpers.ts";
 
@@ -90,7 +90,37 @@ describe("queued mail through the jobs core", () => {
     for (let i = 0; i < ids.length; i++) expect(fake.deliveriesTo(`user${100 + i}@example.com`)).toHaveLength(1);
     expect(fake.deliveries).toHaveLength(30);
     expect(fake.rateLimitViolations).toBe(0);
-  });
+  }, 25_000);
+});
+
+describe("under provider faults", () => {
+  test(
+    "300 queued mails through 20% 500s, 10% 429s and 5% timeouts: each arrives exactly once, none dead, the limit never exceeded",
+    async () => {
+      fake = new FakeResend({ rateLimit: { limit: 10 }, randomFaults: { "500": 0.2, "429": 0.1, hang: 0.05 }, seed: 7 });
+      queued = await startQueuedMailer({
+        transport: transportFor(fake, 10, 300),
+        batching: { ledger: sqliteDeliveryLedger({ path: ":memory:" }), maxBatchSize: 10 },
+        executors: 100,
+      });
+      const outbox = queued.mailer.withJobs(queued.jobs);
+      // The random mix is per request; these make sure each ambiguous kind happens at least once.
+      fake.inject({ kind: "hang" }, { kind: "drop" }, { kind: "502" });
+      await Promise.all(Array.from({ length: 300 }, (_, i) => outbox.enqueue("confirmation", confirmation(1000 + i))));
+      await until(async () => (await queued!.jobs.counts()).byState.succeeded === 300, "all 300 mails", 35_000);
+
+      for (let i = 0; i < 300; i++) expect(fake.deliveriesTo(`user${1000 + i}@example.com`)).toHaveLength(1);
+      expect(fake.deliveries).toHaveLength(300);
+      expect((await queued.jobs.counts()).byState.dead).toBe(0);
+      expect(fake.rateLimitViolations).toBe(0);
+      const statuses = fake.requests.map((r) => r.status);
+      expect(statuses.filter((s) => s === 500).length).toBeGreaterThan(0);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+      expect(statuses.filter((s) => s === "hang").length).toBeGreaterThan(0);
+      expect(statuses.filter((s) => s === "drop").length).toBeGreaterThan(0);
+    },
+    40_000,
+  );
 });
 
 describe("batching", () => {
@@ -108,7 +138,7 @@ describe("batching", () => {
     expect(new Set(fake.deliveries.map((d) => d.to[0])).size).toBe(120);
     expect(fake.requests.length).toBeLessThan(10);
     expect(fake.deliveries.filter((d) => d.batch).length).toBeGreaterThan(100);
-  });
+  }, 20_000);
 
   test("a refused batch (422) does not sink its members: each goes alone and arrives once", async () => {
     fake = new FakeResend();
@@ -124,5 +154,5 @@ describe("batching", () => {
     expect(fake.deliveries).toHaveLength(6);
     expect(fake.deliveries.every((d) => !d.batch)).toBe(true);
     expect(fake.requests.filter((r) => r.path === "/emails/batch" && r.status === 422).length).toBe(1);
-  });
+  }, 20_000);
 });

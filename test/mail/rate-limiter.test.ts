@@ -51,7 +51,7 @@ describe("TokenBucket", () => {
     expect(clock.now() - start).toBeGreaterThanOrEqual(2000);
   });
 
-  test("the provider's headers lower the rate and pause at remaining 0, never raise it", () => {
+  test("the provider's headers lower the rate and empty the bucket at remaining 0, never raise it", () => {
     const clock = virtualClock();
     const bucket = new TokenBucket({ perSecond: 5, clock });
     bucket.observe({ limit: 2 });
@@ -60,6 +60,15 @@ describe("TokenBucket", () => {
     expect(bucket.perSecond).toBe(5);
     bucket.observe({ remaining: 0, resetSeconds: 1 });
     expect(bucket.tryAcquire()).toBe(false);
+  });
+
+  test("remaining 0 empties the bucket without pausing it: the next token comes at the normal pace", async () => {
+    const clock = virtualClock();
+    const bucket = new TokenBucket({ perSecond: 5, burst: 3, clock });
+    bucket.observe({ remaining: 0, resetSeconds: 1 });
+    const start = clock.now();
+    await bucket.acquire();
+    expect(clock.now() - start).toBe(200);
   });
 
   test("an aborted waiter leaves the queue with the signal's reason", async () => {

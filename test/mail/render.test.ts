@@ -25,6 +25,14 @@ describe("MailRenderer", () => {
     expect(mail.text).toBe(reference);
   });
 
+  test('text: "fast" uses React Email\'s own converter: same words, no <tags>', async () => {
+    const fast = await new MailRenderer(emailTemplates, { text: "fast" }).render("confirmation", props);
+    expect(fast.text).toContain("Hello Ada,");
+    expect(fast.text).toContain("https://app.example/confirm?token=abc&x=1");
+    expect(fast.text).not.toContain("<");
+    expect(fast.text).not.toContain("CONFIRM YOUR ACCOUNT");
+  });
+
   test("user-supplied values are escaped: a <script> display name arrives as text", async () => {
     const hostile = { displayName: `<script>alert("x")</script><img src=x onerror=alert(1)>`, confirmUrl: "https://a.example/c" };
     const mail = await renderer.render("confirmation", hostile);

@@ -35,6 +35,8 @@ export interface FakeResendOptions {
   /** Random faults by probability, drawn from a seeded generator so a failing run can be replayed. */
   randomFaults?: RandomFaults;
   seed?: number;
+  /** Each accepted request takes this long before it is processed (so a killed client leaves it in flight). */
+  latencyMs?: number;
   /** The 429s injected as faults say this (seconds; default 1). */
   retryAfterSeconds?: number;
   now?: () => number;
@@ -137,6 +139,7 @@ export class FakeResend {
     if (fault?.kind === "502") return record(502), new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", { status: 502, headers: { "content-type": "text/html" } });
     if (fault?.kind === "422") return record(422), this.#error(422, "validation_error", fault.message ?? "The request is invalid.");
 
+    if (this.#options.latencyMs) await Bun.sleep(this.#options.latencyMs);
     const response = await this.#process(request, path, idempotencyKey);
     if (fault?.kind === "hang") return record("hang"), this.#hang(request);
     if (fault?.kind === "drop") return record("drop"), dropped();

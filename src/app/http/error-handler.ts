@@ -23,9 +23,10 @@ export function errorHandler(options: { production: boolean }) {
       return { ...body, requestId };
     };
 
-    if (error instanceof HttpError) {
-      Object.assign(set.headers, error.headers);
-      return reply(error.status, { error: error.code, message: error.message });
+    const httpError = asHttpError(error);
+    if (httpError) {
+      Object.assign(set.headers, httpError.headers);
+      return reply(httpError.status, { error: httpError.code, message: httpError.message });
     }
     switch (code) {
       case "PARSE":
@@ -46,6 +47,13 @@ export function errorHandler(options: { production: boolean }) {
     const detail = options.production || !(error instanceof Error) ? {} : { detail: error.message, stack: error.stack };
     return reply(500, { error: "internal_error", message: "Something went wrong; quote the request id when reporting it.", ...detail });
   });
+}
+
+/** Elysia wraps what a parse hook throws in its ParseError; the app's own error is its cause. */
+function asHttpError(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  const cause = error instanceof Error ? error.cause : undefined;
+  return cause instanceof HttpError ? cause : undefined;
 }
 
 /** One entry per field (the first reason), so a missing field is not also reported as the wrong type. */

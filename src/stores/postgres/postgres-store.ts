@@ -35,6 +35,8 @@ import { renew } from "./ops/renew.ts";
 import { retry } from "./ops/retry.ts";
 import { subscribe } from "./ops/subscribe.ts";
 import { checkSchemaName, wakeChannel } from "./schema-name.ts";
+import { coalescedNotify } from "./notifier.ts";
+import { ownTransitions, sharedTransitions } from "./transitions.ts";
 
 interface CommonOptions {
   /** The PostgreSQL schema holding the jobs table (created at init). Default "errand". */
@@ -62,7 +64,8 @@ const defaultMigrations = fileURLToPath(new URL("../../../drizzle/postgres", imp
 export class PostgresJobStore implements JobStore<PostgresTx> {
   readonly schema: string;
   readonly #ctx: StoreContext;
-  readonly #ownsClient: boolean;
+  /** Set when the store opened its own pools (url): it ends them at close. */
+  readonly #ownPools: Sql[];
   readonly #migrationsFolder: string;
   #initialized: Promise<void> | undefined;
 
@@ -75,14 +78,19 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     }
     this.schema = checkSchemaName(options.schema ?? "errand");
     this.#migrationsFolder = options.migrationsFolder ?? defaultMigrations;
-    this.#ownsClient = options.url !== undefined;
     const sql = options.url !== undefined ? postgres(options.url, { max: options.max ?? 10, onnotice: () => {} }) : (options.sql ?? options.db!.$client);
+    const transitionsPool =
+      options.url === undefined ? undefined : postgres(options.url, { max: 4, onnotice: () => {}, connection: { synchronous_commit: "off" } });
+    this.#ownPools = transitionsPool ? [sql, transitionsPool] : [];
+    const channel = wakeChannel(this.schema);
     this.#ctx = {
       sql,
       db: options.db ?? drizzle({ client: sql }),
+      transition: transitionsPool ? ownTransitions(transitionsPool) : sharedTransitions(sql),
+      notify: coalescedNotify(() => (transitionsPool ?? sql)`select pg_notify(${channel}, '')`.execute()),
       schema: this.schema,
       jobs: sql(`${this.schema}.jobs`),
-      channel: wakeChannel(this.schema),
+      channel,
     };
   }
 
@@ -155,9 +163,9 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     return subscribe(this.#ctx, onWake);
   }
 
-  /** Ends the pool the store opened; a client the app passed in stays open. */
+  /** Ends the pools the store opened; a client the app passed in stays open. */
   async close(): Promise<void> {
-    if (this.#ownsClient) await this.#ctx.sql.end({ timeout: 5 });
+    await Promise.all(this.#ownPools.map((pool) => pool.end({ timeout: 5 })));
   }
 }
 

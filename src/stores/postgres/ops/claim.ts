@@ -1,5 +1,5 @@
 import type { ClaimedJob, ClaimOptions } from "../../../jobs/store.ts";
-import type { StoreContext } from "../context.ts";
+import type { Query, StoreContext } from "../context.ts";
 import { toClaimed, type JobRow } from "./rows.ts";
 
 /**
@@ -20,17 +20,18 @@ import { toClaimed, type JobRow } from "./rows.ts";
 export async function claim(ctx: StoreContext, options: ClaimOptions): Promise<ClaimedJob[]> {
   if (options.names.length === 0 || options.limit <= 0) return [];
   const limited = options.names.filter((name) => options.limits?.[name] !== undefined);
-  if (limited.length === 0) return sortClaimed(await claimStatement(ctx.sql, ctx, options, []));
-  const rows = await ctx.sql.begin(async (tx) => {
-    await tx`
-      select pg_advisory_xact_lock(hashtext(${ctx.schema}), hashtext(name))
-      from (select name from unnest(${[...limited].sort()}::text[]) as name order by name) ordered`;
-    return claimStatement(tx, ctx, options, limited);
-  });
-  return sortClaimed(rows as JobRow[]);
+  if (limited.length === 0) return sortClaimed(await ctx.transition((q) => claimStatement(q, ctx, options, [])));
+  const rows = await ctx.transition(
+    async (tx) => {
+      await tx`
+        select pg_advisory_xact_lock(hashtext(${ctx.schema}), hashtext(name))
+        from (select name from unnest(${[...limited].sort()}::text[]) as name order by name) ordered`;
+      return claimStatement(tx, ctx, options, limited);
+    },
+    { atomic: true },
+  );
+  return sortClaimed(rows);
 }
-
-type Query = StoreContext["sql"] | Parameters<Parameters<StoreContext["sql"]["begin"]>[1] & {}>[0];
 
 function claimStatement(q: Query, ctx: StoreContext, o: ClaimOptions, limited: readonly string[]) {
   const { jobs } = ctx;

@@ -1,4 +1,5 @@
-import { sql } from "drizzle-orm";
+import { sql as drizzleSql, type SQL } from "drizzle-orm";
+import type { PendingQuery } from "postgres";
 import type { EnqueuedJob, NewJob } from "../../../jobs/store.ts";
 import type { PostgresTx, StoreContext } from "../context.ts";
 import { KeyConflictError } from "../errors.ts";
@@ -9,27 +10,41 @@ interface Inserted {
   created: boolean;
 }
 
+/** A tagged-template SQL builder: postgres-js's `sql` or drizzle's `sql`. */
+type Tag<Q> = (strings: TemplateStringsArray, ...values: unknown[]) => Q;
+
 /**
  * One statement for the whole batch. Ids are drawn from the sequence before the insert so each input
  * row knows its id whether or not it was inserted; `on conflict do nothing` skips keys that already
  * exist, whose ids the same statement reads back. Repeats of a key inside the batch never reach the
  * database: they take the id of the key's first row.
+ *
+ * On the store's own connection the statement is a prepared postgres-js query and the NOTIFY is sent
+ * after it commits (ctx.notify, coalesced, off the caller's path). Inside the caller's transaction it
+ * runs through drizzle and NOTIFYs within the transaction, so the wake-up is delivered only on commit.
  */
 export async function enqueue(ctx: StoreContext, jobs: readonly NewJob[], now: number, tx?: PostgresTx): Promise<EnqueuedJob[]> {
   if (jobs.length === 0) return [];
   const firstOfKey = new Map<string, number>();
-  const unique: number[] = [];
+  const unique: NewJob[] = [];
+  const ords: number[] = [];
   jobs.forEach((job, index) => {
     if (job.key !== null && firstOfKey.has(job.key)) return;
     if (job.key !== null) firstOfKey.set(job.key, index);
-    unique.push(index);
+    unique.push(job);
+    ords.push(index);
   });
-  const executor = tx ?? ctx.db;
-  const rows = (await executor.execute(insertStatement(ctx, jobs, unique, now))) as unknown as Inserted[];
+  const input = toInput(unique, ords);
+  const rows = tx
+    ? ((await tx.execute(
+        insertStatement(drizzleSql as Tag<SQL>, drizzleSql.raw(`"${ctx.schema}"."jobs"`), ctx, input, now, true),
+      )) as unknown as Inserted[])
+    : await insertStatement(ctx.sql as unknown as Tag<PendingQuery<Inserted[]>>, ctx.jobs, ctx, input, now, false);
+  if (!tx && jobs.some((job) => job.runAt <= now)) ctx.notify();
   const byIndex = new Map<number, EnqueuedJob>();
   for (const row of rows) if (row.id !== null) byIndex.set(row.ord, { id: row.id, created: row.created });
   const missing = rows.filter((row) => row.id === null).map((row) => jobs[row.ord]!.key!);
-  if (missing.length > 0) await resolveRacedKeys(ctx, executor, jobs, missing, byIndex);
+  if (missing.length > 0) await resolveRacedKeys(ctx, tx, jobs, missing, byIndex);
   return jobs.map((job, index) => {
     const own = byIndex.get(index);
     if (own) return own;
@@ -37,27 +52,26 @@ export async function enqueue(ctx: StoreContext, jobs: readonly NewJob[], now: n
   });
 }
 
-function insertStatement(ctx: StoreContext, jobs: readonly NewJob[], unique: readonly number[], now: number) {
-  const input = JSON.stringify(
-    unique.map((ord) => {
-      const job = jobs[ord]!;
-      return {
-        ord,
-        name: job.name,
-        queue: job.queue,
-        payload: job.payload ?? null,
-        priority: job.priority,
-        run_at: job.runAt,
-        max_attempts: job.maxAttempts,
-        key: job.key,
-      };
-    }),
+function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
+  return JSON.stringify(
+    jobs.map((job, k) => ({
+      ord: ords[k],
+      name: job.name,
+      queue: job.queue,
+      payload: job.payload ?? null,
+      priority: job.priority,
+      run_at: job.runAt,
+      max_attempts: job.maxAttempts,
+      key: job.key,
+    })),
   );
-  const table = sql.raw(`"${ctx.schema}"."jobs"`);
-  const sequence = `"${ctx.schema}"."jobs_id_seq"`;
-  return sql`
+}
+
+/** The same SQL for both builders; `table` is an identifier fragment of the builder's own kind. */
+function insertStatement<Q>(tag: Tag<Q>, table: unknown, ctx: StoreContext, input: string, now: number, notify: boolean): Q {
+  return tag`
     with input as (
-      select nextval(${sequence}::regclass) as id, x.*
+      select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
       from jsonb_to_recordset(${input}::text::jsonb)
         as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text)
     ),
@@ -70,7 +84,9 @@ function insertStatement(ctx: StoreContext, jobs: readonly NewJob[], unique: rea
       returning id, run_at
     )
     select i.ord, coalesce(ins.id, existing.id)::text as id, ins.id is not null as created,
-      (select count(*) from (select pg_notify(${ctx.channel}, '') from inserted where run_at <= ${now}::bigint limit 1) due) as woke
+      (select count(*) from (
+        select pg_notify(${ctx.channel}, '') from inserted where ${notify}::boolean and run_at <= ${now}::bigint limit 1
+      ) due) as woke
     from input i
     left join inserted ins on ins.id = i.id
     left join ${table} existing on ins.id is null and existing.key = i.key
@@ -83,14 +99,19 @@ function insertStatement(ctx: StoreContext, jobs: readonly NewJob[], unique: rea
  */
 async function resolveRacedKeys(
   ctx: StoreContext,
-  executor: PostgresTx,
+  tx: PostgresTx | undefined,
   jobs: readonly NewJob[],
   keys: readonly string[],
   byIndex: Map<number, EnqueuedJob>,
 ): Promise<void> {
-  const found = (await executor.execute(
-    sql`select id::text as id, key from ${sql.raw(`"${ctx.schema}"."jobs"`)} where key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::text::jsonb))`,
-  )) as unknown as { id: string; key: string }[];
+  const keysJson = JSON.stringify(keys);
+  const found = tx
+    ? ((await tx.execute(
+        drizzleSql`select id::text as id, key from ${drizzleSql.raw(`"${ctx.schema}"."jobs"`)}
+          where key in (select jsonb_array_elements_text(${keysJson}::text::jsonb))`,
+      )) as unknown as { id: string; key: string }[])
+    : await ctx.sql<{ id: string; key: string }[]>`
+        select id::text as id, key from ${ctx.jobs} where key in (select jsonb_array_elements_text(${keysJson}::text::jsonb))`;
   const idOfKey = new Map(found.map((row) => [row.key, row.id]));
   const unresolved = keys.filter((key) => !idOfKey.has(key));
   if (unresolved.length > 0) throw new KeyConflictError(unresolved);

@@ -11,7 +11,7 @@ export interface SqliteTx {
 }
 
 const insertSql = `INSERT INTO errand_jobs (name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) DO NOTHING RETURNING id`;
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
 const byKeySql = "SELECT id FROM errand_jobs WHERE key = ?1";
 
 type Row = { id: number };
@@ -46,7 +46,7 @@ export function enqueueInTransaction(tx: SqliteTx, jobs: readonly NewJob[], now:
     const [name, queue, payload, state, priority, runAt, maxAttempts, key, enqueuedAt] = insertParams(job, now);
     const [inserted] = tx.all<Row>(sql`INSERT INTO errand_jobs (name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
       VALUES (${name}, ${queue}, ${payload}, ${state}, ${priority}, ${runAt}, ${maxAttempts}, ${key}, ${enqueuedAt})
-      ON CONFLICT (key) DO NOTHING RETURNING id`);
+      ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`);
     if (inserted) return { id: String(inserted.id), created: true };
     const [existing] = tx.all<Row>(sql`SELECT id FROM errand_jobs WHERE key = ${key}`);
     return { id: String(existing!.id), created: false };

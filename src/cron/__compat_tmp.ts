@@ -1,4 +1,0 @@
-import type { Jobs } from "../jobs/jobs.ts";
-import type { CronJobs } from "./cron-jobs.ts";
-declare const jobs: Jobs<unknown>;
-export const port: CronJobs = jobs;

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { ADMIN_TOKEN, eventually, postJson, startTestApp, type TestApp } from "../support/harness.ts";
+
+let t: TestApp;
+let off: TestApp;
+const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+beforeAll(async () => {
+  t = await startTestApp({ ADMIN_TOKEN, METRICS_TOKEN: "metrics-token-0123456789" });
+  off = await startTestApp();
+});
+afterAll(async () => {
+  await t.stop();
+  await off.stop();
+});
+
+const adminRoutes: [string, string][] = [
+  ["GET", "/api/admin/queues"],
+  ["GET", "/api/admin/jobs"],
+  ["GET", "/api/admin/jobs/1"],
+  ["POST", "/api/admin/jobs/1/retry"],
+  ["POST", "/api/admin/jobs/1/discard"],
+  ["POST", "/api/admin/queues/app.confirmation-mail/retry-dead"],
+  ["GET", "/api/admin/crons"],
+  ["POST", "/api/admin/crons/token-cleanup/trigger"],
+];
+
+async function deadMail(email: string): Promise<string> {
+  t.mailProvider.refusing = true;
+  await t.request("/api/users/register", postJson({ email, password: "long enough pw", displayName: "D" }));
+  const page = await eventually(async () => {
+    const dead = await t.runtime.jobs.list({ state: "dead", name: "app.confirmation-mail" });
+    return dead.jobs.find((job) => JSON.stringify(job.payload).includes(email));
+  });
+  t.mailProvider.refusing = false;
+  return page.id;
+}
+
+describe("admin auth", () => {
+  test("every admin route is 401 without a token and with a wrong one, with the same body", async () => {
+    const bodies = new Set<string>();
+    for (const [method, path] of adminRoutes) {
+      for (const headers of [{}, { authorization: "Bearer wrong-token-wrong-token" }, { authorization: ADMIN_TOKEN }] as Record<string, string>[]) {
+        const response = await t.request(path, { method, headers });
+        expect(response.status, `${method} ${path}`).toBe(401);
+        const { requestId: _id, ...body } = (await response.json()) as Record<string, unknown>;
+        bodies.add(JSON.stringify(body));
+      }
+    }
+    expect([...bodies]).toEqual([JSON.stringify({ error: "unauthorized", message: "Missing or invalid credentials." })]);
+  });
+
+  test("without ADMIN_TOKEN configured, admin does not exist (404)", async () => {
+    for (const [method, path] of adminRoutes) {
+      expect((await off.request(path, { method, headers: auth })).status, `${method} ${path}`).toBe(404);
+    }
+    expect((await off.request("/admin")).status).toBe(404);
+  });
+});
+
+describe("admin API", () => {
+  test("counts, list with filters and paging, one job with its errors, retry, discard", async () => {
+    const id = await deadMail("dead@example.com");
+    const counts = (await (await t.request("/api/admin/queues", { headers: auth })).json()) as { counts: { name: string; state: string; count: number }[] };
+    expect(counts.counts).toContainEqual({ name: "app.confirmation-mail", state: "dead", count: 1 });
+
+    const list = (await (await t.request("/api/admin/jobs?state=dead&limit=1", { headers: auth })).json()) as { jobs: { id: string }[]; nextCursor: string | null };
+    expect(list.jobs.map((job) => job.id)).toEqual([id]);
+
+    const job = (await (await t.request(`/api/admin/jobs/${id}`, { headers: auth })).json()) as { state: string; errors: { message: string }[]; payload: unknown };
+    expect(job.state).toBe("dead");
+    expect(job.errors.at(-1)!.message).toContain("not verified");
+    expect(JSON.stringify(job.payload)).toContain("dead@example.com");
+
+    const retried = await t.request(`/api/admin/jobs/${id}/retry`, { method: "POST", headers: auth });
+    expect(await retried.json()).toEqual({ retried: true });
+    await eventually(async () => ((await t.runtime.jobs.get(id))?.state === "succeeded" ? true : undefined));
+    expect(t.transport.to("dead@example.com")).toHaveLength(1);
+
+    expect((await t.request(`/api/admin/jobs/${id}/retry`, { method: "POST", headers: auth })).status).toBe(404);
+    expect((await t.request(`/api/admin/jobs/${id}/discard`, { method: "POST", headers: auth })).status).toBe(200);
+    expect((await t.request(`/api/admin/jobs/${id}`, { headers: auth })).status).toBe(404);
+  });
+
+  test("cursor paging walks every job once", async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${cursor}` : "";
+      const page = (await (await t.request(`/api/admin/jobs?limit=1${query}`, { headers: auth })).json()) as { jobs: { id: string }[]; nextCursor: string | null };
+      seen.push(...page.jobs.map((job) => job.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBe((await t.runtime.jobs.list({ limit: 500 })).jobs.length);
+  });
+
+  test("retry-all-dead for a name", async () => {
+    await deadMail("dead1@example.com");
+    await deadMail("dead2@example.com");
+    const response = await t.request("/api/admin/queues/app.confirmation-mail/retry-dead", { method: "POST", headers: auth });
+    expect(await response.json()).toEqual({ retried: 2 });
+    await eventually(() => (t.transport.to("dead2@example.com").length && t.transport.to("dead1@example.com").length ? true : undefined));
+  });
+
+  test("crons: list with next run, trigger a manual run", async () => {
+    const crons = (await (await t.request("/api/admin/crons", { headers: auth })).json()) as { crons: { name: string; nextRunAt: string }[] };
+    expect(crons.crons.map((c) => c.name)).toEqual(["token-cleanup", "prune-succeeded-jobs"]);
+    expect(Date.parse(crons.crons[0]!.nextRunAt)).toBeGreaterThan(Date.now());
+    const triggered = (await (await t.request("/api/admin/crons/token-cleanup/trigger", { method: "POST", headers: auth })).json()) as { jobId: string };
+    await eventually(async () => ((await t.runtime.jobs.get(triggered.jobId))?.state === "succeeded" ? true : undefined));
+    expect((await t.request("/api/admin/crons/nope/trigger", { method: "POST", headers: auth })).status).toBe(404);
+  });
+
+  test("invalid ids and filters are 422, not 500", async () => {
+    expect((await t.request("/api/admin/jobs/abc", { headers: auth })).status).toBe(422);
+    expect((await t.request("/api/admin/jobs?state=exploded", { headers: auth })).status).toBe(422);
+    expect((await t.request("/api/admin/jobs?limit=100000", { headers: auth })).status).toBe(422);
+  });
+});
+
+describe("metrics", () => {
+  test("Prometheus text with request durations and job counts; needs METRICS_TOKEN or ADMIN_TOKEN", async () => {
+    expect((await t.request("/metrics")).status).toBe(401);
+    const response = await t.request("/metrics", { headers: { authorization: "Bearer metrics-token-0123456789" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/users\/register",status="201"\} \d+/);
+    expect(text).toMatch(/errand_jobs\{name="app.confirmation-mail",state="succeeded"\} \d+/);
+    expect(text).toContain("errand_cron_last_run_timestamp_seconds");
+    expect((await t.request("/metrics", { headers: auth })).status).toBe(200);
+    expect((await off.request("/metrics")).status).toBe(200);
+  });
+});
+
+describe("dashboard", () => {
+  test("login sets an HttpOnly SameSite=Strict cookie; the page lists jobs and refreshes itself", async () => {
+    expect((await t.request("/admin")).status).toBe(401);
+    const bad = await t.request("/admin/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "token=wrong" });
+    expect(bad.status).toBe(401);
+    const login = await t.request("/admin/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `token=${ADMIN_TOKEN}`,
+    });
+    expect(login.status).toBe(303);
+    const cookie = login.headers.get("set-cookie")!;
+    expect(cookie).toContain("HttpOnly");
+    expect(cookie).toContain("SameSite=Strict");
+    expect(cookie).not.toContain(ADMIN_TOKEN);
+    const page = await t.request("/admin", { headers: { cookie: cookie.split(";")[0]! } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('http-equiv="refresh"');
+    expect(html).toContain("app.confirmation-mail");
+    expect(html).toContain("token-cleanup");
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  test("job payloads and errors are escaped in the page", async () => {
+    t.mailProvider.refusing = true;
+    await t.request("/api/users/register", postJson({ email: "xss@example.com", password: "long enough pw", displayName: "<script>alert(1)</script>" }));
+    await eventually(async () => ((await t.runtime.jobs.list({ state: "dead" })).jobs.length ? true : undefined));
+    t.mailProvider.refusing = false;
+    const html = await (await t.request("/admin", { headers: auth })).text();
+    expect(html).not.toContain("<script>alert(1)</script>");
+  });
+});

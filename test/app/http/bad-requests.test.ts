@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { postJson, startTestApp, type TestApp } from "../support/harness.ts";
+
+let t: TestApp;
+let production: TestApp;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  production = await startTestApp({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(32) });
+  for (const { app } of [t, production]) {
+    app.get("/test/boom", () => {
+      throw new Error("database password is hunter2");
+    });
+  }
+});
+afterAll(async () => {
+  await t.stop();
+  await production.stop();
+});
+
+async function body(response: Response): Promise<Record<string, unknown>> {
+  expect(response.headers.get("content-type")).toContain("application/json");
+  return (await response.json()) as Record<string, unknown>;
+}
+
+describe("bad-request shapes", () => {
+  test("malformed JSON is a 400 invalid_json", async () => {
+    const response = await t.request("/api/users/register", { method: "POST", headers: { "content-type": "application/json" }, body: '{"email":' });
+    expect(response.status).toBe(400);
+    expect(await body(response)).toMatchObject({ error: "invalid_json", requestId: expect.any(String) });
+  });
+
+  test("a schema failure is a 422 listing each field and why", async () => {
+    const response = await t.request("/api/users/register", postJson({ email: "not-an-email", password: "short" }));
+    expect(response.status).toBe(422);
+    const json = await body(response);
+    expect(json.error).toBe("validation_failed");
+    const fields = json.fields as { field: string; in: string; message: string }[];
+    expect(fields.map((f) => f.field).sort()).toEqual(["displayName", "email", "password"]);
+    for (const field of fields) {
+      expect(field.in).toBe("body");
+      expect(field.message.length).toBeGreaterThan(0);
+    }
+  });
+
+  test("an unknown route is a JSON 404", async () => {
+    const response = await t.request("/api/nothing-here");
+    expect(response.status).toBe(404);
+    expect(await body(response)).toMatchObject({ error: "not_found", message: "No route for GET /api/nothing-here." });
+  });
+
+  test("a thrown error is a 500 with the request id; the detail only outside production", async () => {
+    const dev = await t.request("/test/boom", { headers: { "x-request-id": "req-123" } });
+    expect(dev.status).toBe(500);
+    expect(dev.headers.get("x-request-id")).toBe("req-123");
+    expect(await body(dev)).toMatchObject({ error: "internal_error", requestId: "req-123", detail: "database password is hunter2" });
+
+    const prod = await production.request("/test/boom");
+    expect(prod.status).toBe(500);
+    const json = await body(prod);
+    expect(json).toMatchObject({ error: "internal_error", requestId: prod.headers.get("x-request-id")! });
+    expect(JSON.stringify(json)).not.toContain("hunter2");
+    expect(json.stack).toBeUndefined();
+    // The error is logged with the request id, for whoever gets the id from the user.
+    expect(production.logs.some((l) => l.includes("unhandled error") && l.includes(json.requestId as string))).toBe(true);
+  });
+
+  test("a body over the limit is a 413", async () => {
+    const big = JSON.stringify({ email: "a@example.com", password: "x".repeat(100_000), displayName: "A" });
+    const response = await t.request("/api/users/register", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(big.length) },
+      body: big,
+    });
+    expect(response.status).toBe(413);
+    expect(await body(response)).toMatchObject({ error: "payload_too_large" });
+  });
+
+  test("a non-JSON content type is a 415", async () => {
+    const response = await t.request("/api/users/register", { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" });
+    expect(response.status).toBe(415);
+    expect(await body(response)).toMatchObject({ error: "unsupported_media_type" });
+  });
+
+  test("an unacceptable x-request-id is replaced by a generated one", async () => {
+    const response = await t.request("/health/live", { headers: { "x-request-id": "bad id <script>" } });
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe("health and docs", () => {
+  test("/health/live and /health/ready answer 200 on a started host", async () => {
+    expect((await t.request("/health/live")).status).toBe(200);
+    const ready = await t.request("/health/ready");
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", state: "started" });
+  });
+
+  test("/health/ready is 503 with reasons before start and after stop", async () => {
+    const fresh = await startTestApp({}, { start: false });
+    try {
+      const before = await fresh.request("/health/ready");
+      expect(before.status).toBe(503);
+      expect(await before.json()).toMatchObject({ status: "not_ready", reasons: ["host is created"] });
+      await fresh.app.decorator.host.start();
+      expect((await fresh.request("/health/ready")).status).toBe(200);
+      await fresh.app.decorator.host.stop();
+      const after = await fresh.request("/health/ready");
+      expect(after.status).toBe(503);
+      expect(await after.json()).toMatchObject({ state: "stopped" });
+    } finally {
+      await fresh.stop();
+    }
+  });
+
+  test("the spec documents every API route with its schemas", async () => {
+    const spec = (await (await t.request("/swagger/json")).json()) as { paths: Record<string, Record<string, { requestBody?: unknown; responses?: Record<string, unknown> }>> };
+    const expected = [
+      ["/api/users/register", "post"],
+      ["/api/users/confirm", "get"],
+      ["/api/users/resend-confirmation", "post"],
+      ["/api/users/me", "get"],
+      ["/api/auth/token", "post"],
+      ["/api/auth/refresh", "post"],
+      ["/api/auth/logout", "post"],
+      ["/health/live", "get"],
+      ["/health/ready", "get"],
+    ] as const;
+    for (const [path, method] of expected) {
+      const operation = spec.paths[path]?.[method];
+      expect(operation, `${method} ${path}`).toBeDefined();
+      expect(Object.keys(operation!.responses ?? {}).length).toBeGreaterThan(0);
+    }
+    expect(spec.paths["/api/users/register"]!.post!.requestBody).toBeDefined();
+  });
+
+  test("Swagger UI loads its assets from this server, not a CDN", async () => {
+    const page = await (await t.request("/swagger")).text();
+    expect(page).toContain('src="/swagger/assets/swagger-ui-bundle.js"');
+    expect(page).not.toContain("unpkg.com");
+    const script = await t.request("/swagger/assets/swagger-ui-bundle.js");
+    expect(script.status).toBe(200);
+    expect((await script.text()).length).toBeGreaterThan(100_000);
+  });
+
+  test("production turns Swagger off", async () => {
+    expect((await production.request("/swagger")).status).toBe(404);
+    expect((await production.request("/swagger/json")).status).toBe(404);
+  });
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../../src/app/config.ts";
+import { createApp } from "../../../src/app/create-app.ts";
+import { createLogger } from "../../../src/app/logger.ts";
+import { openSqliteRuntime } from "../../../src/app/runtime.ts";
+import type { Clock } from "../../../src/clock/index.ts";
+import { type MemoryTransport, memoryTransport } from "../../../src/mail/index.ts";
+import { switchableTransport } from "./switchable-transport.ts";
+
+export const ADMIN_TOKEN = "admin-token-for-tests-0123456789";
+
+export interface TestApp {
+  /** Set to make the mail provider refuse every mail (jobs go dead at once). */
+  mailProvider: { refusing: boolean };
+  app: ReturnType<typeof createApp>;
+  runtime: ReturnType<typeof openSqliteRuntime>;
+  transport: MemoryTransport;
+  /** Every log line, raw JSON. */
+  logs: string[];
+  dir: string;
+  request(path: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/** The whole app on a fresh SQLite file in a temp dir, mails captured in memory, host started. */
+export async function startTestApp(env: Record<string, string> = {}, options: { clock?: Clock; start?: boolean } = {}): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), "errand-app-"));
+  const config = loadConfig({ DATABASE_URL: join(dir, "app.sqlite"), NODE_ENV: "test", LOG_LEVEL: "debug", ...env });
+  const logs: string[] = [];
+  const logger = createLogger(config.logLevel, { write: (line) => void logs.push(line) });
+  const transport = memoryTransport();
+  const mailProvider = switchableTransport(transport);
+  const runtime = openSqliteRuntime({ config, logger, transport: mailProvider, pollIntervalMs: 50, ...(options.clock ? { clock: options.clock } : {}) });
+  const app = createApp(config, { logger, runtime, ...(options.clock ? { clock: options.clock } : {}) });
+  if (options.start !== false) await app.decorator.host.start();
+  return {
+    app,
+    mailProvider,
+    runtime,
+    transport,
+    logs,
+    dir,
+    request: (path, init) => app.handle(new Request(`http://localhost${path}`, init)),
+    async stop() {
+      if (app.decorator.host.state === "started") await app.decorator.host.stop();
+      await runtime.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function postJson(body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await Bun.sleep(10);
+  }
+}
+
+/** The confirm token from the newest confirmation mail to `address`. */
+export function confirmTokenFrom(transport: MemoryTransport, address: string): string | undefined {
+  const mail = transport.to(address).at(-1);
+  return mail?.text.match(/confirm\?token=([\w-]+)/)?.[1];
+}

@@ -1,0 +1,78 @@
+// Three processes on one PostgreSQL schema run the same every-second cron for 5 seconds: each tick
+// has exactly one job, which ran exactly once, whichever instance got there first.
+import { afterAll, expect, test } from "bun:test";
+import { postgresStore } from "../../src/stores/postgres/index.ts";
+import { dropSchema, testClient, testDatabaseUrl, testSchema } from "../stores/postgres/pg-test-db.ts";
+
+const fixture = new URL("./fixtures/cron-instance.ts", import.meta.url).pathname;
+const admin = testClient(2);
+const schema = testSchema("cron");
+const children: Bun.Subprocess<"ignore", "pipe", "inherit">[] = [];
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  await Promise.all(children.map((child) => child.exited));
+  await dropSchema(admin, schema);
+  await admin.end();
+});
+
+async function ready(child: Bun.Subprocess<"ignore", "pipe", "inherit">): Promise<void> {
+  const decoder = new TextDecoder();
+  const reader = child.stdout.getReader();
+  let out = "";
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    out += decoder.decode(read.value);
+    if (out.includes("ready")) return reader.releaseLock();
+  }
+  throw new Error(`instance exited before it was ready (exit ${await child.exited})`);
+}
+
+function secondsBetween(from: number, to: number): string[] {
+  const ticks: string[] = [];
+  for (let tick = Math.ceil(from / 1_000) * 1_000; tick <= to; tick += 1_000) ticks.push(new Date(tick).toISOString());
+  return ticks;
+}
+
+test("three instances, a tick every second for 5 s: one job per tick, each ran exactly once", async () => {
+  const store = postgresStore({ sql: admin, schema });
+  await store.init();
+  await admin.unsafe(`create table "${schema}".effects (tick text not null, job_id text not null, instance text not null)`);
+
+  for (const name of ["one", "two", "three"]) {
+    children.push(Bun.spawn(["bun", fixture, testDatabaseUrl, schema, name], { stdout: "pipe", stderr: "inherit" }));
+  }
+  await Promise.all(children.map(ready));
+  // Every instance is scheduling from here on: the next five ticks are owed by all three.
+  const expected = secondsBetween(Date.now() + 1, Date.now() + 5_000);
+  expect(expected).toHaveLength(5);
+
+  const last = expected.at(-1)!;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const [row] = await admin.unsafe<{ n: number }[]>(`select count(*)::int as n from "${schema}".effects where tick = $1`, [last]);
+    if (row!.n > 0) break;
+    if (Date.now() > deadline) throw new Error(`the tick ${last} never ran`);
+    await Bun.sleep(100);
+  }
+  for (const child of children) child.kill("SIGTERM");
+  expect(await Promise.all(children.map((child) => child.exited))).toEqual([0, 0, 0]);
+
+  const jobs = await admin.unsafe<{ key: string; state: string; attempts: number; id: string }[]>(
+    `select key, state, attempts, id::text as id from "${schema}".jobs where key = any($1) order by key`,
+    [expected.map((tick) => `cron:beat:${tick}`)],
+  );
+  expect(jobs.map((job) => job.key)).toEqual(expected.map((tick) => `cron:beat:${tick}`));
+  expect(jobs.every((job) => job.state === "succeeded" && job.attempts === 1)).toBe(true);
+
+  const effects = await admin.unsafe<{ tick: string; job_id: string }[]>(
+    `select tick, job_id from "${schema}".effects where tick = any($1) order by tick`,
+    [expected],
+  );
+  expect(effects.map((effect) => effect.tick)).toEqual(expected);
+  expect(effects.map((effect) => effect.job_id)).toEqual(jobs.map((job) => job.id));
+
+  const [duplicates] = await admin.unsafe<{ n: number }[]>(
+    `select count(*)::int as n from (select key from "${schema}".jobs group by key having count(*) > 1) d`,
+  );
+  expect(duplicates!.n).toBe(0);
+}, 60_000);
