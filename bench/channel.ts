@@ -34,6 +34,8 @@ async function section(title: string, capacity: number, rows: readonly Row[]): P
   const measured: (string | number)[][] = [];
   for (const [label, workload] of rows) {
     const rate = await itemsPerSecond(workload, capacity);
+    // Progress on stderr: a full run takes minutes on a busy machine, and stdout stays a clean table.
+    console.error(`  ${label} @ capacity ${capacity}: ${millions(rate)} M items/s`);
     measured.push([label, millions(rate), ratio(rate / ring), ratio(rate / floor)]);
   }
   measured.sort((a, b) => Number(b[1]) - Number(a[1]));

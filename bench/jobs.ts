@@ -65,14 +65,16 @@ for (const system of systems) {
     const latency = await medianOf(() => idleLatency(system, options), (x) => x.p50);
     const p99 = median(latency.all.map((x) => x.p99));
     const capped = e2e.all.some((x) => x.capped) ? ` (capped at ${options.capMs / 1000} s)` : "";
-    rows.push([
+    const row = [
       system.label,
       perSecond(single.value),
       perSecond(bulk.value),
       perSecond(e2e.value) + capped,
       `${ms(latency.value)} / ${ms(p99)}`,
       system.durability,
-    ]);
+    ];
+    rows.push(row);
+    console.error(`  ${row.join(" | ")}`);
   } catch (error) {
     console.error(`${system.id} failed:`, error);
     rows.push([system.label, "error", "error", "error", String((error as Error).message ?? error).slice(0, 60), system.durability]);

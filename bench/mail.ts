@@ -118,7 +118,7 @@ async function naive(limit: number | undefined, count: number, waiting: number):
 }
 
 async function deliveryTable(): Promise<string[][]> {
-  const rows: string[][] = [["delivery through the fake Resend API (real SDK)", "mails/s", "requests", "rate-limit violations", "mails refused (429)"]];
+  const rows: string[][] = [["delivery through the fake Resend API (real SDK)", "mails delivered/s", "requests", "rate-limit violations", "mails refused (429), lost without a retry"]];
   const cases: [string, () => Promise<DeliveryResult>][] = [
     ["limit off, naive SDK calls, 20 at a time", () => naive(undefined, 2000, 20)],
     ["limit off, Errand single sends, 20 waiting", () => deliver(undefined, false, 2000, 20)],

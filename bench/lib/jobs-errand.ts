@@ -56,7 +56,7 @@ export function errandSystems(dir: string): JobsBenchSystem[] {
       const store = sqliteStore({ path: join(dir, `${uniqueName("errand")}.db`) });
       return { store, cleanup: () => store.close() };
     }),
-    errandSystem("errand:postgres", "Errand (PostgreSQL, defaults)", "PostgreSQL commit (fsync)", () => {
+    errandSystem("errand:postgres", "Errand (PostgreSQL, defaults)", "enqueue: fsync commit; claim/complete: async commit", () => {
       const schema = uniqueName("bench_errand");
       const store = postgresStore({ url: POSTGRES_URL, schema });
       return {

@@ -1,5 +1,10 @@
+CREATE TABLE `errand_jobs_id_floor` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`floor` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `errand_jobs` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` integer PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
 	`queue` text NOT NULL,
 	`payload` text NOT NULL,

@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import { type Clock, systemClock } from "../clock/index.ts";
 import { hosting } from "../elysia/index.ts";
+import { mailPreview } from "../elysia/mail-preview.ts";
 import type { HostedService } from "../hosting/index.ts";
 import { adminRoutes } from "./admin/admin-routes.ts";
 import type { AdminCrons, AdminJobs } from "./admin/admin-ports.ts";
@@ -80,6 +81,11 @@ export function createApp(config: AppConfig, deps: AppDeps) {
     .use(bodyLimit(config.bodyLimitBytes))
     .use(metricsRoutes(metrics, [config.metricsToken, config.adminToken]))
     .use(config.swaggerEnabled ? swagger({ version: APP_VERSION }) : new Elysia({ name: "app.swagger" }))
+    .use(
+      runtime.previewStore && config.devRoutesEnabled
+        ? mailPreview({ store: runtime.previewStore, enabled: true })
+        : new Elysia({ name: "errand.mail-preview" }),
+    )
     .use((app) => app.use(health(app.decorator.host)))
     .use(usersRoutes({ users, auth, limiter }))
     .use(authRoutes({ auth, limiter }))

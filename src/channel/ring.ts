@@ -67,7 +67,7 @@ export class Ring<T> {
   }
 }
 
-export function nextPowerOfTwo(n: number): number {
+function nextPowerOfTwo(n: number): number {
   let size = 1;
   while (size < n) size *= 2;
   return size;

@@ -1,6 +1,6 @@
 import { ChannelClosedError, readAfterDrain, writeAfterCompletion } from "./errors.ts";
 import type { FullMode, ValidOptions } from "./options.ts";
-import { nextPowerOfTwo, Ring } from "./ring.ts";
+import { Ring } from "./ring.ts";
 import { type Completed, endAll, ReaderWaiter, SignalWaiter, Waiter, wakeAll } from "./waiters.ts";
 
 /** What `tryRead`/`tryPeek` return when no item is buffered: a value no `T` can be, and no allocation. */
@@ -41,7 +41,8 @@ export class ChannelState<T> implements Completed {
     this.capacity = options.capacity;
     this.fullMode = options.fullMode;
     this.onDropped = options.onDropped;
-    this.buffer = new Ring<T>(Math.min(nextPowerOfTwo(options.capacity), 32));
+    // Starts small and doubles up to the capacity, so a large bound costs nothing until it is used.
+    this.buffer = new Ring<T>(Math.min(options.capacity, 32));
   }
 
   tryWrite(item: T): boolean {

@@ -14,7 +14,6 @@ import { isUnfinished, readHistory } from "./run-history.ts";
 export class CronTicker {
   #cursor: number | undefined;
   readonly #pending: number[] = [];
-  #nextTick: { from: number; tick: number | undefined } | undefined;
 
   constructor(
     readonly cron: CronDefinition,
@@ -33,10 +32,7 @@ export class CronTicker {
    * if the expression never fires again.
    */
   nextTick(now: number): number | undefined {
-    const from = this.#cursor ?? now;
-    // Timezone-aware next-run computation is the scheduler's main cost; the cursor rarely moves.
-    if (this.#nextTick?.from !== from) this.#nextTick = { from, tick: this.cron.schedule.next(from) };
-    return this.#nextTick.tick;
+    return this.cron.schedule.next(this.#cursor ?? now);
   }
 
   /** Decides the ticks due by `now` and enqueues what may run. Throws on store errors; a later pass retries. */

@@ -15,13 +15,14 @@ export function isUnfinished(run: JobRecord): boolean {
   return unfinished.has(run.state);
 }
 
-/** Small pages: a cron's newest run is almost always the newest job of its name, read on every tick. */
-const pageSize = 10;
 /**
- * A job definition may be shared with non-cron enqueues, so a cron's runs can be interleaved with
- * other jobs of the same name; the scan stops after 1,000 jobs rather than walk a huge table.
+ * The newest job of the cron's job name is almost always the cron's own newest run, and it is read on
+ * every tick, so the first page holds one job. A job definition may be shared with non-cron enqueues,
+ * interleaving other jobs with the cron's runs; later pages are larger, and the scan stops after
+ * `maxScanned` jobs rather than walk a huge table.
  */
-const maxPages = 100;
+const laterPageSize = 100;
+const maxScanned = 1_000;
 
 /**
  * Reads a cron's state from its jobs (keys `cron:<name>:...`), newest first, so nothing but the jobs
@@ -31,8 +32,10 @@ export async function readHistory(jobs: CronJobs, cronName: string, jobName: str
   const prefix = runKeyPrefix(cronName);
   const history: CronHistory = { latestRun: undefined, latestTick: undefined };
   let cursor: string | undefined;
-  for (let page = 0; page < maxPages; page++) {
-    const result = await jobs.list({ name: jobName, limit: pageSize, ...(cursor === undefined ? {} : { cursor }) });
+  for (let scanned = 0; scanned < maxScanned; ) {
+    const limit = scanned === 0 ? 1 : laterPageSize;
+    const result = await jobs.list({ name: jobName, limit, ...(cursor === undefined ? {} : { cursor }) });
+    scanned += limit;
     for (const job of result.jobs) {
       if (job.key === null || !job.key.startsWith(prefix)) continue;
       history.latestRun ??= job;

@@ -21,17 +21,34 @@ export function parseSchedule(cronName: string, expression: string, timezone?: s
   } catch (error) {
     throw new InvalidCronScheduleError(cronName, expression, error);
   }
+  // The scheduler asks for the tick after the same time several times per pass (to sleep, then to
+  // collect due ticks); croner's nextRun is the scheduler's main CPU cost, so the last answer is kept.
+  let memo: { from: number; tick: number | undefined } | undefined;
+  const next = (time: number) => {
+    if (memo?.from !== time) memo = { from: time, tick: cron.nextRun(new Date(time))?.getTime() };
+    return memo.tick;
+  };
+  // previousRuns excludes its reference, so until + 1 makes a tick at exactly `until` count.
+  const latestByWalkingBack = (after: number, until: number, limit: number) =>
+    cron
+      .previousRuns(limit, new Date(until + 1))
+      .map((date) => date.getTime())
+      .filter((tick) => tick > after)
+      .reverse();
   return {
     expression,
     timezone,
-    next: (time) => cron.nextRun(new Date(time))?.getTime(),
-    // previousRuns excludes its reference, so until + 1 makes a tick at exactly `until` count.
-    latestBetween: (after, until, limit) =>
-      cron
-        .previousRuns(limit, new Date(until + 1))
-        .map((date) => date.getTime())
-        .filter((tick) => tick > after)
-        .reverse(),
+    next,
+    latestBetween(after, until, limit) {
+      // Usually one tick is due: stepping forward costs a few nextRun calls, several times cheaper
+      // than croner's previousRuns. Only when more are due than wanted (after downtime) walk back.
+      const ticks: number[] = [];
+      for (let tick = next(after); tick !== undefined && tick <= until; tick = next(tick)) {
+        if (ticks.length === limit) return latestByWalkingBack(after, until, limit);
+        ticks.push(tick);
+      }
+      return ticks;
+    },
   };
 }
 

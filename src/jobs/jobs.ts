@@ -108,6 +108,7 @@ export class Jobs<Tx = never> implements HostedService {
   async stop(signal: AbortSignal): Promise<void> {
     const runner = this.#runner;
     this.#runner = undefined;
+    this.#wakeup.cancelTimer();
     await runner?.stop(signal);
   }
 
@@ -194,7 +195,10 @@ export class Jobs<Tx = never> implements HostedService {
   #wakeAfter(rows: readonly NewJob[]): void {
     if (!this.#runner) return;
     const now = this.#clock.now();
-    if (rows.some((row) => row.runAt <= now)) queueMicrotask(() => this.#wakeup.wake());
+    let next = Infinity;
+    for (const row of rows) next = Math.min(next, row.runAt);
+    if (next <= now) queueMicrotask(() => this.#wakeup.wake());
+    else if (next < Infinity) this.#wakeup.wakeAt(next, this.#clock);
   }
 }
 

@@ -2,6 +2,7 @@
 // renewer, and the shutdown sequence. Created at start, discarded at stop.
 import { createChannel, NO_ITEM, type Channel } from "../channel/index.ts";
 import type { Clock } from "../clock/index.ts";
+import { untilAborted } from "../hosting/background-service.ts";
 import type { Logger } from "../hosting/index.ts";
 import type { ServiceRegistry } from "../scope/index.ts";
 import { runAttempt, type AttemptOutcome } from "./attempt.ts";
@@ -81,7 +82,8 @@ export class JobRunner {
    */
   async stop(signal: AbortSignal): Promise<void> {
     this.#stopping.abort();
-    await this.#dispatcher;
+    // A claim stuck on an unreachable database must not hold the shutdown past its deadline.
+    await Promise.race([this.#dispatcher, untilAborted(signal)]);
     await this.#releaseBuffered();
     this.#channel.writer.complete();
     const onDeadline = () => this.#abandonRunning();
@@ -159,6 +161,7 @@ export class JobRunner {
     const final = outcome.error instanceof NonRetryableError || claimed.attempt >= claimed.maxAttempts;
     const retryAt = final ? null : now + Math.max(0, (def.backoff ?? defaultBackoff)(claimed.attempt, outcome.error));
     this.#completions.failed({ id: claimed.id, error, retryAt });
+    if (retryAt !== null) this.#o.wakeup.wakeAt(retryAt, this.#o.clock);
   }
 
   #forget(ids: readonly string[]): void {

@@ -8,6 +8,31 @@ import type { Clock } from "../clock/index.ts";
 export class Wakeup {
   #pending = false;
   #resolve: (() => void) | undefined;
+  #timer: { at: number; cancel: AbortController } | undefined;
+
+  /**
+   * Wakes at `at` (a job this process enqueued or failed falls due then), so a delayed job or a retry
+   * starts on time instead of at the next poll. One timer, for the earliest such time.
+   */
+  wakeAt(at: number, clock: Clock): void {
+    if (this.#timer && this.#timer.at <= at) return;
+    this.#timer?.cancel.abort();
+    const timer = { at, cancel: new AbortController() };
+    this.#timer = timer;
+    clock.sleep(at - clock.now(), timer.cancel.signal).then(
+      () => {
+        if (this.#timer === timer) this.#timer = undefined;
+        this.wake();
+      },
+      () => {},
+    );
+  }
+
+  /** Drops the pending timer (at stop: it would keep the process alive and wake nobody). */
+  cancelTimer(): void {
+    this.#timer?.cancel.abort();
+    this.#timer = undefined;
+  }
 
   wake(): void {
     const resolve = this.#resolve;

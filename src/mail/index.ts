@@ -11,6 +11,7 @@ export {
 } from "./errors.ts";
 export type { DeliveryLedger, DeliveryRoute } from "./ledger/ledger.ts";
 export { MemoryDeliveryLedger, memoryDeliveryLedger } from "./ledger/memory-ledger.ts";
+export { type PostgresLedgerOptions, PostgresDeliveryLedger, postgresDeliveryLedger } from "./ledger/postgres-ledger.ts";
 export { SqliteDeliveryLedger, sqliteDeliveryLedger } from "./ledger/sqlite-ledger.ts";
 export { defineMailJob, type MailJobOptions, type MailJobPayload, mailJobPayload } from "./mail-job.ts";
 export { createMailer, Mailer, type MailerOptions, type MailRequest } from "./mailer.ts";

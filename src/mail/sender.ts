@@ -18,6 +18,12 @@ export interface DeliverOptions {
   signal?: AbortSignal;
 }
 
+interface Attempt {
+  /** The route's first request (fresh members), as opposed to a repeat after an ambiguous outcome. */
+  first: boolean;
+  tokenTaken: boolean;
+}
+
 interface Waiting {
   mail: OutgoingMail;
   key: string;
@@ -25,7 +31,6 @@ interface Waiting {
   alone: boolean;
   resolve: (delivery: Delivery) => void;
   reject: (error: unknown) => void;
-  signal: AbortSignal | undefined;
 }
 
 /**
@@ -41,6 +46,7 @@ export class MailSender {
   readonly #concurrency: number;
   readonly #waiting: Waiting[] = [];
   readonly #resends = new Map<string, Promise<Delivery[]>>();
+  readonly #byKey = new Map<string, Promise<Delivery>>();
   readonly #closing = new AbortController();
   #workers = 0;
 
@@ -58,9 +64,15 @@ export class MailSender {
 
   async deliver(mail: OutgoingMail, options: DeliverOptions): Promise<Delivery> {
     if (!this.#ledger) return this.#transport.send(mail, { idempotencyKey: options.idempotencyKey, ...signalOf(options.signal) });
-    const route = await this.#ledger.find(options.idempotencyKey);
-    if (route) return this.#follow(route, options.idempotencyKey, options.signal);
-    return this.#wait(mail, options.idempotencyKey, options.signal, false);
+    // At-least-once jobs can run the same mail twice at once (a lease lost and taken over in this
+    // process): both callers share one delivery, so a batch never holds the same mail twice.
+    const key = options.idempotencyKey;
+    let delivery = this.#byKey.get(key);
+    if (!delivery) {
+      delivery = this.#route(mail, key).finally(() => this.#byKey.delete(key));
+      this.#byKey.set(key, delivery);
+    }
+    return raceAbort(delivery, options.signal);
   }
 
   /** Stops requests the sender started on its own (batches); routes stay in the ledger for the next process. */
@@ -68,20 +80,21 @@ export class MailSender {
     this.#closing.abort(new Error("The mail sender was closed."));
   }
 
-  #wait(mail: OutgoingMail, key: string, signal: AbortSignal | undefined, alone: boolean): Promise<Delivery> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const waiting: Waiting = { mail, key, alone, resolve, reject, signal };
-      this.#waiting.push(waiting);
-      signal?.addEventListener("abort", () => this.#abandon(waiting), { once: true });
-      this.#spawn();
-    });
+  /**
+   * A mail's own delivery, not tied to one caller's signal: a caller that gives up (shutdown) leaves
+   * it queued; whatever request it joins is in the ledger first, so the next attempt finds it.
+   */
+  async #route(mail: OutgoingMail, key: string): Promise<Delivery> {
+    const route = await this.#ledger!.find(key);
+    if (route) return this.#follow(route, key);
+    return this.#wait(mail, key, false);
   }
 
-  #abandon(waiting: Waiting): void {
-    const index = this.#waiting.indexOf(waiting);
-    if (index >= 0) this.#waiting.splice(index, 1);
-    waiting.reject(waiting.signal!.reason);
+  #wait(mail: OutgoingMail, key: string, alone: boolean): Promise<Delivery> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ mail, key, alone, resolve, reject });
+      this.#spawn();
+    });
   }
 
   #spawn(): void {
@@ -96,6 +109,10 @@ export class MailSender {
 
   async #work(): Promise<void> {
     while (this.#waiting.length > 0) {
+      // Token first, members second: while this worker waits for the bucket, more mails queue up and
+      // join this very batch, so under a rate limit batches fill up instead of leaving half empty.
+      const tokenTaken = await this.#takeToken();
+      if (this.#waiting.length === 0) return;
       const group = this.#takeGroup();
       const route = {
         key: group.length === 1 ? group[0]!.key : batchKey(group.map((w) => w.key)),
@@ -106,11 +123,12 @@ export class MailSender {
       try {
         await this.#ledger!.open(route);
       } catch {
-        // A member got a route meanwhile (another attempt of the same job): let each follow its own.
-        for (const w of group) this.deliver(w.mail, { idempotencyKey: w.key, ...signalOf(w.signal) }).then(w.resolve, w.reject);
+        // A member got a route meanwhile (an attempt of the same job in another process): let each
+        // follow its own route, or queue again if it has none.
+        for (const w of group) this.#route(w.mail, w.key).then(w.resolve, w.reject);
         continue;
       }
-      await this.#sendGroup(group, { ...route, state: "pending", ids: null });
+      await this.#sendGroup(group, { ...route, state: "pending", ids: null }, tokenTaken);
     }
   }
 
@@ -125,13 +143,25 @@ export class MailSender {
     return group;
   }
 
-  async #sendGroup(group: Waiting[], route: DeliveryRoute): Promise<void> {
+  async #takeToken(): Promise<boolean> {
+    if (!this.#transport.limiter) return false;
     try {
-      const deliveries = await this.#resend(route, { first: true });
+      await this.#transport.limiter.acquire(this.#closing.signal);
+      return true;
+    } catch (error) {
+      // Closed while waiting: nobody will send the waiting mails from here; their jobs retry them.
+      for (const w of this.#waiting.splice(0)) w.reject(error);
+      return false;
+    }
+  }
+
+  async #sendGroup(group: Waiting[], route: DeliveryRoute, tokenTaken: boolean): Promise<void> {
+    try {
+      const deliveries = await this.#resend(route, { first: true, tokenTaken });
       group.forEach((w, i) => w.resolve(deliveries[i]!));
     } catch (error) {
       if (error instanceof MailRejectedError && group.length > 1) {
-        for (const w of group) this.#wait(w.mail, w.key, w.signal, true).then(w.resolve, w.reject);
+        for (const w of group) this.#wait(w.mail, w.key, true).then(w.resolve, w.reject);
         return;
       }
       for (const w of group) w.reject(error);
@@ -139,15 +169,15 @@ export class MailSender {
   }
 
   /** Follows a member's recorded route: the ids if it was sent, else the same request once more. */
-  async #follow(route: DeliveryRoute, memberKey: string, signal: AbortSignal | undefined): Promise<Delivery> {
+  async #follow(route: DeliveryRoute, memberKey: string): Promise<Delivery> {
     const index = route.memberKeys.indexOf(memberKey);
     if (route.state === "sent" && route.ids) return { id: route.ids[index]! };
-    const deliveries = await raceAbort(this.#resend(route, { first: false }), signal);
+    const deliveries = await this.#resend(route, { first: false, tokenTaken: false });
     return deliveries[index]!;
   }
 
   /** Sends a route's request; concurrent callers for the same route share one request. */
-  #resend(route: DeliveryRoute, attempt: { first: boolean }): Promise<Delivery[]> {
+  #resend(route: DeliveryRoute, attempt: Attempt): Promise<Delivery[]> {
     let sending = this.#resends.get(route.key);
     if (!sending) {
       sending = this.#request(route, attempt).finally(() => this.#resends.delete(route.key));
@@ -156,8 +186,8 @@ export class MailSender {
     return sending;
   }
 
-  async #request(route: DeliveryRoute, attempt: { first: boolean }): Promise<Delivery[]> {
-    const options = { idempotencyKey: route.key, signal: this.#closing.signal };
+  async #request(route: DeliveryRoute, attempt: Attempt): Promise<Delivery[]> {
+    const options = { idempotencyKey: route.key, signal: this.#closing.signal, tokenTaken: attempt.tokenTaken };
     try {
       const deliveries =
         route.memberKeys.length === 1

@@ -15,6 +15,8 @@ export interface DeliveryOptions {
    */
   idempotencyKey?: string;
   signal?: AbortSignal;
+  /** The caller already took a token from `transport.limiter` for this request. */
+  tokenTaken?: boolean;
 }
 
 export interface Delivery {
@@ -30,6 +32,11 @@ export interface Delivery {
  */
 export interface MailTransport {
   readonly name: string;
+  /**
+   * The provider's rate limiter, when the transport has one. The batching sender takes a token
+   * before choosing a batch's members, so a batch holds every mail that queued while it waited.
+   */
+  readonly limiter?: { acquire(signal?: AbortSignal): Promise<void> };
   send(mail: OutgoingMail, options?: DeliveryOptions): Promise<Delivery>;
   readonly maxBatchSize?: number;
   sendBatch?(mails: readonly OutgoingMail[], options?: DeliveryOptions): Promise<Delivery[]>;

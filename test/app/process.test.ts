@@ -30,7 +30,7 @@ describe("bun src/main.ts", () => {
     const stopped = child.lines.filter((line) => line.includes('"service stopped"')).map((line) => JSON.parse(line).service);
     expect(stopped).toEqual(["cron", "jobs"]);
     expect(child.lines.some((line) => line.includes('"msg":"request"') && line.includes("/health/ready"))).toBe(true);
-  });
+  }, 30_000);
 
   test("bad configuration: one message listing every bad variable, exit 1", async () => {
     const child = startMain({ PORT: "-5", LOG_LEVEL: "chatty", DATABASE_URL: "mysql://db" });
@@ -38,5 +38,5 @@ describe("bun src/main.ts", () => {
     const output = child.lines.join("\n");
     expect(output).toContain("Invalid configuration (3 problems)");
     for (const name of ["PORT", "LOG_LEVEL", "DATABASE_URL"]) expect(output).toContain(`${name}=`);
-  });
+  }, 30_000);
 });

@@ -159,9 +159,31 @@ describe("missed ticks after a 10-hour sleep", () => {
     expect(jobs.ticks("cleanup")).toHaveLength(3);
   });
 
+  test("with overlap: true the catch-up runs are enqueued together", async () => {
+    const clock = new FakeClock(Date.parse("2026-06-01T00:30:00Z"));
+    const jobs = new MemoryCronJobs(clock);
+    await startCron(clock, jobs, [hourly({ missed: { catchUp: 3 }, overlap: true })]);
+    await clock.jump(10 * hour);
+    expect(jobs.ticks("cleanup")).toHaveLength(3);
+    expect(jobs.records.every((record) => record.state === "ready")).toBe(true);
+  });
+
+  test("a short suspend across a tick, noticed within the late tolerance, still runs it under skip", async () => {
+    const clock = new FakeClock(Date.parse("2026-06-01T00:59:50Z"));
+    const jobs = new MemoryCronJobs(clock);
+    await startCron(clock, jobs, [hourly()]);
+    await clock.jump(30_000); // asleep from 00:59:50 to 01:00:20
+    expect(jobs.ticks("cleanup")).toEqual(["2026-06-01T01:00:00.000Z"]);
+  });
+
   test("the schedule goes on as usual after catching up", async () => {
-    const jobs = await sleepTenHours("run-once");
-    expect(jobs.ticks("cleanup")).toHaveLength(1);
+    const clock = new FakeClock(Date.parse("2026-06-01T00:30:00Z"));
+    const jobs = new MemoryCronJobs(clock);
+    jobs.finishOnEnqueue = true;
+    await startCron(clock, jobs, [hourly({ missed: "run-once" })]);
+    await clock.jump(10 * hour);
+    await clock.advance(2 * hour); // 10:30 -> 12:30
+    expect(jobs.ticks("cleanup")).toEqual(["2026-06-01T10:00:00.000Z", "2026-06-01T11:00:00.000Z", "2026-06-01T12:00:00.000Z"]);
   });
 });
 

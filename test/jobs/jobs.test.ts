@@ -7,7 +7,9 @@ import {
   InvalidPayloadError,
   type JobContext,
   type Jobs,
+  JobsShutdownError,
   JobTimeoutError,
+  LeaseLostError,
   NonRetryableError,
   UnknownJobError,
 } from "../../src/jobs/index.ts";
@@ -72,10 +74,10 @@ describe("running jobs", () => {
     expect(new Set(used.map((c) => c.id)).size).toBe(2);
   });
 
-  test("delayed jobs run once due", async () => {
+  test("delayed jobs run once due, woken by their own timer rather than the poll", async () => {
     let ranAt = 0;
     const job = defineJob({ name: "later", payload: t.Null(), handler: () => void (ranAt = Date.now()) });
-    const { jobs } = await start([job], { pollIntervalMs: 20 });
+    const { jobs } = await start([job], { pollIntervalMs: 60_000 });
     const enqueuedAt = Date.now();
     const id = await jobs.enqueue(job, null, { delayMs: 150 });
     expect((await jobs.get(id))!.state).toBe("scheduled");
@@ -111,13 +113,13 @@ describe("failures", () => {
     const job = defineJob({
       name: "flaky",
       payload: t.Null(),
-      backoff: noRetryDelay,
+      backoff: () => 50,
       handler: (_, ctx) => {
         attempts.push(ctx.attempt);
         if (ctx.attempt < 3) throw new Error(`fail ${ctx.attempt}`);
       },
     });
-    const { jobs } = await start([job]);
+    const { jobs } = await start([job], { pollIntervalMs: 60_000 });
     const id = await jobs.enqueue(job, null);
     await until(async () => (await jobs.get(id))?.state === "succeeded", "success on attempt 3");
     expect(attempts).toEqual([1, 2, 3]);
@@ -179,6 +181,74 @@ describe("failures", () => {
     const record = (await jobs.get(id))!;
     expect(record.attempts).toBe(1);
     expect(record.errors).toEqual([]);
+  });
+});
+
+describe("shutdown and leases", () => {
+  test("stop lets the running handler finish and gives back the jobs that had not started", async () => {
+    const startedIds: string[] = [];
+    const job = defineJob({
+      name: "queued",
+      payload: t.Null(),
+      handler: async (_, ctx) => {
+        startedIds.push(ctx.job.id);
+        await Bun.sleep(100);
+      },
+    });
+    const { jobs } = await start([job], { executors: 1 });
+    const ids = await jobs.enqueueMany(job, Array.from({ length: 5 }, () => ({ payload: null })));
+    await until(() => startedIds.length === 1, "the first handler");
+    await jobs.stop(AbortSignal.timeout(5_000));
+    expect(startedIds).toEqual([ids[0]!]);
+    expect((await jobs.get(ids[0]!))!.state).toBe("succeeded");
+    for (const id of ids.slice(1)) expect(await jobs.get(id)).toMatchObject({ state: "ready", attempts: 0, lockedBy: null });
+  });
+
+  test("a handler still running at the deadline is aborted with JobsShutdownError and its job released", async () => {
+    let reason: unknown;
+    const job = defineJob({
+      name: "honours-signal",
+      payload: t.Null(),
+      handler: (_, ctx) =>
+        new Promise<void>((_, reject) =>
+          ctx.signal.addEventListener("abort", () => {
+            reason = ctx.signal.reason;
+            reject(ctx.signal.reason);
+          }),
+        ),
+    });
+    const { jobs } = await start([job]);
+    const id = await jobs.enqueue(job, null);
+    await until(async () => (await jobs.get(id))?.state === "running", "the handler");
+    await jobs.stop(AbortSignal.timeout(50));
+    expect(reason).toBeInstanceOf(JobsShutdownError);
+    expect(await jobs.get(id)).toMatchObject({ state: "ready", attempts: 0, lockedBy: null, errors: [] });
+  });
+
+  test("a lost lease aborts the handler with LeaseLostError and its result is not recorded", async () => {
+    let reason: unknown;
+    const job = defineJob({
+      name: "stalled",
+      payload: t.Null(),
+      handler: (_, ctx) =>
+        new Promise<void>((resolve) =>
+          ctx.signal.addEventListener("abort", () => {
+            reason = ctx.signal.reason;
+            resolve(); // "succeeds" after losing the lease: must not be recorded
+          }),
+        ),
+    });
+    // No polling during the test: the dispatcher must not recover and re-claim the job itself.
+    const { jobs } = await start([job], { leaseMs: 300, pollIntervalMs: 60_000 });
+    const id = await jobs.enqueue(job, null);
+    await until(async () => (await jobs.get(id))?.state === "running", "the handler");
+    // As if this process had stalled past its lease: another worker recovers and takes the job.
+    await jobs.store.recoverExpired({ now: Date.now() + 60_000 });
+    await jobs.store.claim({ workerId: "other", limit: 1, now: Date.now(), leaseMs: 60_000, names: ["stalled"] });
+    await until(() => reason !== undefined, "the renewer to notice the lost lease");
+    expect(reason).toBeInstanceOf(LeaseLostError);
+    await Bun.sleep(20);
+    expect(await jobs.get(id)).toMatchObject({ state: "running", lockedBy: "other", attempts: 2 });
   });
 });
 

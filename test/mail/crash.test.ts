@@ -11,7 +11,7 @@ import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 import { FakeResend } from "../support/fake-resend.ts";
 import { confirmation, until } from "./helpers.ts";
 
-const MAILS = 120;
+const MAILS = 100;
 const fixture = join(import.meta.dir, "fixtures", "mail-worker.ts");
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {

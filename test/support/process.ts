@@ -14,8 +14,9 @@ export function spawnChild(cmd: string[], env: Record<string, string | undefined
   const waiters = new Set<() => void>();
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     let buffered = "";
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      buffered += chunk;
+    const decoder = new TextDecoder();
+    for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+      buffered += decoder.decode(chunk, { stream: true });
       const parts = buffered.split("\n");
       buffered = parts.pop() ?? "";
       lines.push(...parts);

@@ -35,7 +35,7 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
   }
 
   async find(memberKey: string): Promise<DeliveryRoute | null> {
-    const sql = await this.#ready_();
+    const sql = await this.#db();
     const [row] = await sql<RouteRow[]>`
       SELECT r.* FROM ${sql(this.#schema)}.mail_route_members m
       JOIN ${sql(this.#schema)}.mail_routes r ON r.route_key = m.route_key
@@ -44,7 +44,7 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
   }
 
   async open(route: Omit<DeliveryRoute, "state" | "ids">): Promise<void> {
-    const sql = await this.#ready_();
+    const sql = await this.#db();
     await sql.begin(async (tx) => {
       await tx`INSERT INTO ${sql(this.#schema)}.mail_routes (route_key, state, mails, member_keys, created_at)
         VALUES (${route.key}, 'pending', ${tx.json(route.mails as unknown as postgres.JSONValue)}, ${tx.json(route.memberKeys)}, ${route.createdAt})`;
@@ -53,17 +53,17 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
   }
 
   async markSent(routeKey: string, ids: readonly string[]): Promise<void> {
-    const sql = await this.#ready_();
+    const sql = await this.#db();
     await sql`UPDATE ${sql(this.#schema)}.mail_routes SET state = 'sent', ids = ${sql.json([...ids])} WHERE route_key = ${routeKey}`;
   }
 
   async void(routeKey: string): Promise<void> {
-    const sql = await this.#ready_();
+    const sql = await this.#db();
     await sql`DELETE FROM ${sql(this.#schema)}.mail_routes WHERE route_key = ${routeKey}`;
   }
 
   async prune(createdBefore: number): Promise<number> {
-    const sql = await this.#ready_();
+    const sql = await this.#db();
     const result = await sql`DELETE FROM ${sql(this.#schema)}.mail_routes WHERE created_at < ${createdBefore}`;
     return result.count;
   }
@@ -72,7 +72,7 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
     if (this.#owned) await this.#sql.end({ timeout: 5 });
   }
 
-  #ready_(): Promise<Sql> {
+  #db(): Promise<Sql> {
     this.#ready ??= this.#createTables();
     return this.#ready.then(() => this.#sql);
   }

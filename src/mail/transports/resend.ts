@@ -57,7 +57,7 @@ export class ResendTransport implements MailTransport {
     options: DeliveryOptions,
     call: (requestOptions: { idempotencyKey?: string; signal: AbortSignal }) => Promise<SdkResult<T>>,
   ): Promise<T> {
-    await this.limiter.acquire(options.signal);
+    if (!options.tokenTaken) await this.limiter.acquire(options.signal);
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const result = await call(options.idempotencyKey === undefined ? { signal } : { idempotencyKey: options.idempotencyKey, signal });

@@ -1,6 +1,5 @@
-import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { fileURLToPath } from "node:url";
-import postgres, { type Sql } from "postgres";
+import type { Sql } from "postgres";
 import type {
   ClaimedJob,
   ClaimOptions,
@@ -20,7 +19,7 @@ import type {
   WorkerOptions,
 } from "../../jobs/store.ts";
 import type { PostgresTx, StoreContext } from "./context.ts";
-import { PostgresStoreConfigError } from "./errors.ts";
+import { openConnections, type PostgresConnectionOptions } from "./connections.ts";
 import { applyMigrations } from "./migrate.ts";
 import { claim } from "./ops/claim.ts";
 import { complete } from "./ops/complete.ts";
@@ -36,7 +35,6 @@ import { retry } from "./ops/retry.ts";
 import { subscribe } from "./ops/subscribe.ts";
 import { checkSchemaName, wakeChannel } from "./schema-name.ts";
 import { coalescedNotify } from "./notifier.ts";
-import { ownTransitions, sharedTransitions } from "./transitions.ts";
 
 interface CommonOptions {
   /** The PostgreSQL schema holding the jobs table (created at init). Default "errand". */
@@ -45,18 +43,7 @@ interface CommonOptions {
   migrationsFolder?: string;
 }
 
-/** Exactly one way to reach PostgreSQL: a URL (the store owns the pool), or the app's own client. */
-export type PostgresStoreOptions = CommonOptions &
-  (
-    | { url: string; /** Pool size (default 10). */ max?: number; sql?: never; db?: never }
-    | { /** The app's postgres-js client: shared, never ended by the store. */ sql: Sql; url?: never; db?: never }
-    | {
-        /** The app's drizzle database on postgres-js: its client is shared, never ended by the store. */
-        db: PostgresJsDatabase<Record<string, unknown>> & { $client: Sql };
-        url?: never;
-        sql?: never;
-      }
-  );
+export type PostgresStoreOptions = CommonOptions & PostgresConnectionOptions;
 
 const defaultMigrations = fileURLToPath(new URL("../../../drizzle/postgres", import.meta.url));
 
@@ -70,24 +57,16 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
   #initialized: Promise<void> | undefined;
 
   constructor(options: PostgresStoreOptions) {
-    const given = [options.url, options.sql, options.db].filter((v) => v !== undefined).length;
-    if (given !== 1) {
-      throw new PostgresStoreConfigError(
-        "postgresStore needs exactly one of { url } (a postgres:// URL), { sql } (a postgres-js client) or { db } (a drizzle database).",
-      );
-    }
+    const { sql, db, transition, notifyOn, owned } = openConnections(options);
     this.schema = checkSchemaName(options.schema ?? "errand");
     this.#migrationsFolder = options.migrationsFolder ?? defaultMigrations;
-    const sql = options.url !== undefined ? postgres(options.url, { max: options.max ?? 10, onnotice: () => {} }) : (options.sql ?? options.db!.$client);
-    const transitionsPool =
-      options.url === undefined ? undefined : postgres(options.url, { max: 4, onnotice: () => {}, connection: { synchronous_commit: "off" } });
-    this.#ownPools = transitionsPool ? [sql, transitionsPool] : [];
+    this.#ownPools = owned;
     const channel = wakeChannel(this.schema);
     this.#ctx = {
       sql,
-      db: options.db ?? drizzle({ client: sql }),
-      transition: transitionsPool ? ownTransitions(transitionsPool) : sharedTransitions(sql),
-      notify: coalescedNotify(() => (transitionsPool ?? sql)`select pg_notify(${channel}, '')`.execute()),
+      db,
+      transition,
+      notify: coalescedNotify(() => notifyOn`select pg_notify(${channel}, '')`.execute()),
       schema: this.schema,
       jobs: sql(`${this.schema}.jobs`),
       channel,

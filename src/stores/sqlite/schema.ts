@@ -8,9 +8,10 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 export const jobsTable = sqliteTable(
   "errand_jobs",
   {
-    // AUTOINCREMENT: ids are never reused after pruning, so a handler may use the job id as its
-    // idempotency key for the job's whole life.
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    // Never reused, so a handler may use the job id as the idempotency key of its side effects. Not
+    // AUTOINCREMENT (one more page written per commit): enqueue assigns max(id, floor) + 1 itself,
+    // and prune and discard raise the floor before they delete (see jobsIdFloorTable).
+    id: integer("id").primaryKey(),
     name: text("name").notNull(),
     queue: text("queue").notNull(),
     payload: text("payload").notNull(),
@@ -35,3 +36,12 @@ export const jobsTable = sqliteTable(
     index("errand_jobs_lease_idx").on(t.leaseExpiresAt).where(sql`state = 'running'`),
   ],
 );
+
+/**
+ * The highest job id ever deleted (one row, id 1). Only prune and discard write it, so enqueue reads
+ * it but never writes it: new ids stay above every id that ever existed.
+ */
+export const jobsIdFloorTable = sqliteTable("errand_jobs_id_floor", {
+  id: integer("id").primaryKey(),
+  floor: integer("floor").notNull(),
+});

@@ -155,7 +155,7 @@ describe("dashboard", () => {
     expect(html).toContain('http-equiv="refresh"');
     expect(html).toContain("app.confirmation-mail");
     expect(html).toContain("token-cleanup");
-    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'self'");
     expect(page.headers.get("x-content-type-options")).toBe("nosniff");
   });
 

@@ -148,3 +148,41 @@ describe("health and docs", () => {
     expect((await production.request("/swagger/json")).status).toBe(404);
   });
 });
+
+describe("limits and CORS", () => {
+  test("register, token and resend are rate limited per IP: 429 with retry-after", async () => {
+    const limited = await startTestApp({ RATE_LIMIT_MAX: "2", RATE_LIMIT_WINDOW_MS: "60000" });
+    try {
+      for (const path of ["/api/auth/token", "/api/users/resend-confirmation"]) {
+        const statuses: number[] = [];
+        let last: Response | undefined;
+        for (let i = 0; i < 3; i++) {
+          last = await limited.request(path, postJson({ email: "x@example.com", password: "whatever pw" }));
+          statuses.push(last.status);
+        }
+        expect(statuses[2], path).toBe(429);
+        expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
+        expect(await body(last!)).toMatchObject({ error: "rate_limited" });
+      }
+      // Other routes are not limited.
+      for (let i = 0; i < 5; i++) expect((await limited.request("/health/live")).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  test("CORS is off by default and answers only configured origins", async () => {
+    const plain = await t.request("/health/live", { headers: { origin: "https://evil.example" } });
+    expect(plain.headers.get("access-control-allow-origin")).toBeNull();
+    const withCors = await startTestApp({ CORS_ORIGINS: "https://app.example" });
+    try {
+      const allowed = await withCors.request("/api/users/me", { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "GET" } });
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
+      const other = await withCors.request("/health/live", { headers: { origin: "https://evil.example" } });
+      expect(other.headers.get("access-control-allow-origin")).toBeNull();
+    } finally {
+      await withCors.stop();
+    }
+  });
+});

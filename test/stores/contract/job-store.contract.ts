@@ -80,6 +80,19 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
         expect(await store.enqueue([], { now: t0 })).toEqual([]);
       });
 
+      test("ids are never reused, also after the newest jobs were discarded or pruned", async () => {
+        // Handlers may key their side effects by job id: a reused id would look already done.
+        const [a, b] = (await store.enqueue([job("x"), job("x")], { now: t0 })).map((r) => r.id);
+        expect(await store.discard(b!)).toBe(true);
+        const c = await enqueueOne(job("x"));
+        expect(BigInt(c)).toBeGreaterThan(BigInt(b!));
+        await claim(["x"]);
+        await store.complete([a!, c], { workerId: worker, now: t0 + 1 });
+        expect(await store.prune({ finishedBefore: t0 + 2 })).toBe(2);
+        const d = await enqueueOne(job("x"), t0 + 3);
+        expect(BigInt(d)).toBeGreaterThan(BigInt(c));
+      });
+
       test("get of an unknown id is null", async () => {
         expect(await store.get("999999")).toBeNull();
       });

@@ -10,6 +10,9 @@ const retrySql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1, attempts 
   WHERE id = ?2 AND state IN ('failed', 'dead')`;
 const pruneSql = `DELETE FROM errand_jobs
   WHERE state IN (SELECT value FROM json_each(?1)) AND finished_at < ?2`;
+// Before any delete: the newest id may be among the deleted, and enqueue must never hand it out again.
+const raiseFloorSql = `INSERT INTO errand_jobs_id_floor (id, floor) VALUES (1, coalesce((SELECT max(id) FROM errand_jobs), 0))
+  ON CONFLICT (id) DO UPDATE SET floor = max(floor, excluded.floor)`;
 
 export interface SqliteAdmin {
   get(id: string): JobRecord | null;
@@ -27,6 +30,15 @@ export function prepareAdmin(db: Database): SqliteAdmin {
   const retry = db.prepare<never, [number, number | null]>(retrySql);
   const discard = db.prepare<never, [number | null]>("DELETE FROM errand_jobs WHERE id = ?1 AND state <> 'running'");
   const prune = db.prepare<never, [string, number]>(pruneSql);
+  const raiseFloor = db.prepare<never, []>(raiseFloorSql);
+  const discardKeepingFloor = db.transaction((id: number | null) => {
+    raiseFloor.run();
+    return discard.run(id).changes === 1;
+  });
+  const pruneKeepingFloor = db.transaction((states: string, finishedBefore: number) => {
+    raiseFloor.run();
+    return prune.run(states, finishedBefore).changes;
+  });
 
   return {
     get: (id) => {
@@ -40,7 +52,7 @@ export function prepareAdmin(db: Database): SqliteAdmin {
     },
     counts: () => counts.all(),
     retry: (id, now) => retry.run(now, toRowId(id)).changes === 1,
-    discard: (id) => discard.run(toRowId(id)).changes === 1,
-    prune: ({ finishedBefore, states = ["succeeded"] }) => prune.run(JSON.stringify(states), finishedBefore).changes,
+    discard: (id) => discardKeepingFloor(toRowId(id)),
+    prune: ({ finishedBefore, states = ["succeeded"] }) => pruneKeepingFloor(JSON.stringify(states), finishedBefore),
   };
 }

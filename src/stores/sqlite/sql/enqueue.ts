@@ -10,8 +10,11 @@ export interface SqliteTx {
   all<T = unknown>(query: SQLWrapper | string): T[];
 }
 
-const insertSql = `INSERT INTO errand_jobs (name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
+/** Above every id that exists or ever existed (schema.ts explains why not AUTOINCREMENT). */
+const nextIdSql = `max(coalesce((SELECT max(id) FROM errand_jobs), 0), coalesce((SELECT floor FROM errand_jobs_id_floor WHERE id = 1), 0)) + 1`;
+
+const insertSql = `INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
+  VALUES (${nextIdSql}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
 const byKeySql = "SELECT id FROM errand_jobs WHERE key = ?1";
 
 type Row = { id: number };
@@ -44,8 +47,8 @@ export function prepareEnqueue(db: Database): (jobs: readonly NewJob[], now: num
 export function enqueueInTransaction(tx: SqliteTx, jobs: readonly NewJob[], now: number): EnqueuedJob[] {
   return jobs.map((job) => {
     const [name, queue, payload, state, priority, runAt, maxAttempts, key, enqueuedAt] = insertParams(job, now);
-    const [inserted] = tx.all<Row>(sql`INSERT INTO errand_jobs (name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
-      VALUES (${name}, ${queue}, ${payload}, ${state}, ${priority}, ${runAt}, ${maxAttempts}, ${key}, ${enqueuedAt})
+    const [inserted] = tx.all<Row>(sql`INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
+      VALUES (${sql.raw(nextIdSql)}, ${name}, ${queue}, ${payload}, ${state}, ${priority}, ${runAt}, ${maxAttempts}, ${key}, ${enqueuedAt})
       ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`);
     if (inserted) return { id: String(inserted.id), created: true };
     const [existing] = tx.all<Row>(sql`SELECT id FROM errand_jobs WHERE key = ${key}`);

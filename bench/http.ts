@@ -1,0 +1,131 @@
+// HTTP throughput of the reference app on loopback, with autocannon:
+//   1. POST /api/users/register with the confirmation mail enqueued in the user's transaction (durable);
+//   2. the same route with the enqueue removed (same app, same database, no job row);
+//   3. GET /health/live, the framework's ceiling on this machine.
+// Each scenario runs against a fresh server child process (`bun bench/http.ts --serve <scenario>`) so
+// the load generator does not share the server's CPU time; medians of RUNS runs.
+//   bun bench/http.ts [--runs 3] [--seconds 5] [--connections 16]
+import { Database } from "bun:sqlite";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { loadConfig } from "../src/app/config.ts";
+import { createApp } from "../src/app/create-app.ts";
+import { openSqliteAppDb, SqliteAppRepository } from "../src/app/db/sqlite/repository.ts";
+import { createLogger } from "../src/app/logger.ts";
+import { openSqliteRuntime } from "../src/app/runtime.ts";
+import { memoryTransport } from "../src/mail/index.ts";
+import { median, printTable } from "./lib/table.ts";
+
+type Scenario = "register-durable" | "register-no-enqueue" | "health-live";
+const SCENARIOS: Scenario[] = ["register-durable", "register-no-enqueue", "health-live"];
+
+function arg(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+/** The server side: the real app; "register-no-enqueue" swaps in a repository whose outbox does nothing. */
+async function serve(scenario: Scenario, databasePath: string): Promise<void> {
+  const config = loadConfig({ DATABASE_URL: databasePath, NODE_ENV: "production", AUTH_SECRET: "bench-secret-0123456789abcdef", RATE_LIMIT_MAX: "100000000", LOG_LEVEL: "warn" });
+  const logger = createLogger("warn");
+  const runtime = openSqliteRuntime({ config, logger, transport: memoryTransport() });
+  const withoutEnqueue = () => ({ ...runtime, repository: new SqliteAppRepository(openSqliteAppDb(new Database(databasePath)), () => {}) });
+  const app = createApp(config, { logger, runtime: scenario === "register-no-enqueue" ? withoutEnqueue() : runtime });
+  await app.decorator.host.start();
+  app.listen({ port: 0, hostname: "127.0.0.1" });
+  console.log(`PORT ${app.server!.port}`);
+}
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function measure(scenario: Scenario, seconds: number, connections: number): Promise<Measured> {
+  const dir = mkdtempSync(join(tmpdir(), "errand-bench-http-"));
+  const server = Bun.spawn(["bun", import.meta.path, "--serve", scenario, join(dir, "bench.sqlite")], { stdout: "pipe", stderr: "inherit" });
+  try {
+    const port = await readPort(server.stdout);
+    let counter = 0;
+    const register = scenario !== "health-live";
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}${register ? "/api/users/register" : "/health/live"}`,
+      method: register ? "POST" : "GET",
+      connections,
+      duration: seconds,
+      headers: { "content-type": "application/json" },
+      ...(register
+        ? {
+            setupRequest: (request: autocannon.Request) => ({
+              ...request,
+              body: JSON.stringify({ email: `user${++counter}-${process.pid}@example.com`, password: "a long enough password", displayName: "Bench" }),
+            }),
+          }
+        : {}),
+    });
+    const expected = register ? "2xx" : "2xx";
+    const errors = result.errors + result.non2xx + result.timeouts;
+    if (result[expected] === 0) throw new Error(`${scenario}: no successful responses`);
+    return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+  } finally {
+    server.kill("SIGKILL");
+    await server.exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function readPort(stream: ReadableStream<Uint8Array>): Promise<number> {
+  let text = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of stream) {
+    text += decoder.decode(chunk, { stream: true });
+    const match = text.match(/PORT (\d+)/);
+    if (match) return Number(match[1]);
+  }
+  throw new Error(`server exited before listening: ${text}`);
+}
+
+async function main(): Promise<void> {
+  const runs = arg("runs", 3);
+  const seconds = arg("seconds", 5);
+  const connections = arg("connections", 16);
+  console.log(`HTTP on loopback: ${connections} connections, ${seconds} s per run, median of ${runs} runs (Bun ${Bun.version})`);
+  const results = new Map<Scenario, Measured[]>();
+  for (let run = 0; run < runs; run++) {
+    // Interleaved, so a noisy moment on the shared machine hits every scenario alike.
+    for (const scenario of SCENARIOS) {
+      const measured = await measure(scenario, seconds, connections);
+      results.set(scenario, [...(results.get(scenario) ?? []), measured]);
+    }
+  }
+  const row = (scenario: Scenario) => {
+    const all = results.get(scenario)!;
+    return {
+      rps: median(all.map((m) => m.rps)),
+      p50: median(all.map((m) => m.p50)),
+      p99: median(all.map((m) => m.p99)),
+      errors: all.reduce((sum, m) => sum + m.errors, 0),
+    };
+  };
+  const durable = row("register-durable");
+  const plain = row("register-no-enqueue");
+  const live = row("health-live");
+  printTable(
+    ["route", "requests/s", "p50 ms", "p99 ms", "non-2xx/errors"],
+    [
+      ["POST /api/users/register, mail enqueued in the transaction", durable.rps.toFixed(1), durable.p50, durable.p99, durable.errors],
+      ["POST /api/users/register, enqueue removed", plain.rps.toFixed(1), plain.p50, plain.p99, plain.errors],
+      ["GET /health/live (ceiling)", live.rps.toFixed(0), live.p50, live.p99, live.errors],
+    ],
+  );
+  const cost = (1 - durable.rps / plain.rps) * 100;
+  console.log(`\nEnqueue cost: ${cost.toFixed(1)}% of register throughput (target: at most 10%).`);
+}
+
+const serveIndex = process.argv.indexOf("--serve");
+if (serveIndex >= 0) await serve(process.argv[serveIndex + 1] as Scenario, process.argv[serveIndex + 2]!);
+else await main();

@@ -1,0 +1,26 @@
+import { afterAll, expect, test } from "bun:test";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import packageJson from "../../package.json" with { type: "json" };
+import type { Child } from "../support/process.ts";
+import { runSeedFlow } from "./support/seed-flow.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "errand-artifact-"));
+const children: Child[] = [];
+afterAll(() => {
+  for (const child of children) child.proc.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("the compiled artifact (`bun run build`) runs the whole flow from another directory", async () => {
+  // The build script as written, writing into this test's own directory so parallel builds do not collide.
+  const binary = join(dir, "errand");
+  const script = packageJson.scripts.build.replace(/--outfile \S+/, `--outfile ${binary}`);
+  expect(script).toContain("--compile");
+  const build = Bun.spawnSync(["sh", "-c", script], { stdout: "pipe", stderr: "pipe" });
+  expect(build.exitCode, build.stderr.toString()).toBe(0);
+  // Migrations ship beside the binary, as in the container image.
+  cpSync("drizzle", join(dir, "drizzle"), { recursive: true });
+  await runSeedFlow({ command: [binary], cwd: dir, databasePath: join(dir, "data", "app.sqlite"), children });
+}, 120_000);
