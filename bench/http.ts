@@ -28,7 +28,7 @@ function arg(name: string, fallback: number): number {
 
 /** The server side: the real app; "register-no-enqueue" swaps in a repository whose outbox does nothing. */
 async function serve(scenario: Scenario, databasePath: string): Promise<void> {
-  const config = loadConfig({ DATABASE_URL: databasePath, NODE_ENV: "production", AUTH_SECRET: "bench-secret-0123456789abcdef", RATE_LIMIT_MAX: "100000000", LOG_LEVEL: "warn" });
+  const config = loadConfig({ DATABASE_URL: databasePath, NODE_ENV: "production", AUTH_SECRET: "bench-secret-0123456789abcdef", RATE_LIMIT_MAX: "1000000", LOG_LEVEL: "warn" });
   const logger = createLogger("warn");
   const runtime = openSqliteRuntime({ config, logger, transport: memoryTransport() });
   const withoutEnqueue = () => ({ ...runtime, repository: new SqliteAppRepository(openSqliteAppDb(new Database(databasePath)), () => {}) });
@@ -52,24 +52,23 @@ async function measure(scenario: Scenario, seconds: number, connections: number)
     const port = await readPort(server.stdout);
     let counter = 0;
     const register = scenario !== "health-live";
+    // Each registration needs its own email; a per-request body only works through `requests`.
+    const uniqueUser = (request: autocannon.Request) => ({
+      ...request,
+      body: JSON.stringify({ email: `user${++counter}@example.com`, password: "a long enough password", displayName: "Bench" }),
+    });
     const result = await autocannon({
-      url: `http://127.0.0.1:${port}${register ? "/api/users/register" : "/health/live"}`,
-      method: register ? "POST" : "GET",
+      url: `http://127.0.0.1:${port}`,
       connections,
       duration: seconds,
-      headers: { "content-type": "application/json" },
-      ...(register
-        ? {
-            setupRequest: (request: autocannon.Request) => ({
-              ...request,
-              body: JSON.stringify({ email: `user${++counter}-${process.pid}@example.com`, password: "a long enough password", displayName: "Bench" }),
-            }),
-          }
-        : {}),
+      requests: [
+        register
+          ? { method: "POST", path: "/api/users/register", headers: { "content-type": "application/json" }, setupRequest: uniqueUser }
+          : { method: "GET", path: "/health/live" },
+      ],
     });
-    const expected = register ? "2xx" : "2xx";
     const errors = result.errors + result.non2xx + result.timeouts;
-    if (result[expected] === 0) throw new Error(`${scenario}: no successful responses`);
+    if (result["2xx"] === 0) throw new Error(`${scenario}: no successful responses`);
     return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
   } finally {
     server.kill("SIGKILL");
@@ -81,10 +80,14 @@ async function measure(scenario: Scenario, seconds: number, connections: number)
 async function readPort(stream: ReadableStream<Uint8Array>): Promise<number> {
   let text = "";
   const decoder = new TextDecoder();
-  for await (const chunk of stream) {
-    text += decoder.decode(chunk, { stream: true });
+  const reader = stream.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    text += decoder.decode(read.value, { stream: true });
     const match = text.match(/PORT (\d+)/);
-    if (match) return Number(match[1]);
+    if (match) {
+      reader.releaseLock();
+      return Number(match[1]);
+    }
   }
   throw new Error(`server exited before listening: ${text}`);
 }

@@ -1,7 +1,7 @@
 /**
  * Durable job queues side by side, one run, one machine: enqueue one by one, enqueue in bulk,
  * end-to-end (enqueue n, then process all with a no-op handler) and idle enqueue→start latency.
- * Each figure is the median of `--runs` fresh sessions.
+ * Each figure is the median of `--runs` fresh sessions, the runs interleaved across systems.
  *
  *   bun bench/jobs.ts                       # everything
  *   bun bench/jobs.ts --only errand --n 2000 --runs 1
@@ -14,7 +14,16 @@ import { bullmqSystem } from "./lib/jobs-bullmq.ts";
 import { bunqueueSystem, closeBunqueue } from "./lib/jobs-bunqueue.ts";
 import { errandSystems } from "./lib/jobs-errand.ts";
 import { graphileSystem } from "./lib/jobs-graphile.ts";
-import { endToEnd, enqueueBulk, enqueueSingle, idleLatency, median, type MeasureOptions } from "./lib/jobs-measure.ts";
+import {
+  type EndToEnd,
+  endToEnd,
+  enqueueBulk,
+  enqueueSingle,
+  idleLatency,
+  type Latency,
+  median,
+  type MeasureOptions,
+} from "./lib/jobs-measure.ts";
 import type { JobsBenchSystem } from "./lib/jobs-system.ts";
 import { markdownTable, ms, perSecond } from "./lib/jobs-table.ts";
 import { pgBossSystem } from "./lib/jobs-pgboss.ts";
@@ -35,7 +44,7 @@ const options: MeasureOptions = {
 };
 const only = flag("only")?.split(",");
 
-const dir = mkdtempSync(join(tmpdir(), "errand-bench-"));
+const dir = mkdtempSync(join(tmpdir(), "errand-jobs-bench-"));
 const all: JobsBenchSystem[] = [
   ...errandSystems(dir),
   bunqueueSystem("buffered", join(dir, "bunqueue.db")),
@@ -49,37 +58,57 @@ const all: JobsBenchSystem[] = [
 ];
 const systems = all.filter((s) => !only || only.some((o) => s.id.startsWith(o)));
 
-async function medianOf<T>(measure: () => Promise<T>, pick: (t: T) => number): Promise<{ value: number; all: T[] }> {
-  const results: T[] = [];
-  for (let r = 0; r < runs; r++) results.push(await measure());
-  return { value: median(results.map(pick)), all: results };
+interface RunResult {
+  single: number;
+  bulk: number;
+  e2e: EndToEnd;
+  latency: Latency;
 }
 
-const rows: string[][] = [];
-for (const system of systems) {
-  console.error(`… ${system.id}`);
-  try {
-    const single = await medianOf(() => enqueueSingle(system, options), (x) => x);
-    const bulk = await medianOf(() => enqueueBulk(system, options), (x) => x);
-    const e2e = await medianOf(() => endToEnd(system, options), (x) => x.perSecond);
-    const latency = await medianOf(() => idleLatency(system, options), (x) => x.p50);
-    const p99 = median(latency.all.map((x) => x.p99));
-    const capped = e2e.all.some((x) => x.capped) ? ` (capped at ${options.capMs / 1000} s)` : "";
-    const row = [
-      system.label,
-      perSecond(single.value),
-      perSecond(bulk.value),
-      perSecond(e2e.value) + capped,
-      `${ms(latency.value)} / ${ms(p99)}`,
-      system.durability,
-    ];
-    rows.push(row);
-    console.error(`  ${row.join(" | ")}`);
-  } catch (error) {
-    console.error(`${system.id} failed:`, error);
-    rows.push([system.label, "error", "error", "error", String((error as Error).message ?? error).slice(0, 60), system.durability]);
+async function measureOnce(system: JobsBenchSystem): Promise<RunResult> {
+  return {
+    single: await enqueueSingle(system, options),
+    bulk: await enqueueBulk(system, options),
+    e2e: await endToEnd(system, options),
+    latency: await idleLatency(system, options),
+  };
+}
+
+function toRow(system: JobsBenchSystem, results: readonly RunResult[]): string[] {
+  const capped = results.some((r) => r.e2e.capped) ? ` (capped at ${options.capMs / 1000} s)` : "";
+  const p50 = median(results.map((r) => r.latency.p50));
+  const p99 = median(results.map((r) => r.latency.p99));
+  return [
+    system.label,
+    perSecond(median(results.map((r) => r.single))),
+    perSecond(median(results.map((r) => r.bulk))),
+    perSecond(median(results.map((r) => r.e2e.perSecond))) + capped,
+    `${ms(p50)} / ${ms(p99)}`,
+    system.durability,
+  ];
+}
+
+// Runs are interleaved (run 1 of every system, then run 2, ...) so a change in machine load during
+// the benchmark hits every system alike instead of whichever happened to run then.
+const results = new Map<JobsBenchSystem, RunResult[]>(systems.map((s) => [s, []]));
+const failures = new Map<JobsBenchSystem, string>();
+for (let run = 1; run <= runs; run++) {
+  for (const system of systems) {
+    if (failures.has(system)) continue;
+    console.error(`… run ${run}/${runs}: ${system.id}`);
+    try {
+      results.get(system)!.push(await measureOnce(system));
+    } catch (error) {
+      console.error(`${system.id} failed:`, error);
+      failures.set(system, String((error as Error).message ?? error).slice(0, 60));
+    }
   }
 }
+const rows = systems.map((system) =>
+  failures.has(system)
+    ? [system.label, "error", "error", "error", failures.get(system)!, system.durability]
+    : toRow(system, results.get(system)!),
+);
 closeBunqueue();
 rmSync(dir, { recursive: true, force: true });
 

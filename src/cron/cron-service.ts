@@ -72,13 +72,9 @@ export class CronService extends BackgroundService {
       .filter((cron) => cron.enabled)
       .map((cron) => new CronTicker(cron, this.#jobs, this.#logger, this.#lateToleranceMs));
     while (!stoppingSignal.aborted) {
-      const lookAgainSoon = await this.#advanceAll(tickers);
+      const outcomes = await this.#advanceAll(tickers);
       const now = this.#clock.now();
-      const wakeAt = Math.min(
-        now + maxSleepMs,
-        lookAgainSoon ? now + this.#pollIntervalMs : Infinity,
-        ...tickers.map((ticker) => ticker.nextTick(now) ?? Infinity),
-      );
+      const wakeAt = Math.min(now + maxSleepMs, ...tickers.map((ticker, i) => this.#wakeAt(ticker, outcomes[i]!, now)));
       try {
         await this.#clock.sleep(wakeAt - now, stoppingSignal);
       } catch {
@@ -88,24 +84,37 @@ export class CronService extends BackgroundService {
   }
 
   /**
+   * When a cron needs the scheduler next. A failed cron's next tick may already be past (its cursor
+   * did not move), so it waits a poll interval rather than spin against a broken store.
+   */
+  #wakeAt(ticker: CronTicker, outcome: AdvanceOutcome, now: number): number {
+    const retryAt = now + this.#pollIntervalMs;
+    if (outcome === "failed") return retryAt;
+    const nextTick = ticker.nextTick(now) ?? Infinity;
+    return outcome === "waiting" ? Math.min(nextTick, retryAt) : nextTick;
+  }
+
+  /**
    * Advances every cron concurrently (each is a few store round trips; a pool serves them in
    * parallel). One cron's store error is logged and retried without holding up the others.
    */
-  async #advanceAll(tickers: readonly CronTicker[]): Promise<boolean> {
-    const lookAgainSoon = await Promise.all(
-      tickers.map(async (ticker) => {
+  #advanceAll(tickers: readonly CronTicker[]): Promise<AdvanceOutcome[]> {
+    return Promise.all(
+      tickers.map(async (ticker): Promise<AdvanceOutcome> => {
         try {
           await ticker.advance(this.#clock.now());
-          return ticker.waiting;
+          return ticker.waiting ? "waiting" : "done";
         } catch (error) {
-          this.#logger.error({ cron: ticker.cron.name, err: error }, "cron could not enqueue its tick; retrying");
-          return true;
+          this.#logger.error({ cron: ticker.cron.name, err: error }, "cron could not read or enqueue its tick; retrying");
+          return "failed";
         }
       }),
     );
-    return lookAgainSoon.includes(true);
   }
 }
+
+/** done: nothing left until the next tick. waiting: ticks wait for a run to finish. failed: a store error. */
+type AdvanceOutcome = "done" | "waiting" | "failed";
 
 /** Creates the cron scheduler; register it with the Host (or the Elysia cron plugin) after the jobs service. */
 export function createCron(options: CronServiceOptions): CronService {

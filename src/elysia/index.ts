@@ -1,3 +1,4 @@
 export { HostingPluginMissingError } from "./errors.ts";
 export { hosting, hostOf, withHostedService } from "./hosting.ts";
 export { type Served, type ServeOptions, serve } from "./serve.ts";
+export { cron, CronJobsMissingError, type CronPluginOptions } from "./cron.ts";

@@ -295,6 +295,28 @@ describe("store errors", () => {
   });
 });
 
+describe("store errors while reading history", () => {
+  test("the scheduler retries once per poll interval instead of spinning, then runs the tick once", async () => {
+    const clock = new FakeClock(Date.parse("2026-06-01T00:30:00Z"));
+    const jobs = new MemoryCronJobs(clock);
+    jobs.finishOnEnqueue = true;
+    await startCron(clock, jobs, [hourly()]);
+    await clock.advanceTo(Date.parse("2026-06-01T00:59:59Z"));
+    jobs.failingLists = 20;
+    const callsBefore = jobs.listCalls;
+
+    await clock.advance(10_001); // 01:00:00 to 01:00:10: the store refuses every read
+
+    expect(jobs.listCalls - callsBefore).toBeGreaterThanOrEqual(10);
+    expect(jobs.listCalls - callsBefore).toBeLessThanOrEqual(12);
+    expect(jobs.records).toHaveLength(0);
+
+    jobs.failingLists = 0;
+    await clock.advance(5_000);
+    expect(jobs.ticks("cleanup")).toEqual(["2026-06-01T01:00:00.000Z"]);
+  });
+});
+
 describe("trigger and list", () => {
   test("trigger enqueues a manual run now, with the cron's payload, under a manual key", async () => {
     const clock = new FakeClock(Date.parse("2026-06-01T00:30:00Z"));

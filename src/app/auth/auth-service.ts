@@ -4,6 +4,7 @@ import type { AppRepository } from "../db/repository.ts";
 import { ForbiddenError, UnauthorizedError } from "../http/errors.ts";
 import { normalizeEmail } from "../users/user-service.ts";
 import type { AccessTokens } from "./access-token.ts";
+import { hashPassword, verifyPassword } from "./passwords.ts";
 import { hashToken, randomToken } from "./secrets.ts";
 
 export interface TokenPair {
@@ -14,7 +15,7 @@ export interface TokenPair {
 }
 
 /** A hash to verify against when the email is unknown, so both paths take an argon2 verification. */
-const UNKNOWN_USER_HASH = Bun.password.hash(crypto.randomUUID(), { algorithm: "argon2id" });
+const UNKNOWN_USER_HASH = hashPassword(crypto.randomUUID());
 
 /** Password login, refresh-token rotation with reuse detection, logout, and access-token checks. */
 export class AuthService {
@@ -27,7 +28,7 @@ export class AuthService {
 
   async login(email: string, password: string): Promise<TokenPair> {
     const user = await this.repository.findUserByEmail(normalizeEmail(email));
-    const valid = await Bun.password.verify(password, user?.passwordHash ?? (await UNKNOWN_USER_HASH));
+    const valid = await verifyPassword(password, user?.passwordHash ?? (await UNKNOWN_USER_HASH));
     if (!user || !valid) throw new UnauthorizedError("invalid_credentials", "Invalid email or password.");
     if (user.confirmedAt === null) {
       throw new ForbiddenError("email_not_confirmed", "Confirm your email address first; the link is in the mail we sent.");

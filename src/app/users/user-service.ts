@@ -1,4 +1,5 @@
 import type { Clock } from "../../clock/index.ts";
+import { hashPassword } from "../auth/passwords.ts";
 import { hashToken, randomToken } from "../auth/secrets.ts";
 import type { ConfirmationRecord, UserRecord } from "../db/records.ts";
 import type { AppRepository } from "../db/repository.ts";
@@ -32,7 +33,7 @@ export class UserService {
       id: crypto.randomUUID(),
       email: normalizeEmail(input.email),
       displayName: input.displayName.trim(),
-      passwordHash: await Bun.password.hash(input.password, { algorithm: "argon2id" }),
+      passwordHash: await hashPassword(input.password),
       confirmedAt: null,
       createdAt: now,
     };

@@ -57,8 +57,8 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
   #initialized: Promise<void> | undefined;
 
   constructor(options: PostgresStoreOptions) {
-    const { sql, db, transition, notifyOn, owned } = openConnections(options);
     this.schema = checkSchemaName(options.schema ?? "errand");
+    const { sql, db, transition, notifyOn, owned } = openConnections(options);
     this.#migrationsFolder = options.migrationsFolder ?? defaultMigrations;
     this.#ownPools = owned;
     const channel = wakeChannel(this.schema);

@@ -1,6 +1,6 @@
 // The JobStore on bun:sqlite. Every operation is a prepared statement on one connection; bun:sqlite is
 // synchronous, so each call is atomic within the process and the async methods only wrap the result.
-import type { Database } from "bun:sqlite";
+import { Database } from "bun:sqlite";
 import type {
   ClaimedJob,
   ClaimOptions,
@@ -20,9 +20,11 @@ import type {
 } from "../../jobs/store.ts";
 import { prepareAdmin, type SqliteAdmin } from "./sql/admin.ts";
 import { prepareClaim } from "./sql/claim.ts";
-import { enqueueInTransaction, prepareEnqueue, type SqliteTx } from "./sql/enqueue.ts";
+import { EnqueueCoalescer } from "./coalesce.ts";
+import { enqueueInTransaction, prepareEnqueue, type SqliteEnqueue, type SqliteTx } from "./sql/enqueue.ts";
 import { prepareComplete, prepareFail } from "./sql/finish.ts";
 import { prepareRecover, prepareRelease, prepareRenew } from "./sql/leases.ts";
+import { SqliteStoreConfigError } from "./errors.ts";
 import { defaultMigrationsFolder, migrateJobsSchema, openDatabase } from "./open.ts";
 
 export type SqliteStoreOptions = ({ path: string } | { database: Database }) & {
@@ -34,7 +36,8 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   /** The connection; share it with the app's drizzle instance to enqueue inside its transactions. */
   readonly database: Database;
   readonly #ownsDatabase: boolean;
-  readonly #enqueue: (jobs: readonly NewJob[], now: number) => EnqueuedJob[];
+  readonly #enqueue: SqliteEnqueue;
+  readonly #coalescer: EnqueueCoalescer;
   readonly #claim: (options: ClaimOptions) => ClaimedJob[];
   readonly #complete: (ids: readonly string[], options: WorkerOptions) => number;
   readonly #fail: (failures: readonly JobFailure[], options: WorkerOptions) => number;
@@ -45,11 +48,12 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
 
   constructor(options: SqliteStoreOptions) {
     this.#ownsDatabase = "path" in options;
-    this.database = "path" in options ? openDatabase(options.path) : options.database;
+    this.database = "path" in options ? openDatabase(requirePath(options.path)) : requireDatabase(options.database);
     // Synchronous, at construction: enqueueSync must work before the host starts.
     migrateJobsSchema(this.database, options.migrationsFolder ?? defaultMigrationsFolder);
     const db = this.database;
     this.#enqueue = prepareEnqueue(db);
+    this.#coalescer = new EnqueueCoalescer(this.#enqueue.many, this.#enqueue.one);
     this.#claim = prepareClaim(db);
     this.#complete = prepareComplete(db);
     this.#fail = prepareFail(db);
@@ -62,11 +66,13 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   async init(): Promise<void> {}
 
   enqueueSync(jobs: readonly NewJob[], { now, tx }: EnqueueOptions<SqliteTx>): EnqueuedJob[] {
-    return tx ? enqueueInTransaction(tx, jobs, now) : this.#enqueue(jobs, now);
+    return tx ? enqueueInTransaction(tx, jobs, now) : this.#enqueue.one(jobs, now);
   }
 
+  /** Without `tx`, calls made in the same tick share one commit (see coalesce.ts). */
   async enqueue(jobs: readonly NewJob[], options: EnqueueOptions<SqliteTx>): Promise<EnqueuedJob[]> {
-    return this.enqueueSync(jobs, options);
+    if (options.tx || jobs.length === 0) return this.enqueueSync(jobs, options);
+    return this.#coalescer.enqueue(jobs, options.now);
   }
 
   async claim(options: ClaimOptions): Promise<ClaimedJob[]> {
@@ -121,6 +127,16 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   async close(): Promise<void> {
     if (this.#ownsDatabase) this.database.close();
   }
+}
+
+function requirePath(path: unknown): string {
+  if (typeof path === "string" && path !== "") return path;
+  throw new SqliteStoreConfigError(`sqliteStore({ path }) needs a file path (or ":memory:"), got ${JSON.stringify(path)}.`);
+}
+
+function requireDatabase(database: unknown): Database {
+  if (database instanceof Database) return database;
+  throw new SqliteStoreConfigError("sqliteStore needs { path: string } or { database: Database } (an open bun:sqlite Database).");
 }
 
 /** `sqliteStore({ path })` opens (and migrates) a file; `sqliteStore({ database })` shares the app's connection. */

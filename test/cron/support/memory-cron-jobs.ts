@@ -14,6 +14,10 @@ export class MemoryCronJobs implements CronJobs {
   finishOnEnqueue = false;
   /** Makes the next N enqueue calls fail, as a database outage would. */
   failingEnqueues = 0;
+  /** Makes the next N list calls fail. */
+  failingLists = 0;
+  /** How many list calls were made, failed ones included. */
+  listCalls = 0;
   #nextId = 1;
 
   constructor(private readonly clock: { now(): number }) {}
@@ -48,6 +52,11 @@ export class MemoryCronJobs implements CronJobs {
   }
 
   async list(options: { name: string; limit: number; cursor?: string }): Promise<CronJobPage> {
+    this.listCalls++;
+    if (this.failingLists > 0) {
+      this.failingLists--;
+      throw new Error("connection refused");
+    }
     const before = options.cursor === undefined ? Infinity : Number(options.cursor);
     const matching = this.records.filter((record) => record.name === options.name && Number(record.id) < before).reverse();
     const jobs = matching.slice(0, options.limit);

@@ -26,7 +26,14 @@ function insertParams(job: NewJob, now: number): InsertParams {
   return [job.name, job.queue, payload, state, job.priority, job.runAt, job.maxAttempts, job.key, now];
 }
 
-export function prepareEnqueue(db: Database): (jobs: readonly NewJob[], now: number) => EnqueuedJob[] {
+export interface SqliteEnqueue {
+  /** One call's jobs: a lone job autocommits, several share a transaction. */
+  one(jobs: readonly NewJob[], now: number): EnqueuedJob[];
+  /** Several calls' jobs in one transaction; results per call. */
+  many(batches: readonly { jobs: readonly NewJob[]; now: number }[]): EnqueuedJob[][];
+}
+
+export function prepareEnqueue(db: Database): SqliteEnqueue {
   const insert = db.prepare<Row, InsertParams>(insertSql);
   const byKey = db.prepare<Row, [string]>(byKeySql);
   const insertOne = (job: NewJob, now: number): EnqueuedJob => {
@@ -35,11 +42,17 @@ export function prepareEnqueue(db: Database): (jobs: readonly NewJob[], now: num
     return { id: String(byKey.get(job.key!)!.id), created: false };
   };
   const insertMany = db.transaction((jobs: readonly NewJob[], now: number) => jobs.map((job) => insertOne(job, now)));
-  return (jobs, now) => {
-    if (jobs.length === 0) return [];
-    // A lone insert is atomic on its own; skipping BEGIN/COMMIT saves two statements per job.
-    if (jobs.length === 1) return [insertOne(jobs[0]!, now)];
-    return insertMany(jobs, now);
+  const insertBatches = db.transaction((batches: readonly { jobs: readonly NewJob[]; now: number }[]) =>
+    batches.map(({ jobs, now }) => jobs.map((job) => insertOne(job, now))),
+  );
+  return {
+    one: (jobs, now) => {
+      if (jobs.length === 0) return [];
+      // A lone insert is atomic on its own; skipping BEGIN/COMMIT saves two statements per job.
+      if (jobs.length === 1) return [insertOne(jobs[0]!, now)];
+      return insertMany(jobs, now);
+    },
+    many: (batches) => insertBatches(batches),
   };
 }
 

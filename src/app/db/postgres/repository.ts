@@ -1,0 +1,141 @@
+import { and, eq, isNull, lt, max } from "drizzle-orm";
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import type { Sql } from "postgres";
+import { migrationsDir } from "../migrations-dir.ts";
+import type { ConfirmationMail, ConfirmationRecord, RefreshTokenRecord, UserRecord } from "../records.ts";
+import type { AppRepository, RotateOutcome } from "../repository.ts";
+import { appPostgresSchema, emailConfirmations, refreshTokens, users } from "./schema.ts";
+
+export type AppPostgresDb = PostgresJsDatabase<typeof appPostgresSchema>;
+export type AppPostgresTx = Parameters<Parameters<AppPostgresDb["transaction"]>[0]>[0];
+
+/** Queues the confirmation mail inside the caller's transaction (asynchronous on PostgreSQL). */
+export type PostgresOutbox = (tx: AppPostgresTx, mail: ConfirmationMail) => Promise<void>;
+
+/**
+ * Opens the app's tables on a postgres-js client whose search_path is `schema`, creating the schema
+ * and applying the app's migrations there (journal in the same schema).
+ */
+export async function openPostgresAppDb(sql: Sql, schema: string): Promise<AppPostgresDb> {
+  await sql.unsafe(`create schema if not exists "${schema.replaceAll('"', '""')}"`);
+  const db = drizzle({ client: sql, schema: appPostgresSchema });
+  await migrate(db, { migrationsFolder: migrationsDir("drizzle/app-postgres"), migrationsTable: "__app_migrations", migrationsSchema: schema });
+  return db;
+}
+
+export class PostgresAppRepository implements AppRepository {
+  constructor(
+    private readonly db: AppPostgresDb,
+    private readonly outbox: PostgresOutbox,
+  ) {}
+
+  async registerUser(user: UserRecord, confirmation: ConfirmationRecord, mail: ConfirmationMail): Promise<boolean> {
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.insert(users).values(user);
+        await tx.insert(emailConfirmations).values(confirmation);
+        await this.outbox(tx, mail);
+      });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error, "app_users_email_unique")) return false;
+      throw error;
+    }
+  }
+
+  async addConfirmation(confirmation: ConfirmationRecord, mail: ConfirmationMail): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.insert(emailConfirmations).values(confirmation);
+      await this.outbox(tx, mail);
+    });
+  }
+
+  async findUserByEmail(email: string): Promise<UserRecord | null> {
+    const [row] = await this.db.select().from(users).where(eq(users.email, email));
+    return row ?? null;
+  }
+
+  async findUserById(id: string): Promise<UserRecord | null> {
+    const [row] = await this.db.select().from(users).where(eq(users.id, id));
+    return row ?? null;
+  }
+
+  async findConfirmation(tokenHash: string): Promise<ConfirmationRecord | null> {
+    const [row] = await this.db.select().from(emailConfirmations).where(eq(emailConfirmations.tokenHash, tokenHash));
+    return row ?? null;
+  }
+
+  async lastConfirmationAt(userId: string): Promise<number | null> {
+    const [row] = await this.db
+      .select({ last: max(emailConfirmations.createdAt) })
+      .from(emailConfirmations)
+      .where(eq(emailConfirmations.userId, userId));
+    return row?.last ?? null;
+  }
+
+  async useConfirmation(tokenHash: string, now: number): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const [used] = await tx
+        .update(emailConfirmations)
+        .set({ usedAt: now })
+        .where(and(eq(emailConfirmations.tokenHash, tokenHash), isNull(emailConfirmations.usedAt)))
+        .returning({ userId: emailConfirmations.userId });
+      if (!used) return false;
+      await tx.update(users).set({ confirmedAt: now }).where(and(eq(users.id, used.userId), isNull(users.confirmedAt)));
+      return true;
+    });
+  }
+
+  async insertRefreshToken(token: RefreshTokenRecord): Promise<void> {
+    await this.db.insert(refreshTokens).values(token);
+  }
+
+  async rotateRefreshToken(tokenHash: string, next: RefreshTokenRecord, now: number): Promise<RotateOutcome> {
+    return this.db.transaction(async (tx) => {
+      // The row lock makes two concurrent refreshes of one token take turns: the second sees it replaced.
+      const [current] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).for("update");
+      if (!current) return "unknown";
+      if (current.revokedAt !== null || current.replacedBy !== null) {
+        await tx
+          .update(refreshTokens)
+          .set({ revokedAt: now })
+          .where(and(eq(refreshTokens.familyId, current.familyId), isNull(refreshTokens.revokedAt)));
+        return "reused";
+      }
+      if (current.expiresAt <= now) return "expired";
+      await tx.insert(refreshTokens).values(next);
+      await tx.update(refreshTokens).set({ replacedBy: next.id }).where(eq(refreshTokens.id, current.id));
+      return "rotated";
+    });
+  }
+
+  async revokeFamilyOf(tokenHash: string, now: number): Promise<boolean> {
+    const [current] = await this.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash));
+    if (!current) return false;
+    await this.db
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(and(eq(refreshTokens.familyId, current.familyId), isNull(refreshTokens.revokedAt)));
+    return true;
+  }
+
+  async findRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | null> {
+    const [row] = await this.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash));
+    return row ?? null;
+  }
+
+  async deleteExpiredRefreshTokens(now: number): Promise<number> {
+    const deleted = await this.db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, now)).returning({ id: refreshTokens.id });
+    return deleted.length;
+  }
+}
+
+/** drizzle wraps the driver's error; PostgreSQL's unique_violation is code 23505 with the constraint name. */
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const pg = e as { code?: unknown; constraint_name?: unknown };
+    if (pg.code === "23505" && pg.constraint_name === constraint) return true;
+  }
+  return false;
+}
