@@ -37,7 +37,7 @@ const n = Number(flag("n") ?? 20_000);
 const runs = Number(flag("runs") ?? 3);
 const options: MeasureOptions = {
   n,
-  single: Number(flag("single") ?? Math.min(n, 2000)),
+  single: Number(flag("single") ?? Math.min(n, 1000)),
   latencySamples: Number(flag("latency") ?? 200),
   chunk: 1000,
   capMs: Number(flag("cap") ?? 15) * 1000,

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from "./app/config.ts";
 import { createApp } from "./app/create-app.ts";
 import { createLogger } from "./app/logger.ts";
-import { openSqliteRuntime } from "./app/runtime.ts";
+import { openRuntime } from "./app/runtime/index.ts";
 import { serve } from "./elysia/index.ts";
 
 function readConfig() {
@@ -16,7 +16,7 @@ function readConfig() {
 
 const config = readConfig();
 const logger = createLogger(config.logLevel);
-const runtime = openSqliteRuntime({ config, logger });
+const runtime = await openRuntime({ config, logger });
 const app = createApp(config, { logger, runtime });
 app.decorator.host.addEventListener("stopped", () => void runtime.close());
 await serve(app, { port: config.port, hostname: config.hostname, logger });

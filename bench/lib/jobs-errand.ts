@@ -12,8 +12,10 @@ interface StoreHandle {
   cleanup(): Promise<void>;
 }
 
-/** Errand with its defaults (executors, channel capacity, poll interval): no tuning for the bench. */
-function errandSystem(id: string, label: string, durability: string, openStore: () => StoreHandle): JobsBenchSystem {
+/** How the Jobs service is tuned; `{}` is Errand's defaults, what the targets are about. */
+type Tuning = { executors?: number; channelCapacity?: number };
+
+function errandSystem(id: string, label: string, durability: string, openStore: () => StoreHandle, tuning: Tuning = {}): JobsBenchSystem {
   return {
     id,
     label,
@@ -26,7 +28,7 @@ function errandSystem(id: string, label: string, durability: string, openStore: 
         payload: t.Object({ i: t.Number() }),
         handler: (payload) => onJob(payload.i),
       });
-      const jobs: Jobs<unknown> = createJobs({ store, jobs: [noop], logger: silentLogger });
+      const jobs: Jobs<unknown> = createJobs({ store, jobs: [noop], logger: silentLogger, ...tuning });
       await store.init();
       let started = false;
       return {
@@ -50,22 +52,29 @@ function errandSystem(id: string, label: string, durability: string, openStore: 
   };
 }
 
+function pgStore(): StoreHandle {
+  const schema = uniqueName("bench_errand");
+  const store = postgresStore({ url: POSTGRES_URL, schema });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await dropSchema(schema);
+    },
+  };
+}
+
+const pgDurability = "enqueue: fsync commit; claim/complete: async commit";
+/** A larger claim window: shows how much of the end-to-end figure is round trips per window. */
+const bigWindow: Tuning = { executors: 20, channelCapacity: 1000 };
+
 export function errandSystems(dir: string): JobsBenchSystem[] {
   return [
     errandSystem("errand:sqlite", "Errand (SQLite, defaults)", "SQLite WAL, synchronous=NORMAL (process crash)", () => {
       const store = sqliteStore({ path: join(dir, `${uniqueName("errand")}.db`) });
       return { store, cleanup: () => store.close() };
     }),
-    errandSystem("errand:postgres", "Errand (PostgreSQL, defaults)", "enqueue: fsync commit; claim/complete: async commit", () => {
-      const schema = uniqueName("bench_errand");
-      const store = postgresStore({ url: POSTGRES_URL, schema });
-      return {
-        store,
-        cleanup: async () => {
-          await store.close();
-          await dropSchema(schema);
-        },
-      };
-    }),
+    errandSystem("errand:postgres", "Errand (PostgreSQL, defaults)", pgDurability, pgStore),
+    errandSystem("errand:postgres-window", "Errand (PostgreSQL) 20 executors, channel 1000", pgDurability, pgStore, bigWindow),
   ];
 }

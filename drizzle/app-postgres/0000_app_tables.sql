@@ -28,8 +28,8 @@ CREATE TABLE "app_users" (
 	CONSTRAINT "app_users_email_unique" UNIQUE("email")
 );
 --> statement-breakpoint
-ALTER TABLE "app_email_confirmations" ADD CONSTRAINT "app_email_confirmations_user_id_app_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."app_users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "app_refresh_tokens" ADD CONSTRAINT "app_refresh_tokens_user_id_app_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."app_users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "app_email_confirmations" ADD CONSTRAINT "app_email_confirmations_user_id_app_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "app_users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "app_refresh_tokens" ADD CONSTRAINT "app_refresh_tokens_user_id_app_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "app_users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "app_email_confirmations_user_idx" ON "app_email_confirmations" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "app_refresh_tokens_family_idx" ON "app_refresh_tokens" USING btree ("family_id");--> statement-breakpoint
 CREATE INDEX "app_refresh_tokens_expiry_idx" ON "app_refresh_tokens" USING btree ("expires_at");

@@ -11,6 +11,9 @@ export interface AppConfig {
   port: number;
   hostname: string;
   database: DatabaseConfig;
+  /** PostgreSQL only: the schema of the app's tables, and the jobs store's schema. */
+  databaseSchema: string;
+  jobsSchema: string;
   nodeEnv: NodeEnv;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
@@ -59,6 +62,8 @@ export function loadConfig(env: Env = defaultEnv()): AppConfig {
     port,
     hostname: read.string("HOST", "0.0.0.0"),
     database: read.database("DATABASE_URL", "./data/errand.sqlite"),
+    databaseSchema: read.identifier("DATABASE_SCHEMA", "public"),
+    jobsSchema: read.identifier("JOBS_SCHEMA", "errand"),
     nodeEnv,
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, production ? "info" : "debug"),
     shutdownTimeoutMs: read.integer("SHUTDOWN_TIMEOUT_MS", 5000, 0, 600_000),
@@ -136,6 +141,13 @@ class EnvReader {
     const raw = this.optional(name);
     if (raw === undefined) return undefined;
     if (!/^https?:\/\//.test(raw) || !URL.canParse(raw)) return this.#fail(name, raw, "an http(s) URL", undefined);
+    return raw;
+  }
+
+  identifier(name: string, fallback: string): string {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) return this.#fail(name, raw, "a lowercase SQL identifier (letters, digits, _)", fallback);
     return raw;
   }
 

@@ -21,7 +21,7 @@ import { swagger } from "./http/swagger.ts";
 import type { AppLogger } from "./logger.ts";
 import { AppMetrics } from "./metrics/app-metrics.ts";
 import { metricsRoutes } from "./metrics/metrics-routes.ts";
-import type { AppRuntime } from "./runtime.ts";
+import type { AppRuntime } from "./runtime/index.ts";
 import { usersRoutes } from "./users/routes.ts";
 import { UserService } from "./users/user-service.ts";
 

@@ -1,5 +1,4 @@
 import pino from "pino";
-import type { Logger } from "../hosting/index.ts";
 import type { LogLevel } from "./config.ts";
 
 export type AppLogger = pino.Logger;
@@ -45,9 +44,4 @@ export function createLogger(level: LogLevel, destination?: LogDestination): App
     },
     destination ?? pino.destination({ dest: 1, sync: true }),
   );
-}
-
-/** The pino logger seen through the library's small Logger interface. */
-export function asHostLogger(logger: AppLogger): Logger {
-  return logger;
 }

@@ -20,6 +20,7 @@ export class CompletionWriter {
   #succeeded: string[] = [];
   #failed: JobFailure[] = [];
   #scheduled = false;
+  #closed = false;
   #writing: Promise<void> = Promise.resolve();
 
   constructor(options: CompletionWriterOptions) {
@@ -40,6 +41,14 @@ export class CompletionWriter {
   async flush(): Promise<void> {
     this.#writing = this.#writing.then(() => this.#write());
     await this.#writing;
+  }
+
+  /**
+   * After the final flush at shutdown: a failed write is not retried any more (the service is gone);
+   * those jobs' leases expire and they run again, as after a crash.
+   */
+  close(): void {
+    this.#closed = true;
   }
 
   #schedule(): void {
@@ -66,8 +75,9 @@ export class CompletionWriter {
       if (failed.length > 0) await store.fail(failed, at);
       this.#options.onWritten(succeeded.concat(failed.map((f) => f.id)));
     } catch (error) {
-      // Keep the outcomes and try again: the jobs stay leased (and renewed) meanwhile, so none is lost.
-      logger.error({ err: error, succeeded: succeeded.length, failed: failed.length }, "writing job outcomes failed; retrying");
+      // Keep the outcomes and try again: the jobs stay leased (renewed while the store answers) meanwhile.
+      logger.error({ err: error, succeeded: succeeded.length, failed: failed.length, retrying: !this.#closed }, "writing job outcomes failed");
+      if (this.#closed) return;
       this.#succeeded = succeeded.concat(this.#succeeded);
       this.#failed = failed.concat(this.#failed);
       setTimeout(() => void this.flush(), this.#options.retryDelayMs);

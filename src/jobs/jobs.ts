@@ -61,7 +61,6 @@ export class Jobs<Tx = never> implements HostedService {
   readonly #logger: Logger;
   readonly #wakeup = new Wakeup();
   #runner: JobRunner | undefined;
-  #executeTask: Promise<void> | undefined;
 
   constructor(options: JobsOptions<Tx>) {
     this.#options = options;
@@ -78,10 +77,6 @@ export class Jobs<Tx = never> implements HostedService {
     positive("channelCapacity", options.channelCapacity);
     positive("pollIntervalMs", options.pollIntervalMs);
     positive("leaseMs", options.leaseMs);
-  }
-
-  get executeTask(): Promise<void> | undefined {
-    return this.#executeTask;
   }
 
   async start(_signal: AbortSignal): Promise<void> {

@@ -91,6 +91,7 @@ export class JobRunner {
     if (signal.aborted) onDeadline();
     await this.#executors;
     signal.removeEventListener("abort", onDeadline);
+    this.#completions.close();
     await this.#completions.flush();
     await this.#releaseAbandoned();
     this.#renewing.abort();

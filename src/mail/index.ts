@@ -17,6 +17,7 @@ export { defineMailJob, type MailJobOptions, type MailJobPayload, mailJobPayload
 export { createMailer, Mailer, type MailerOptions, type MailRequest } from "./mailer.ts";
 export { type MailEnqueueOptions, MailOutbox } from "./outbox.ts";
 export type { PreviewMail, PreviewMailSummary, PreviewStore } from "./preview/store.ts";
+export { PostgresPreviewStore, type PostgresPreviewStoreOptions, postgresPreviewStore } from "./preview/postgres-store.ts";
 export { SqlitePreviewStore, sqlitePreviewStore } from "./preview/sqlite-store.ts";
 export { type RateLimitReport, TokenBucket, type TokenBucketOptions } from "./rate-limiter.ts";
 export { type BatchingOptions, type DeliverOptions, MailSender } from "./sender.ts";

@@ -95,6 +95,17 @@ export class Mailer<R extends TemplateRegistry> {
     };
   }
 
+  /**
+   * Renders every template once with its PreviewProps, so the first real mail does not pay for
+   * loading React's server renderer and html-to-text (seconds on a busy machine; see the benchmark).
+   * Call it at startup, e.g. from a hosted service's start.
+   */
+  async warmUp(): Promise<void> {
+    for (const name of Object.keys(this.templates) as (keyof R & string)[]) {
+      await this.renderer.render(name, this.renderer.validate(name, this.templates[name]!.previewProps));
+    }
+  }
+
   render<K extends keyof R & string>(name: K, props: PropsOf<R, K>): Promise<RenderedMail> {
     return this.renderer.render(name, this.renderer.validate(name, props));
   }

@@ -25,7 +25,7 @@ export class MailOutbox<R extends TemplateRegistry, Tx> {
   }
 
   /** Queues the mail as a durable job; returns the job id. */
-  enqueue<K extends keyof R & string>(name: K, request: MailRequest<PropsOf<R, K>>, options: MailEnqueueOptions<Tx> = {}): Promise<string> {
+  async enqueue<K extends keyof R & string>(name: K, request: MailRequest<PropsOf<R, K>>, options: MailEnqueueOptions<Tx> = {}): Promise<string> {
     return this.jobs.enqueue(this.job, this.#payload(name, request), options);
   }
 

@@ -122,14 +122,20 @@ export class MailSender {
       };
       try {
         await this.#ledger!.open(route);
-      } catch {
-        // A member got a route meanwhile (an attempt of the same job in another process): let each
-        // follow its own route, or queue again if it has none.
-        for (const w of group) this.#route(w.mail, w.key).then(w.resolve, w.reject);
+      } catch (error) {
+        // A member got a route meanwhile (an attempt of the same job in another process), or the
+        // ledger failed: members with a route follow it, the others fail this attempt and retry.
+        for (const w of group) this.#followOrFail(w, error);
         continue;
       }
       await this.#sendGroup(group, { ...route, state: "pending", ids: null }, tokenTaken);
     }
+  }
+
+  #followOrFail(waiting: Waiting, error: unknown): void {
+    this.#ledger!.find(waiting.key)
+      .then((route) => (route ? this.#follow(route, waiting.key) : Promise.reject(error)))
+      .then(waiting.resolve, waiting.reject);
   }
 
   #takeGroup(): Waiting[] {

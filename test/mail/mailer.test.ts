@@ -2,6 +2,10 @@ import { describe, expect, test } from "bun:test";
 import { emailTemplates } from "../../emails/index.ts";
 import {
   createMailer,
+  PreviewTransport,
+  ResendTransport,
+  sqlitePreviewStore,
+  transportFromEnv,
   InvalidMailPropsError,
   InvalidRecipientError,
   MailConfigError,
@@ -60,5 +64,22 @@ describe("Mailer", () => {
 
   test("a mailer without a sender address is a configuration error", () => {
     expect(() => createMailer({ templates: emailTemplates, transport: memoryTransport(), from: "" })).toThrow(MailConfigError);
+  });
+
+  test("transportFromEnv: Resend with an API key, else the preview transport", () => {
+    const preview = transportFromEnv({}, () => sqlitePreviewStore({ path: ":memory:" }));
+    expect(preview).toBeInstanceOf(PreviewTransport);
+    const resend = transportFromEnv({ RESEND_API_KEY: "re_x", RESEND_BASE_URL: "http://127.0.0.1:1" }, () => {
+      throw new Error("the preview store is not opened when a key is set");
+    });
+    expect(resend).toBeInstanceOf(ResendTransport);
+  });
+
+  test("warmUp renders every template's PreviewProps and sends nothing", async () => {
+    const { transport, mail } = setup();
+    await mail.warmUp();
+    const rendered = await mail.render("password-reset", emailTemplates["password-reset"].previewProps);
+    expect(rendered.subject).toBe("Reset your password");
+    expect(transport.sent).toHaveLength(0);
   });
 });

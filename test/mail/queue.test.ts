@@ -1,7 +1,13 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/bun-sqlite";
-import { MemoryDeliveryLedger, ResendTransport, sqliteDeliveryLedger } from "../../src/mail/index.ts";
+import {
+  InvalidMailPropsError,
+  InvalidRecipientError,
+  MemoryDeliveryLedger,
+  ResendTransport,
+  sqliteDeliveryLedger,
+} from "../../src/mail/index.ts";
 import { FakeResend } from "../support/fake-resend.ts";
 import { confirmation, type QueuedMailer, startQueuedMailer, until } from "./helpers.ts";
 
@@ -37,8 +43,10 @@ describe("queued mail through the jobs core", () => {
     queued = await startQueuedMailer({ transport: transportFor(fake, 100) });
     const outbox = queued.mailer.withJobs(queued.jobs);
     // @ts-expect-error confirmUrl is missing
-    expect(() => outbox.enqueue("confirmation", { to: "a@example.com", props: { displayName: "A" } })).toThrow(/confirmUrl/);
-    expect(() => outbox.enqueue("welcome", { to: "nobody", props: { displayName: "A", appUrl: "https://x.example" } })).toThrow(/not an email address/);
+    await expect(outbox.enqueue("confirmation", { to: "a@example.com", props: { displayName: "A" } })).rejects.toBeInstanceOf(InvalidMailPropsError);
+    await expect(outbox.enqueue("welcome", { to: "nobody", props: { displayName: "A", appUrl: "https://x.example" } })).rejects.toBeInstanceOf(InvalidRecipientError);
+    // @ts-expect-error appUrl must be a string
+    expect(() => outbox.enqueueSync("welcome", { to: "a@example.com", props: { displayName: "A", appUrl: 1 } })).toThrow(InvalidMailPropsError);
     expect((await queued.jobs.counts()).byState.ready).toBe(0);
   });
 

@@ -102,6 +102,34 @@ describe("queueWorker", () => {
     expect(errors[0]?.fields.service).toBe("email-sender");
   });
 
+  test("the item's scope is disposed also when the handler throws", async () => {
+    const units: Unit[] = [];
+    const UnitOfWork = token<Unit>("unitOfWork");
+    const registry = new ServiceRegistry().scoped(UnitOfWork, () => {
+      const unit = new Unit(units.length);
+      units.push(unit);
+      return unit;
+    });
+    const ch = createChannel<number>();
+    const worker = queueWorker({
+      channel: ch,
+      registry,
+      logger: silentLogger,
+      handle: (_item, { scope }) => {
+        scope.get(UnitOfWork);
+        throw new Error("handler failed");
+      },
+    });
+    const host = new Host({ services: [worker], logger: silentLogger });
+    await host.start();
+    ch.writer.tryWrite(1);
+    ch.writer.tryWrite(2);
+    ch.writer.complete();
+    await worker.executeTask;
+    await host.stop();
+    expect(units.map((u) => u.disposed)).toEqual([true, true]);
+  });
+
   test("a scope whose service fails to resolve is a failed item, not a failed worker", async () => {
     const logger = captureLogger();
     const ch = createChannel<number>();

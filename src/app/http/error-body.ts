@@ -14,12 +14,3 @@ export const ErrorBody = t.Object(
   },
   { title: "Error" },
 );
-
-export const errorResponses = {
-  400: ErrorBody,
-  413: ErrorBody,
-  415: ErrorBody,
-  422: ErrorBody,
-  429: ErrorBody,
-  500: ErrorBody,
-} as const;

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import postgres from "postgres";
 import { loadConfig } from "../../../src/app/config.ts";
 import { createApp } from "../../../src/app/create-app.ts";
 import { createLogger } from "../../../src/app/logger.ts";
-import { openSqliteRuntime } from "../../../src/app/runtime.ts";
+import { type AppRuntime, openRuntime } from "../../../src/app/runtime/index.ts";
 import type { Clock } from "../../../src/clock/index.ts";
 import { type MemoryTransport, memoryTransport } from "../../../src/mail/index.ts";
 import { switchableTransport } from "./switchable-transport.ts";
@@ -15,7 +16,7 @@ export interface TestApp {
   /** Set to make the mail provider refuse every mail (jobs go dead at once). */
   mailProvider: { refusing: boolean };
   app: ReturnType<typeof createApp>;
-  runtime: ReturnType<typeof openSqliteRuntime>;
+  runtime: AppRuntime;
   transport: MemoryTransport;
   /** Every log line, raw JSON. */
   logs: string[];
@@ -24,15 +25,30 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-/** The whole app on a fresh SQLite file in a temp dir, mails captured in memory, host started. */
-export async function startTestApp(env: Record<string, string> = {}, options: { clock?: Clock; start?: boolean } = {}): Promise<TestApp> {
+export const POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
+
+/** Schemas of their own for one test app on PostgreSQL, dropped by stop(). */
+function postgresEnv(): Record<string, string> {
+  const suffix = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+  return { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: `errand_test_app_${suffix}`, JOBS_SCHEMA: `errand_test_jobs_${suffix}` };
+}
+
+/**
+ * The whole app on a fresh SQLite file in a temp dir (or, with `postgres`, fresh schemas on the local
+ * PostgreSQL), mails captured in memory, host started.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { clock?: Clock; start?: boolean; postgres?: boolean } = {},
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "errand-app-"));
-  const config = loadConfig({ DATABASE_URL: join(dir, "app.sqlite"), NODE_ENV: "test", LOG_LEVEL: "debug", ...env });
+  const database = options.postgres ? postgresEnv() : { DATABASE_URL: join(dir, "app.sqlite") };
+  const config = loadConfig({ ...database, NODE_ENV: "test", LOG_LEVEL: "debug", ...env });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, { write: (line) => void logs.push(line) });
   const transport = memoryTransport();
   const mailProvider = switchableTransport(transport);
-  const runtime = openSqliteRuntime({ config, logger, transport: mailProvider, pollIntervalMs: 50, ...(options.clock ? { clock: options.clock } : {}) });
+  const runtime = await openRuntime({ config, logger, transport: mailProvider, pollIntervalMs: 50, ...(options.clock ? { clock: options.clock } : {}) });
   const app = createApp(config, { logger, runtime, ...(options.clock ? { clock: options.clock } : {}) });
   if (options.start !== false) await app.decorator.host.start();
   return {
@@ -47,6 +63,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
       if (app.decorator.host.state === "started") await app.decorator.host.stop();
       await runtime.close();
       rmSync(dir, { recursive: true, force: true });
+      if (options.postgres) await dropSchemas(config.databaseSchema, config.jobsSchema);
     },
   };
 }
@@ -70,4 +87,13 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
 export function confirmTokenFrom(transport: MemoryTransport, address: string): string | undefined {
   const mail = transport.to(address).at(-1);
   return mail?.text.match(/confirm\?token=([\w-]+)/)?.[1];
+}
+
+async function dropSchemas(...schemas: string[]): Promise<void> {
+  const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
+  try {
+    for (const schema of schemas) await sql.unsafe(`drop schema if exists "${schema}" cascade`);
+  } finally {
+    await sql.end();
+  }
 }

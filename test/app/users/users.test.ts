@@ -56,6 +56,19 @@ describe("register", () => {
     expect((await t.runtime.jobs.list({ name: "app.confirmation-mail" })).jobs.length).toBe(before);
   });
 
+  test("the request id reaches the logs of the mail job that request enqueued", async () => {
+    const response = await t.app.handle(
+      new Request("http://localhost/api/users/register", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-request-id": "req-trace-42" },
+        body: JSON.stringify({ email: "trace@example.com", password, displayName: "Trace" }),
+      }),
+    );
+    expect(response.headers.get("x-request-id")).toBe("req-trace-42");
+    const delivered = await eventually(() => t.logs.find((line) => line.includes('"mail delivered"') && line.includes("req-trace-42")));
+    expect(JSON.parse(delivered)).toMatchObject({ requestId: "req-trace-42", job: "app.confirmation-mail" });
+  });
+
   test("password hashes are argon2id", async () => {
     const user = await t.runtime.repository.findUserByEmail("ada@example.com");
     expect(user!.passwordHash).toStartWith("$argon2id$");

@@ -82,3 +82,38 @@ describe("sqliteStore options", () => {
     database.close();
   });
 });
+
+describe("concurrent enqueues", () => {
+  test("each get their own results, keys included", async () => {
+    const database = new Database(":memory:");
+    const store = sqliteStore({ database });
+    const job = (n: number, key: string | null = null) => ({ name: "a", queue: "default", payload: { n }, priority: 0, runAt: 0, maxAttempts: 1, key });
+    const results = await Promise.all([
+      ...Array.from({ length: 50 }, (_, n) => store.enqueue([job(n)], { now: 0 })),
+      store.enqueue([job(50, "k"), job(51)], { now: 0 }),
+      store.enqueue([job(52, "k")], { now: 0 }),
+    ]);
+    const ids = results.flat().map((r) => r.id);
+    expect(new Set(ids.slice(0, 52)).size).toBe(52);
+    expect(results[51]).toEqual([{ id: results[50]![0]!.id, created: false }]);
+    for (let n = 0; n < 50; n++) expect((await store.get(results[n]![0]!.id))!.payload).toEqual({ n });
+    database.close();
+  });
+
+  test("a failing call fails alone", async () => {
+    const database = new Database(":memory:");
+    const store = sqliteStore({ database });
+    const good = { name: "a", queue: "default", payload: 1, priority: 0, runAt: 0, maxAttempts: 1, key: null };
+    const bad = { ...good, name: null as never }; // violates NOT NULL
+    const [first, second, third] = await Promise.allSettled([
+      store.enqueue([good], { now: 0 }),
+      store.enqueue([bad], { now: 0 }),
+      store.enqueue([good], { now: 0 }),
+    ]);
+    expect(first.status).toBe("fulfilled");
+    expect(second.status).toBe("rejected");
+    expect(third.status).toBe("fulfilled");
+    expect(await store.counts()).toEqual([{ name: "a", state: "ready", count: 2 }]);
+    database.close();
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import postgres from "postgres";
+import { PostgresAppRepository, openPostgresAppDb } from "../../../src/app/db/postgres/repository.ts";
+import type { ConfirmationRecord, UserRecord } from "../../../src/app/db/records.ts";
+import { SqliteAppRepository, openSqliteAppDb } from "../../../src/app/db/sqlite/repository.ts";
+import { POSTGRES_URL } from "../support/harness.ts";
+
+const user: UserRecord = { id: "u1", email: "rollback@example.com", displayName: "R", passwordHash: "h", confirmedAt: null, createdAt: 1 };
+const confirmation: ConfirmationRecord = { tokenHash: "t1", userId: "u1", expiresAt: 2, usedAt: null, createdAt: 1 };
+const mail = { to: user.email, displayName: "R", confirmUrl: "http://localhost/c", requestId: "r1" };
+
+describe("a failing mail enqueue rolls the registration back (outbox)", () => {
+  test("SQLite: the synchronous transaction leaves no user and no confirmation", async () => {
+    const database = new Database(":memory:");
+    const db = openSqliteAppDb(database);
+    const failing = new SqliteAppRepository(db, () => {
+      throw new Error("queue refused the job");
+    });
+    await expect(failing.registerUser(user, confirmation, mail)).rejects.toThrow("queue refused the job");
+    expect(await failing.findUserByEmail(user.email)).toBeNull();
+    expect(await failing.findConfirmation("t1")).toBeNull();
+    const working = new SqliteAppRepository(db, () => {});
+    expect(await working.registerUser(user, confirmation, mail)).toBe(true);
+    expect(await working.registerUser({ ...user, id: "u2" }, { ...confirmation, tokenHash: "t2", userId: "u2" }, mail)).toBe(false);
+    database.close();
+  });
+
+  test("PostgreSQL: the async transaction leaves no user and no confirmation", async () => {
+    const schema = `errand_test_app_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+    const sql = postgres(POSTGRES_URL, { max: 2, onnotice: () => {}, connection: { search_path: schema } });
+    try {
+      const db = await openPostgresAppDb(sql, schema);
+      const failing = new PostgresAppRepository(db, async () => {
+        await Promise.resolve();
+        throw new Error("queue refused the job");
+      });
+      await expect(failing.registerUser(user, confirmation, mail)).rejects.toThrow("queue refused the job");
+      expect(await failing.findUserByEmail(user.email)).toBeNull();
+      expect(await failing.findConfirmation("t1")).toBeNull();
+      const working = new PostgresAppRepository(db, async () => {});
+      expect(await working.registerUser(user, confirmation, mail)).toBe(true);
+      expect(await working.registerUser({ ...user, id: "u2" }, { ...confirmation, tokenHash: "t2", userId: "u2" }, mail)).toBe(false);
+    } finally {
+      await sql.unsafe(`drop schema if exists "${schema}" cascade`);
+      await sql.end();
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { treaty } from "@elysiajs/eden";
+import { hashToken } from "../../src/app/auth/secrets.ts";
+import { confirmTokenFrom, eventually, startTestApp, type TestApp } from "./support/harness.ts";
+
+// The same app on PostgreSQL (DATABASE_URL=postgres://...), in schemas of its own dropped afterwards.
+let t: TestApp;
+let api: ReturnType<typeof treaty<TestApp["app"]>>;
+const password = "correct horse battery";
+
+beforeAll(async () => {
+  t = await startTestApp({ RATE_LIMIT_MAX: "1000" }, { postgres: true });
+  api = treaty(t.app);
+}, 30_000);
+afterAll(() => t?.stop());
+
+describe("on PostgreSQL", () => {
+  test("register commits the user and its mail job together; duplicates are 409 with no job", async () => {
+    const { status, data } = await api.api.users.register.post({ email: "pg@example.com", password, displayName: "Pg" });
+    expect(status).toBe(201);
+    expect(data).toMatchObject({ email: "pg@example.com", confirmed: false });
+    const mail = await eventually(() => t.transport.to("pg@example.com")[0]);
+    expect(mail.subject).toBe("Confirm your account");
+    const duplicate = await api.api.users.register.post({ email: "PG@example.com", password, displayName: "Again" });
+    expect(duplicate.status).toBe(409);
+    expect((await t.runtime.jobs.list({ name: "app.confirmation-mail" })).jobs).toHaveLength(1);
+  });
+
+  test("confirm once, log in, rotate, and a reused refresh token revokes the family", async () => {
+    const token = await eventually(() => confirmTokenFrom(t.transport, "pg@example.com"));
+    expect((await api.api.users.confirm.get({ query: { token } })).status).toBe(200);
+    expect((await api.api.users.confirm.get({ query: { token } })).error?.value).toMatchObject({ error: "used_token" });
+    const first = (await api.api.auth.token.post({ email: "pg@example.com", password })).data!;
+    const second = (await api.api.auth.refresh.post({ refreshToken: first.refreshToken })).data!;
+    expect((await api.api.auth.refresh.post({ refreshToken: first.refreshToken })).status).toBe(401);
+    expect((await api.api.auth.refresh.post({ refreshToken: second.refreshToken })).status).toBe(401);
+    const me = await api.api.users.me.get({ headers: { authorization: `Bearer ${second.accessToken}` } });
+    expect(me.data).toMatchObject({ email: "pg@example.com", confirmed: true });
+  });
+
+  test("token-cleanup deletes expired refresh tokens and keeps valid ones", async () => {
+    const user = (await t.runtime.repository.findUserByEmail("pg@example.com"))!;
+    const now = Date.now();
+    const row = (id: string, expiresAt: number) => ({
+      id,
+      familyId: "f",
+      userId: user.id,
+      tokenHash: hashToken(id),
+      expiresAt,
+      createdAt: now,
+      revokedAt: null,
+      replacedBy: null,
+    });
+    await t.runtime.repository.insertRefreshToken(row("pg-expired", now - 1000));
+    await t.runtime.repository.insertRefreshToken(row("pg-valid", now + 3_600_000));
+    const id = await t.runtime.crons.trigger("token-cleanup");
+    await eventually(async () => ((await t.runtime.jobs.get(id))?.state === "succeeded" ? true : undefined));
+    expect(await t.runtime.repository.findRefreshToken(hashToken("pg-expired"))).toBeNull();
+    expect(await t.runtime.repository.findRefreshToken(hashToken("pg-valid"))).not.toBeNull();
+    expect(t.logs.some((line) => line.includes("expired refresh tokens deleted"))).toBe(true);
+  });
+});

@@ -1,0 +1,46 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import postgres from "postgres";
+import { type OutgoingMail, PostgresPreviewStore, type PreviewStore, SqlitePreviewStore } from "../../../src/mail/index.ts";
+
+const PG_URL = process.env.ERRAND_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const schema = `errand_test_preview_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
+afterAll(async () => {
+  await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.end();
+});
+
+const mail = (to: string, subject = "Hello"): OutgoingMail => ({ from: "Errand <a@errand.dev>", to: [to], subject, html: "<p>h</p>", text: "h", replyTo: "help@errand.dev" });
+
+const stores: [string, () => PreviewStore][] = [
+  ["sqlite", () => new SqlitePreviewStore({ path: ":memory:" })],
+  ["postgres", () => new PostgresPreviewStore({ url: PG_URL, schema })],
+];
+
+for (const [name, create] of stores) {
+  describe(`${name} preview store`, () => {
+    test("keeps mails, lists newest first, gets one, honors idempotency keys, clears", async () => {
+      const store = create();
+      try {
+        await store.clear();
+        const first = await store.save(mail("a@x.io", "First"), "key-1");
+        const again = await store.save(mail("a@x.io", "First"), "key-1");
+        expect(again.id).toBe(first.id);
+        const second = await store.save(mail("b@x.io", "Second"), undefined);
+        await store.save(mail("c@x.io", "Third"), undefined);
+
+        const list = await store.list(2);
+        expect(list.map((m) => m.subject)).toEqual(["Third", "Second"]);
+        const got = await store.get(second.id);
+        expect(got).toMatchObject({ id: second.id, to: ["b@x.io"], subject: "Second", html: "<p>h</p>", text: "h", replyTo: "help@errand.dev", idempotencyKey: null });
+        expect(await store.get("424242")).toBeNull();
+        expect(await store.get("nope")).toBeNull();
+
+        await store.clear();
+        expect(await store.list(10)).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
