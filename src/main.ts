@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from "./app/config.ts";
 import { createApp } from "./app/create-app.ts";
+import { probeReady } from "./app/healthcheck.ts";
 import { createLogger } from "./app/logger.ts";
 import { openRuntime } from "./app/runtime/index.ts";
 import { serve } from "./elysia/index.ts";
@@ -15,6 +16,9 @@ function readConfig() {
 }
 
 const config = readConfig();
+// `errand healthcheck` (the Dockerfile's HEALTHCHECK): probe the running instance, exit 0 when ready.
+if (process.argv.slice(2).includes("healthcheck")) process.exit((await probeReady(config.port)) ? 0 : 1);
+
 const logger = createLogger(config.logLevel);
 const runtime = await openRuntime({ config, logger });
 const app = createApp(config, { logger, runtime });

@@ -19,7 +19,6 @@ import { requestContext } from "./http/request-context.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { swagger } from "./http/swagger.ts";
 import type { AppLogger } from "./logger.ts";
-import { AppMetrics } from "./metrics/app-metrics.ts";
 import { metricsRoutes } from "./metrics/metrics-routes.ts";
 import type { AppRuntime } from "./runtime/index.ts";
 import { usersRoutes } from "./users/routes.ts";
@@ -59,7 +58,6 @@ export function createApp(config: AppConfig, deps: AppDeps) {
     discard: (id) => runtime.jobs.discard(id),
   };
   const adminCrons: AdminCrons = runtime.crons;
-  const metrics = new AppMetrics({ jobCounts: adminJobs.counts, crons: () => runtime.crons.list() });
 
   return new Elysia({
     name: "errand.app",
@@ -79,7 +77,7 @@ export function createApp(config: AppConfig, deps: AppDeps) {
     .use(cors(config.corsOrigins))
     .use(errorHandler({ production }))
     .use(bodyLimit(config.bodyLimitBytes))
-    .use(metricsRoutes(metrics, [config.metricsToken, config.adminToken]))
+    .use(metricsRoutes(runtime.metrics, [config.metricsToken, config.adminToken]))
     .use(config.swaggerEnabled ? swagger({ version: APP_VERSION }) : new Elysia({ name: "app.swagger" }))
     .use(
       runtime.previewStore && config.devRoutesEnabled

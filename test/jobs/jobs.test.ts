@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { t } from "elysia";
 import {
+  createJobs,
   defineJob,
   InvalidEnqueueOptionsError,
   InvalidPayloadError,
@@ -13,7 +15,9 @@ import {
   NonRetryableError,
   UnknownJobError,
 } from "../../src/jobs/index.ts";
+import { silentLogger } from "../../src/hosting/index.ts";
 import { ServiceRegistry, token } from "../../src/scope/index.ts";
+import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 import type { SqliteTx } from "../../src/stores/sqlite/index.ts";
 import { startJobs, until } from "./helpers.ts";
 
@@ -249,6 +253,39 @@ describe("shutdown and leases", () => {
     expect(reason).toBeInstanceOf(LeaseLostError);
     await Bun.sleep(20);
     expect(await jobs.get(id)).toMatchObject({ state: "running", lockedBy: "other", attempts: 2 });
+  });
+});
+
+describe("an unreachable store", () => {
+  test("claims and outcome writes are retried; health says why meanwhile", async () => {
+    const database = new Database(":memory:");
+    const real = sqliteStore({ database });
+    let failClaims = 3;
+    let failCompletes = 2;
+    const outage = new Error("database is locked");
+    // The real store, with its first claims and completions failing like a database that is down.
+    const outages: Partial<typeof real> = {
+      claim: (options) => (failClaims-- > 0 ? Promise.reject(outage) : real.claim(options)),
+      complete: (ids, options) => (failCompletes-- > 0 ? Promise.reject(outage) : real.complete(ids, options)),
+    };
+    const flaky = new Proxy(real, {
+      get: (target, property, receiver) => {
+        const value: unknown = outages[property as keyof typeof outages] ?? Reflect.get(target, property, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    let ran = 0;
+    const job = defineJob({ name: "resilient", payload: t.Null(), handler: () => void ran++ });
+    const service = createJobs({ store: flaky, jobs: [job], logger: silentLogger, pollIntervalMs: 20 });
+    const id = await service.enqueue(job, null);
+    await service.start(new AbortController().signal);
+    running = { stop: () => service.stop(AbortSignal.timeout(1_000)).then(() => database.close()) };
+    await until(() => failClaims < 2, "a failed claim");
+    expect(service.health()).toEqual({ ready: false, reason: "job store unreachable: database is locked" });
+    await until(async () => (await service.get(id))?.state === "succeeded", "the job to succeed once the store answers");
+    expect(ran).toBe(1);
+    expect(failCompletes).toBeLessThan(0);
+    expect(service.health()).toEqual({ ready: true });
   });
 });
 

@@ -11,7 +11,7 @@ import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 import { FakeResend } from "../support/fake-resend.ts";
 import { confirmation, until } from "./helpers.ts";
 
-const MAILS = 100;
+const MAILS = 60;
 const fixture = join(import.meta.dir, "fixtures", "mail-worker.ts");
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -65,6 +65,6 @@ async function crashRun(batching: boolean): Promise<void> {
 }
 
 describe("a worker killed with SIGKILL while mails are in flight", () => {
-  test("single sends: loses none and delivers none twice", () => crashRun(false), 45_000);
-  test("batched sends with the SQLite ledger: loses none and delivers none twice", () => crashRun(true), 45_000);
+  test("single sends: loses none and delivers none twice", () => crashRun(false), 60_000);
+  test("batched sends with the SQLite ledger: loses none and delivers none twice", () => crashRun(true), 60_000);
 });

@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { defineJob, type JobDefinition } from "../../jobs/index.ts";
 import { mailJobPayload, type MailJobPayload } from "../../mail/index.ts";
+import { measured } from "./measured.ts";
 
 export const confirmationMailPayload = Type.Object({
   /** The request that registered the user: bound into every log line of this job. */
@@ -19,6 +20,8 @@ export function defineConfirmationMailJob(mailJob: JobDefinition<MailJobPayload>
     attempts: mailJob.attempts,
     ...(mailJob.backoff ? { backoff: mailJob.backoff } : {}),
     ...(mailJob.timeoutMs ? { timeoutMs: mailJob.timeoutMs } : {}),
-    handler: (payload, ctx) => mailJob.handler(payload.mail, { ...ctx, logger: ctx.logger.child({ requestId: payload.requestId }) }),
+    handler: measured(async (payload, ctx) => {
+      await mailJob.handler(payload.mail, { ...ctx, logger: ctx.logger.child({ requestId: payload.requestId }) });
+    }),
   });
 }

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { CronStatus } from "../../cron/index.ts";
 import type { JobCount } from "../../jobs/index.ts";
+import type { JobObserver } from "../background/measured.ts";
 
 export interface MetricSources {
   jobCounts(): Promise<JobCount[]>;
@@ -12,9 +13,10 @@ export interface MetricSources {
  * one). Job and cron figures are read from the store at scrape time, so they cover every instance
  * sharing the database, not just this process.
  */
-export class AppMetrics {
+export class AppMetrics implements JobObserver {
   readonly registry = new Registry();
   readonly #httpDuration: Histogram<"method" | "route" | "status">;
+  readonly #jobDuration: Histogram<"name" | "outcome">;
 
   constructor(sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: "errand_app_" });
@@ -23,6 +25,13 @@ export class AppMetrics {
       help: "HTTP request duration by method, route pattern and status",
       labelNames: ["method", "route", "status"],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    this.#jobDuration = new Histogram({
+      name: "errand_job_duration_seconds",
+      help: "Duration of this process's job attempts by job name and outcome (the _count is the runs)",
+      labelNames: ["name", "outcome"],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [this.registry],
     });
     new Gauge({
@@ -54,6 +63,10 @@ export class AppMetrics {
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.#httpDuration.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  observeJob(name: string, outcome: "succeeded" | "failed", seconds: number): void {
+    this.#jobDuration.observe({ name, outcome }, seconds);
   }
 
   text(): Promise<string> {

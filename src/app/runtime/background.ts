@@ -7,7 +7,9 @@ import { emailTemplates, type EmailTemplates } from "../../../emails/index.ts";
 import { defineConfirmationMailJob } from "../background/confirmation-mail.ts";
 import { pruneSucceededJobsCron, pruneSucceededJobsJob } from "../background/prune-jobs.ts";
 import { tokenCleanupCron, tokenCleanupJob } from "../background/token-cleanup.ts";
+import { JobObserverToken } from "../background/measured.ts";
 import { ClockToken, PrunableJobsToken, RepositoryToken } from "../background/tokens.ts";
+import { AppMetrics } from "../metrics/app-metrics.ts";
 import type { AppConfig } from "../config.ts";
 import type { ConfirmationMail } from "../db/records.ts";
 import type { AppRepository } from "../db/repository.ts";
@@ -27,6 +29,7 @@ export interface Background<Tx> {
   mailer: Mailer<EmailTemplates>;
   jobs: Jobs<Tx>;
   crons: CronService;
+  metrics: AppMetrics;
   /** Queues the confirmation mail in the caller's transaction (the outbox). */
   enqueueConfirmation(tx: Tx, mail: ConfirmationMail): { sync: () => string; async: () => Promise<string> };
   /** Makes the repository available to the job handlers' scopes; call once it exists. */
@@ -52,13 +55,16 @@ export function createBackground<Tx>(store: JobStore<Tx>, transport: MailTranspo
     retention: { succeededMs: config.succeededJobRetentionHours * 3_600_000 },
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
+  const metrics = new AppMetrics({ jobCounts: () => store.counts(), crons: () => crons.list() });
   registry.singleton(ClockToken, () => clock);
+  registry.singleton(JobObserverToken, () => metrics);
   registry.singleton(PrunableJobsToken, () => jobs);
   const crons = createCron({ jobs, crons: [tokenCleanupCron, pruneSucceededJobsCron], clock, logger });
   return {
     mailer,
     jobs,
     crons,
+    metrics,
     enqueueConfirmation(tx, mail) {
       const payload = () => confirmationPayload(mailer, mail);
       return {

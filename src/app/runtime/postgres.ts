@@ -28,6 +28,7 @@ export async function openPostgresRuntime(options: RuntimeOptions, url: string):
       repository,
       jobs: background.jobs,
       crons: background.crons,
+      metrics: background.metrics,
       mailer: background.mailer,
       previewStore,
       services: [background.jobs, background.crons],

@@ -25,6 +25,7 @@ export function openSqliteRuntime(options: RuntimeOptions, path: string): AppRun
     repository,
     jobs: background.jobs,
     crons: background.crons,
+    metrics: background.metrics,
     mailer: background.mailer,
     previewStore,
     services: [background.jobs, background.crons],

@@ -9,6 +9,7 @@ import type { EmailTemplates } from "../../../emails/index.ts";
 import type { AppConfig } from "../config.ts";
 import type { AppRepository } from "../db/repository.ts";
 import type { AppLogger } from "../logger.ts";
+import type { AppMetrics } from "../metrics/app-metrics.ts";
 
 export interface RuntimeOptions {
   config: AppConfig;
@@ -27,6 +28,8 @@ export interface AppRuntime {
   repository: AppRepository;
   jobs: AppJobs;
   crons: CronService;
+  /** Prometheus metrics; job handlers report into it through their scope. */
+  metrics: AppMetrics;
   mailer: Mailer<EmailTemplates>;
   /** Mails kept by the preview transport (null when mails really go out). */
   previewStore: PreviewStore | null;

@@ -129,6 +129,8 @@ describe("metrics", () => {
     expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/users\/register",status="201"\} \d+/);
     expect(text).toMatch(/errand_jobs\{name="app.confirmation-mail",state="succeeded"\} \d+/);
     expect(text).toContain("errand_cron_last_run_timestamp_seconds");
+    expect(text).toMatch(/errand_job_duration_seconds_count\{name="app.confirmation-mail",outcome="succeeded"\} [1-9]/);
+    expect(text).toMatch(/errand_job_duration_seconds_count\{name="app.confirmation-mail",outcome="failed"\} [1-9]/);
     expect((await t.request("/metrics", { headers: auth })).status).toBe(200);
     expect((await off.request("/metrics")).status).toBe(200);
   });

@@ -41,6 +41,9 @@ export async function runSeedFlow({ command, cwd, databasePath, children }: Seed
     children.push(child);
     const url = await listeningUrl(child);
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    // The container's HEALTHCHECK runs the same command with `healthcheck`.
+    const healthcheck = Bun.spawn([...command, "healthcheck"], { cwd, env: { ...process.env, PORT: String(port) } });
+    expect(await healthcheck.exited).toBe(0);
 
     const email = "seed@example.com";
     const password = "a long enough password";
