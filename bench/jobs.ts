@@ -6,13 +6,15 @@
  *   bun bench/jobs.ts                       # everything
  *   bun bench/jobs.ts --only errand --n 2000 --runs 1
  *   bun bench/jobs.ts --only pg-boss,graphile-worker:best
+ *   bun bench/jobs.ts --only none --ceiling   # only the store-alone ceiling table
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bullmqSystem } from "./lib/jobs-bullmq.ts";
 import { bunqueueSystem, closeBunqueue } from "./lib/jobs-bunqueue.ts";
-import { errandSystems } from "./lib/jobs-errand.ts";
+import { errandSystems, pgStore, sqliteFile } from "./lib/jobs-errand.ts";
+import { type StoreCeiling, storeCeiling } from "./lib/jobs-store-ceiling.ts";
 import { graphileSystem } from "./lib/jobs-graphile.ts";
 import {
   type EndToEnd,
@@ -109,6 +111,29 @@ const rows = systems.map((system) =>
     ? [system.label, "error", "error", "error", failures.get(system)!, system.durability]
     : toRow(system, results.get(system)!),
 );
+const ceilingRows: string[][] = [];
+if (process.argv.includes("--ceiling")) {
+  for (const [label, open] of [["SQLite", sqliteFile(dir)], ["PostgreSQL", pgStore]] as const) {
+    for (const batch of [110, 500]) {
+      console.error(`… store ceiling: ${label}, batch ${batch}`);
+      const measured: StoreCeiling[] = [];
+      for (let run = 0; run < runs; run++) {
+        const { store, cleanup } = open();
+        try {
+          measured.push(await storeCeiling(store, n, batch));
+        } finally {
+          await cleanup();
+        }
+      }
+      ceilingRows.push([
+        `${label} store, batch ${batch}`,
+        perSecond(median(measured.map((m) => m.jobsPerSecond))),
+        ms(median(measured.map((m) => m.claimMsPerBatch))),
+        ms(median(measured.map((m) => m.completeMsPerBatch))),
+      ]);
+    }
+  }
+}
 closeBunqueue();
 rmSync(dir, { recursive: true, force: true });
 
@@ -121,4 +146,8 @@ console.log(
     rows,
   ),
 );
+if (ceilingRows.length > 0) {
+  console.log(`\nStore alone (no dispatcher): claim a batch, complete it while claiming the next — n=${n}, median of ${runs}\n`);
+  console.log(markdownTable(["store", "jobs/s", "claim per batch", "complete per batch"], ceilingRows));
+}
 process.exit(0);

@@ -7,7 +7,7 @@ import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 import { dropSchema } from "./jobs-pgboss.ts";
 import { POSTGRES_URL, range, uniqueName, type JobsBenchSystem } from "./jobs-system.ts";
 
-interface StoreHandle {
+export interface StoreHandle {
   store: JobStore<unknown>;
   cleanup(): Promise<void>;
 }
@@ -52,7 +52,7 @@ function errandSystem(id: string, label: string, durability: string, openStore: 
   };
 }
 
-function pgStore(): StoreHandle {
+export function pgStore(): StoreHandle {
   const schema = uniqueName("bench_errand");
   const store = postgresStore({ url: POSTGRES_URL, schema });
   return {
@@ -68,12 +68,16 @@ const pgDurability = "enqueue: fsync commit; claim/complete: async commit";
 /** A larger claim window: shows how much of the end-to-end figure is round trips per window. */
 const bigWindow: Tuning = { executors: 20, channelCapacity: 1000 };
 
+export function sqliteFile(dir: string): () => StoreHandle {
+  return () => {
+    const store = sqliteStore({ path: join(dir, `${uniqueName("errand")}.db`) });
+    return { store, cleanup: () => store.close() };
+  };
+}
+
 export function errandSystems(dir: string): JobsBenchSystem[] {
   return [
-    errandSystem("errand:sqlite", "Errand (SQLite, defaults)", "SQLite WAL, synchronous=NORMAL (process crash)", () => {
-      const store = sqliteStore({ path: join(dir, `${uniqueName("errand")}.db`) });
-      return { store, cleanup: () => store.close() };
-    }),
+    errandSystem("errand:sqlite", "Errand (SQLite, defaults)", "SQLite WAL, synchronous=NORMAL (process crash)", sqliteFile(dir)),
     errandSystem("errand:postgres", "Errand (PostgreSQL, defaults)", pgDurability, pgStore),
     errandSystem("errand:postgres-window", "Errand (PostgreSQL) 20 executors, channel 1000", pgDurability, pgStore, bigWindow),
   ];
