@@ -29,6 +29,21 @@ export class Ring<T> {
     return item;
   }
 
+  /** Moves up to `max` of the oldest items onto the end of `target`, in order, in one tight loop. */
+  moveTo(target: T[], max: number): void {
+    const count = Math.min(max, this.size);
+    const items = this.items;
+    const mask = this.mask;
+    let head = this.head;
+    for (let i = 0; i < count; i++) {
+      target.push(items[head] as T);
+      items[head] = undefined;
+      head = (head + 1) & mask;
+    }
+    this.head = head;
+    this.size -= count;
+  }
+
   /** Newest item; the caller checks `size > 0` first. */
   pop(): T {
     const index = (this.head + this.size - 1) & this.mask;

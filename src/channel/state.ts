@@ -82,7 +82,11 @@ export class ChannelState<T> implements Completed {
 
   takeBatch(max: number): T[] {
     const batch: T[] = [];
-    while (batch.length < max && this.buffer.size > 0) batch.push(this.take());
+    // Writers released by the drain land in the buffer, so keep moving until full or truly empty.
+    while (batch.length < max && this.buffer.size > 0) {
+      this.buffer.moveTo(batch, max - batch.length);
+      if (this.buffer.size === 0) this.drained();
+    }
     return batch;
   }
 

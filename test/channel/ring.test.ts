@@ -46,3 +46,23 @@ describe("Ring", () => {
     expect(contents(ring)).toEqual([0, 1, 2, 3]);
   });
 });
+
+describe("Ring.moveTo", () => {
+  test("moves at most max of the oldest items, in order, across the wrap", () => {
+    const ring = new Ring<number>(4);
+    ring.push(-1);
+    ring.push(-2);
+    ring.shift();
+    ring.shift();
+    for (const x of [1, 2, 3, 4]) ring.push(x);
+    const target = [0];
+    ring.moveTo(target, 3);
+    expect(target).toEqual([0, 1, 2, 3]);
+    expect(ring.size).toBe(1);
+    ring.moveTo(target, 10);
+    expect(target).toEqual([0, 1, 2, 3, 4]);
+    expect(ring.size).toBe(0);
+    ring.push(5);
+    expect(ring.shift()).toBe(5);
+  });
+});
