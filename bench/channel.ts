@@ -1,28 +1,42 @@
 // The channel benchmark: one producer/consumer workload (1e6 numbers) per library, side by side in one
-// process, items/s as the median of 5 runs after two warm-up runs, with ratios to a synchronous ring buffer
+// process, items/s as the median of 5 runs after warm-up runs (see below), with ratios to a synchronous ring buffer
 // and to the bare for-await floor measured in the same run.
-//   bun bench/channel.ts                  (add --quick for 1e5 items and 3 runs)
+//   bun bench/channel.ts                  (add --quick for 1e5 items and 3 runs; --only=batch, --only=await500
+//                                          or --only=await1 runs one section)
 //   bun build bench/channel.ts --target=node --outfile=/tmp/channel-bench.mjs && node /tmp/channel-bench.mjs
 import * as contenders from "./lib/channel-contenders.ts";
 import type { Workload } from "./lib/channel-contenders.ts";
 import { median, printTable } from "./lib/table.ts";
 
-const quick = globalThis.process?.argv.includes("--quick") ?? false;
+const argv = globalThis.process?.argv ?? [];
+const quick = argv.includes("--quick");
+const only = argv.find((arg) => arg.startsWith("--only="))?.slice("--only=".length);
 const n = quick ? 100_000 : 1_000_000;
 const runs = quick ? 3 : 5;
-// JSC tiers code up over the first runs; two discarded runs let every contender reach its fast tier.
-const warmups = 2;
+// JSC tiers code up over the first runs, and a loop inside an async function only reaches its top tier
+// after several calls (measured here: 4-5 runs of 1e6 for the drain loops). So every contender is
+// warmed up alike: at least two discarded runs, continuing while less than a second was spent warming,
+// at most ten. Slow contenders stop after two; fast ones get the extra runs they need.
+const minWarmups = 2;
+const maxWarmups = 10;
+const warmupMs = quick ? 300 : 1000;
 const expectedSum = (n * (n - 1)) / 2;
 
+async function timedRun(workload: Workload, capacity: number): Promise<number> {
+  const started = performance.now();
+  const sum = await workload(n, capacity);
+  const elapsed = performance.now() - started;
+  if (sum !== expectedSum) throw new Error(`${workload.name} summed ${sum}, expected ${expectedSum}: it lost or duplicated items`);
+  return elapsed;
+}
+
 async function itemsPerSecond(workload: Workload, capacity: number): Promise<number> {
-  const samples: number[] = [];
-  for (let run = -warmups; run < runs; run++) {
-    const started = performance.now();
-    const sum = await workload(n, capacity);
-    const elapsed = performance.now() - started;
-    if (sum !== expectedSum) throw new Error(`${workload.name} summed ${sum}, expected ${expectedSum}: it lost or duplicated items`);
-    if (run >= 0) samples.push((n / elapsed) * 1000);
+  let warmed = 0;
+  for (let spent = 0; warmed < minWarmups || (spent < warmupMs && warmed < maxWarmups); warmed++) {
+    spent += await timedRun(workload, capacity);
   }
+  const samples: number[] = [];
+  for (let run = 0; run < runs; run++) samples.push((n / (await timedRun(workload, capacity))) * 1000);
   return median(samples);
 }
 
@@ -74,6 +88,6 @@ const batch: readonly Row[] = [
 
 const runtime = typeof globalThis.Bun === "object" ? `Bun ${globalThis.Bun.version}` : `Node ${globalThis.process?.version}`;
 console.log(`# Channel benchmark: ${n.toLocaleString("en")} numbers, median of ${runs}, ${runtime}, in memory (no durability)`);
-await section("await write + for await read", 500, awaitWrite);
-await section("batch read", 500, batch);
-await section("await write + for await read", 1, awaitWrite);
+if (only === undefined || only === "await500") await section("await write + for await read", 500, awaitWrite);
+if (only === undefined || only === "batch") await section("batch read", 500, batch);
+if (only === undefined || only === "await1") await section("await write + for await read", 1, awaitWrite);

@@ -22,9 +22,10 @@ export class ChannelIterator<T> implements AsyncIterableIterator<T> {
 
   next(): Promise<IteratorResult<T>> {
     if (this.finished) return Promise.resolve(doneResult);
-    if (this.signal?.aborted) return Promise.reject(this.signal.reason);
+    const signal = this.signal;
+    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
     const state = this.state;
-    if (state.buffer.size > 0) return Promise.resolve({ value: state.take(), done: false });
+    if (state.size > 0) return Promise.resolve({ value: state.tryRead() as T, done: false });
     if (state.done) return this.end(state);
     return this.freeWaiter().enqueue(state.readers, this.signal);
   }

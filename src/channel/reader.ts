@@ -13,7 +13,7 @@ export class ChannelReader<T> implements AsyncIterable<T> {
 
   /** Items buffered now (not counting writers blocked with their item). */
   get count(): number {
-    return this.#state.buffer.size;
+    return this.#state.size;
   }
 
   /** Resolves once the channel is completed and drained; rejects with the error it was completed with. */
@@ -31,14 +31,13 @@ export class ChannelReader<T> implements AsyncIterable<T> {
 
   /** The next item if one is buffered, else `NO_ITEM`; never waits, never allocates. */
   tryRead(): T | NoItem {
-    const state = this.#state;
-    return state.buffer.size > 0 ? state.take() : NO_ITEM;
+    return this.#state.tryRead();
   }
 
   /** The next item without taking it, else `NO_ITEM`. */
   tryPeek(): T | NoItem {
     const state = this.#state;
-    return state.buffer.size > 0 ? state.buffer.peek() : NO_ITEM;
+    return state.size > 0 ? state.peek() : NO_ITEM;
   }
 
   /**
@@ -56,7 +55,7 @@ export class ChannelReader<T> implements AsyncIterable<T> {
   readBatch(max: number, signal?: AbortSignal): Promise<T[]> {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`readBatch max must be a positive integer, got ${max}`);
     const state = this.#state;
-    if (state.buffer.size > 0 && !signal?.aborted) return Promise.resolve(state.takeBatch(max));
+    if (state.size > 0 && (signal === undefined || !signal.aborted)) return Promise.resolve(state.takeBatch(max));
     return this.#waitForBatch(max, signal);
   }
 
@@ -72,7 +71,7 @@ export class ChannelReader<T> implements AsyncIterable<T> {
   async #waitForBatch(max: number, signal: AbortSignal | undefined): Promise<T[]> {
     while (await this.#state.waitToRead(signal)) {
       // Another reader may have taken the items between the wake-up and now: wait again.
-      if (this.#state.buffer.size > 0) return this.#state.takeBatch(max);
+      if (this.#state.size > 0) return this.#state.takeBatch(max);
     }
     return [];
   }

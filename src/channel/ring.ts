@@ -1,11 +1,12 @@
 /**
  * A FIFO deque over a power-of-two array: index wrap is a mask, never `Array.shift` (which copies),
- * and once grown to its working size it allocates nothing per item.
+ * and once grown to its working size it allocates nothing per item. Fields are protected, not
+ * private, so the channel state (which extends it) can run its hot paths on them directly.
  */
 export class Ring<T> {
-  private items: (T | undefined)[];
-  private head = 0;
-  private mask: number;
+  protected items: (T | undefined)[];
+  protected head = 0;
+  protected mask: number;
   size = 0;
 
   constructor(initialSize = 16) {
@@ -29,19 +30,25 @@ export class Ring<T> {
     return item;
   }
 
-  /** Moves up to `max` of the oldest items onto the end of `target`, in order, in one tight loop. */
-  moveTo(target: T[], max: number): void {
-    const count = Math.min(max, this.size);
+  /**
+   * Moves up to `max` of the oldest items into `target` from index `at`, in order, and returns how
+   * many: a plain copy of the (at most two) contiguous runs, then one native `fill` per run to release
+   * the slots. Writing by index lets a caller preallocate `target` at its final size.
+   */
+  moveTo(target: T[], at: number, max: number): number {
+    const count = max < this.size ? max : this.size;
     const items = this.items;
-    const mask = this.mask;
-    let head = this.head;
-    for (let i = 0; i < count; i++) {
-      target.push(items[head] as T);
-      items[head] = undefined;
-      head = (head + 1) & mask;
-    }
-    this.head = head;
+    const head = this.head;
+    const firstEnd = Math.min(head + count, items.length);
+    let to = at;
+    for (let i = head; i < firstEnd; i++) target[to++] = items[i] as T;
+    const wrapped = count - (firstEnd - head);
+    for (let i = 0; i < wrapped; i++) target[to++] = items[i] as T;
+    items.fill(undefined, head, firstEnd);
+    if (wrapped > 0) items.fill(undefined, 0, wrapped);
+    this.head = (head + count) & this.mask;
     this.size -= count;
+    return count;
   }
 
   /** Newest item; the caller checks `size > 0` first. */

@@ -1,3 +1,5 @@
+import { describe } from "../hosting/errors.ts";
+
 /** Base class of every error the cron module throws, so callers can catch them as one family. */
 export class CronError extends Error {
   override name = "CronError";
@@ -8,7 +10,7 @@ export class InvalidCronScheduleError extends CronError {
   override name = "InvalidCronScheduleError";
   constructor(readonly cronName: string, readonly schedule: string, cause: unknown) {
     super(
-      `Cron "${cronName}": invalid schedule ${JSON.stringify(schedule)}: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+      `Cron "${cronName}": invalid schedule ${JSON.stringify(schedule)}: ${describe(cause)}. ` +
         `Use five fields (minute hour day month weekday, e.g. "0 * * * *"), six with seconds first, or a nickname such as "@hourly".`,
       { cause },
     );

@@ -39,9 +39,12 @@ export async function serve(app: AnyElysia, options: ServeOptions = {}): Promise
 
   async function stopEverything(reason: string): Promise<number> {
     logger.info({ reason, shutdownTimeoutMs: host.shutdownTimeoutMs }, "shutting down");
-    // In-flight requests may still write to queues, so the server drains before the host stops.
-    if (app.server) await Promise.race([app.stop(), delay(host.shutdownTimeoutMs)]);
-    await host.stop();
+    // In-flight requests may still write to queues, so the server drains before the host stops; both
+    // share one budget. The server is stopped directly (not app.stop()) so Elysia's onStop does not
+    // start the host's stop with a fresh full timeout.
+    const began = Date.now();
+    if (app.server) await Promise.race([app.server.stop(), delay(host.shutdownTimeoutMs)]);
+    await host.stop(host.shutdownTimeoutMs - (Date.now() - began));
     const code = host.failure ? 1 : 0;
     logger.info({ code }, "stopped");
     options.logger?.flush?.();
@@ -62,7 +65,13 @@ export async function serve(app: AnyElysia, options: ServeOptions = {}): Promise
 
   // Handlers go in before anything can announce readiness: a signal with no handler kills at once.
   for (const signal of signals) process.on(signal, onSignal);
-  if (host.state === "created") await host.start();
+  try {
+    if (host.state === "created") await host.start();
+  } catch (error) {
+    // Nothing is running to shut down; the caller decides what a failed start means for the process.
+    for (const signal of signals) process.off(signal, onSignal);
+    throw error;
+  }
   app.listen({ port: options.port ?? 3000, hostname: options.hostname ?? "0.0.0.0" });
   const server = app.server!;
   const url = `http://${server.hostname}:${server.port}`;

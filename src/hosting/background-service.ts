@@ -1,4 +1,4 @@
-import { StopDeadlineError } from "./errors.ts";
+import { describe, StopDeadlineError } from "./errors.ts";
 import type { HostedService, ServiceHealth } from "./hosted-service.ts";
 
 /**
@@ -46,7 +46,7 @@ export abstract class BackgroundService implements HostedService {
   }
 
   health(): ServiceHealth {
-    if (this.#failed) return { ready: false, reason: `failed: ${String((this.#failure as Error)?.message ?? this.#failure)}` };
+    if (this.#failed) return { ready: false, reason: `failed: ${describe(this.#failure)}` };
     return { ready: true };
   }
 }

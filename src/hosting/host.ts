@@ -113,7 +113,11 @@ export class Host extends EventTarget {
     const started: HostedService[] = [];
     try {
       if (this.#startConcurrently) {
-        await Promise.all(this.#services.map((s) => this.#startOne(s, signal).then(() => started.push(s))));
+        // allSettled, not all: a service still starting when another fails must be in `started`
+        // before the rollback below, or it would be left running.
+        const outcomes = await Promise.allSettled(this.#services.map((s) => this.#startOne(s, signal).then(() => started.push(s))));
+        const failed = outcomes.find((outcome) => outcome.status === "rejected");
+        if (failed) throw failed.reason;
       } else {
         for (const service of this.#services) {
           await this.#startOne(service, signal);
@@ -123,7 +127,7 @@ export class Host extends EventTarget {
     } catch (error) {
       // Like .NET: a failed start stops what already started, then surfaces the error.
       this.#state = "stopping";
-      await this.#stopServices(started.reverse());
+      await this.#stopServices(started.reverse(), this.shutdownTimeoutMs);
       this.#transition("stopped");
       this.#resolveStopped();
       throw error;
@@ -132,11 +136,14 @@ export class Host extends EventTarget {
     this.#transition("started");
   }
 
-  /** Stops every service in reverse order within `shutdownTimeoutMs`; calling it again returns the same stop. */
-  stop(): Promise<void> {
+  /**
+   * Stops every service in reverse order within `timeoutMs` (default `shutdownTimeoutMs`; a caller that
+   * already spent part of the shutdown budget passes what is left). Calling it again returns the same stop.
+   */
+  stop(timeoutMs: number = this.shutdownTimeoutMs): Promise<void> {
     if (this.#state === "created") return Promise.reject(new HostNotStartedError());
     // A stop during start waits for start to settle, so services are never stopped half-started.
-    this.#stopping ??= this.#state === "starting" ? this.#starting!.catch(() => {}).then(() => this.#stop()) : this.#stop();
+    this.#stopping ??= this.#state === "starting" ? this.#starting!.catch(() => {}).then(() => this.#stop(timeoutMs)) : this.#stop(timeoutMs);
     return this.#stopping;
   }
 
@@ -160,10 +167,10 @@ export class Host extends EventTarget {
     }
   }
 
-  async #stop(): Promise<void> {
+  async #stop(timeoutMs: number): Promise<void> {
     if (this.#state === "stopped") return;
     this.#transition("stopping");
-    await this.#stopServices([...this.#services].reverse());
+    await this.#stopServices([...this.#services].reverse(), timeoutMs);
     this.#transition("stopped");
     this.#resolveStopped();
   }
@@ -172,10 +179,11 @@ export class Host extends EventTarget {
    * Services are told to give up slightly before the deadline (their signal aborts `reserve` ms early)
    * so they can release what they hold (leases, connections); the host itself returns at the deadline.
    */
-  async #stopServices(services: HostedService[]): Promise<void> {
-    const reserve = Math.min(250, Math.floor(this.shutdownTimeoutMs / 10));
-    const serviceSignal = AbortSignal.timeout(this.shutdownTimeoutMs - reserve);
-    const deadline = AbortSignal.timeout(this.shutdownTimeoutMs);
+  async #stopServices(services: HostedService[], timeoutMs: number): Promise<void> {
+    const budget = Math.max(0, timeoutMs);
+    const reserve = Math.min(250, Math.floor(budget / 10));
+    const serviceSignal = AbortSignal.timeout(budget - reserve);
+    const deadline = AbortSignal.timeout(budget);
     for (const service of services) {
       if (deadline.aborted) {
         // Past the deadline: still tell the service (it may clean up synchronously), never wait.
@@ -197,7 +205,7 @@ export class Host extends EventTarget {
       if (outcome === "stopped") this.#logger.info({ service: service.name }, "service stopped");
       if (outcome === "deadline") {
         this.#logger.error(
-          { service: service.name, shutdownTimeoutMs: this.shutdownTimeoutMs },
+          { service: service.name, timeoutMs: budget },
           "service abandoned: still running at the shutdown deadline",
         );
       }

@@ -1,6 +1,7 @@
 // The Jobs service: the enqueue and admin API over a JobStore, and a HostedService whose start and
 // stop run the dispatcher and executors (runner.ts).
 import { type Clock, systemClock } from "../clock/index.ts";
+import { describe } from "../hosting/errors.ts";
 import { consoleLogger, type HostedService, type Logger, type ServiceHealth } from "../hosting/index.ts";
 import { ServiceRegistry } from "../scope/index.ts";
 import type { AnyJobDefinition, JobDefinition } from "./define-job.ts";
@@ -110,7 +111,7 @@ export class Jobs<Tx = never> implements HostedService {
   health(): ServiceHealth {
     const error = this.#runner?.lastError;
     if (error === undefined) return { ready: true };
-    return { ready: false, reason: `job store unreachable: ${error instanceof Error ? error.message : String(error)}` };
+    return { ready: false, reason: `job store unreachable: ${describe(error)}` };
   }
 
   /** Validates and stores one job; returns its id (the existing id when `key` matched a job). */

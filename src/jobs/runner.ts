@@ -160,9 +160,25 @@ export class JobRunner {
     const now = this.#o.clock.now();
     const error = describeFailure(outcome.error, claimed.attempt, now, this.#o.workerId);
     const final = outcome.error instanceof NonRetryableError || claimed.attempt >= claimed.maxAttempts;
-    const retryAt = final ? null : now + Math.max(0, (def.backoff ?? defaultBackoff)(claimed.attempt, outcome.error));
+    const retryAt = final ? null : now + this.#retryDelay(job, outcome.error);
     this.#completions.failed({ id: claimed.id, error, retryAt });
-    if (retryAt !== null) this.#o.wakeup.wakeAt(retryAt, this.#o.clock);
+    // While stopping nobody claims any more, and the timer would outlive the service.
+    if (retryAt !== null && !this.#stopping.signal.aborted) this.#o.wakeup.wakeAt(retryAt, this.#o.clock);
+  }
+
+  /**
+   * The job's backoff, guarded: it is user code, and a throw here would kill the executor and leave the
+   * job leased (and renewed) forever. A broken backoff falls back to the default one.
+   */
+  #retryDelay({ claimed, def }: InFlightJob, error: unknown): number {
+    try {
+      const delay = (def.backoff ?? defaultBackoff)(claimed.attempt, error);
+      if (Number.isFinite(delay)) return Math.max(0, delay);
+      this.#o.logger.error({ jobId: claimed.id, job: claimed.name, delay }, "the job's backoff returned no finite delay; using the default backoff");
+    } catch (backoffError) {
+      this.#o.logger.error({ jobId: claimed.id, job: claimed.name, err: backoffError }, "the job's backoff threw; using the default backoff");
+    }
+    return defaultBackoff(claimed.attempt, error);
   }
 
   #forget(ids: readonly string[]): void {

@@ -72,9 +72,16 @@ export class TokenBucket {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.tryAcquire()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal };
+      const onAbort = () => this.#abandon(waiter);
+      // The signal may be long-lived (the sender's, for its whole life): a served waiter must not
+      // leave its listener on it, one per rate-limited send.
+      const served = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      const waiter: Waiter = { resolve: served, reject, signal };
       this.#waiters.push(waiter);
-      signal?.addEventListener("abort", () => this.#abandon(waiter), { once: true });
+      signal?.addEventListener("abort", onAbort, { once: true });
       void this.#pump();
     });
   }

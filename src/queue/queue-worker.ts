@@ -1,4 +1,5 @@
 import { ChannelClosedError, type ChannelReader, NO_ITEM } from "../channel/index.ts";
+import { describe } from "../hosting/errors.ts";
 import { BackgroundService, consoleLogger, type Logger } from "../hosting/index.ts";
 import { ServiceRegistry } from "../scope/index.ts";
 import { QueueItemTimeoutError } from "./errors.ts";
@@ -109,8 +110,4 @@ export class QueueWorker<T> extends BackgroundService {
 /** `queueWorker({ channel, concurrency, handle })`: the in-memory queue worker as one registration. */
 export function queueWorker<T>(options: QueueWorkerOptions<T>): QueueWorker<T> {
   return new QueueWorker(options);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

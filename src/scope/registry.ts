@@ -56,20 +56,23 @@ export class ServiceRegistry implements Resolver {
     await this.#singletons.dispose();
   }
 
-  /** @internal Shared by the root and scopes; `path` detects cycles. */
-  resolve<T>(token: Token<T>, scope: Scope | undefined, path: string[]): T {
+  /**
+   * @internal Shared by the root and scopes; `path` detects cycles. It holds the tokens, not their
+   * names: two modules may well each have a token named "config", and one may depend on the other.
+   */
+  resolve<T>(token: Token<T>, scope: Scope | undefined, path: readonly Token<unknown>[]): T {
     const registration = this.#registrations.get(token);
     if (!registration) throw new UnknownTokenError(token.name);
-    if (path.includes(token.name)) throw new CircularDependencyError([...path, token.name]);
+    if (path.includes(token)) throw new CircularDependencyError([...path, token].map((t) => t.name));
     if (registration.lifetime === "scoped" && !scope) {
-      throw new ScopedResolutionError(token.name, path.length ? `singleton "${path.at(-1)}"` : "the root registry");
+      throw new ScopedResolutionError(token.name, path.length ? `singleton "${path.at(-1)!.name}"` : "the root registry");
     }
     // A singleton's dependencies resolve from the root even inside a scope, so a scoped value never
     // becomes captive in a singleton.
     const owner = registration.lifetime === "singleton" ? this.#singletons : scope!.cache;
     const childScope = registration.lifetime === "singleton" ? undefined : scope;
     return owner.getOrCreate(token, () =>
-      registration.factory({ get: (dep) => this.resolve(dep, childScope, [...path, token.name]) }),
+      registration.factory({ get: (dep) => this.resolve(dep, childScope, [...path, token]) }),
     ) as T;
   }
 

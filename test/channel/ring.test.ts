@@ -48,7 +48,7 @@ describe("Ring", () => {
 });
 
 describe("Ring.moveTo", () => {
-  test("moves at most max of the oldest items, in order, across the wrap", () => {
+  test("moves at most max of the oldest items from index at, in order, across the wrap", () => {
     const ring = new Ring<number>(4);
     ring.push(-1);
     ring.push(-2);
@@ -56,10 +56,10 @@ describe("Ring.moveTo", () => {
     ring.shift();
     for (const x of [1, 2, 3, 4]) ring.push(x);
     const target = [0];
-    ring.moveTo(target, 3);
+    expect(ring.moveTo(target, 1, 3)).toBe(3);
     expect(target).toEqual([0, 1, 2, 3]);
     expect(ring.size).toBe(1);
-    ring.moveTo(target, 10);
+    expect(ring.moveTo(target, 4, 10)).toBe(1);
     expect(target).toEqual([0, 1, 2, 3, 4]);
     expect(ring.size).toBe(0);
     ring.push(5);

@@ -3,6 +3,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { postgresStore } from "../../src/stores/postgres/index.ts";
 import { dropSchema, testClient, testDatabaseUrl, testSchema } from "../stores/postgres/pg-test-db.ts";
+import { waitForOutput } from "../support/process.ts";
 
 const fixture = new URL("./fixtures/cron-instance.ts", import.meta.url).pathname;
 const admin = testClient(2);
@@ -15,17 +16,6 @@ afterAll(async () => {
   await dropSchema(admin, schema);
   await admin.end();
 });
-
-async function ready(child: Bun.Subprocess<"ignore", "pipe", "inherit">): Promise<void> {
-  const decoder = new TextDecoder();
-  const reader = child.stdout.getReader();
-  let out = "";
-  for (let read = await reader.read(); !read.done; read = await reader.read()) {
-    out += decoder.decode(read.value);
-    if (out.includes("ready")) return reader.releaseLock();
-  }
-  throw new Error(`instance exited before it was ready (exit ${await child.exited})`);
-}
 
 function secondsBetween(from: number, to: number): string[] {
   const ticks: string[] = [];
@@ -41,7 +31,7 @@ test("three instances, a tick every second for 5 s: one job per tick, each ran e
   for (const name of ["one", "two", "three"]) {
     children.push(Bun.spawn(["bun", fixture, testDatabaseUrl, schema, name], { stdout: "pipe", stderr: "inherit" }));
   }
-  await Promise.all(children.map(ready));
+  await Promise.all(children.map((child) => waitForOutput(child, (lines) => lines.includes("ready"))));
   // Every instance is scheduling from here on: the next five ticks are owed by all three.
   const expected = secondsBetween(Date.now() + 1, Date.now() + 5_000);
   expect(expected).toHaveLength(5);

@@ -63,6 +63,19 @@ describe("Host", () => {
     await host.stop();
   });
 
+  test("a failed concurrent start also stops a service that finished starting after the failure", async () => {
+    const log: string[] = [];
+    const late: HostedService = {
+      name: "late",
+      start: () => new Promise((r) => setTimeout(() => r(void log.push("start late")), 30)),
+      stop: async () => void log.push("stop late"),
+    };
+    const failing: HostedService = { name: "failing", start: async () => Promise.reject(new Error("no")), stop: async () => {} };
+    const host = new Host({ services: [late, failing], startConcurrently: true, logger: silentLogger });
+    await expect(host.start()).rejects.toBeInstanceOf(ServiceStartError);
+    expect(log).toEqual(["start late", "stop late"]);
+  });
+
   test("emits lifecycle events in order", async () => {
     const events: string[] = [];
     const host = new Host({ services: [], logger: silentLogger });
@@ -85,6 +98,15 @@ describe("Host", () => {
     expect(host.state).toBe("stopped");
     expect(log).toContain("stop first"); // the services after the stubborn one are still stopped
     expect(logger.lines.some((l) => l.level === "error" && l.fields.service === "stubborn" && /abandoned/.test(l.message ?? ""))).toBe(true);
+  });
+
+  test("stop(timeoutMs) uses what is left of a shutdown budget instead of the full timeout", async () => {
+    const host = new Host({ services: [new Stubborn()], shutdownTimeoutMs: 10_000, logger: silentLogger });
+    await host.start();
+    const began = performance.now();
+    await host.stop(100);
+    expect(performance.now() - began).toBeLessThan(2000);
+    expect(host.state).toBe("stopped");
   });
 
   test("a service past the deadline is still told to stop, never awaited", async () => {

@@ -30,6 +30,8 @@ test("jobs(service) decorates ctx.jobs and runs jobs under the app's host", asyn
   const { id } = (await response.json()) as { id: string };
   await until(() => sent.length === 1, "the welcome job");
   expect(sent).toEqual(["a@example.com"]);
+  // The outcome is written after the handler returns (batched with others), so wait for it too.
+  await until(async () => (await service.get(id))?.state === "succeeded", "the job's success to be recorded");
   expect((await service.get(id))?.state).toBe("succeeded");
 });
 

@@ -5,7 +5,8 @@ import { silentLogger } from "../../src/hosting/index.ts";
 import { createJobs } from "../../src/jobs/index.ts";
 import { backends, countIn } from "./backends.ts";
 import { workJob } from "./fixtures/work.ts";
-import { type Child, spawnWorker, waitForOutput } from "./process-helpers.ts";
+import { waitForOutput } from "../support/process.ts";
+import { type Child, spawnWorker } from "./process-helpers.ts";
 
 const children = new Set<Child>();
 afterAll(async () => {

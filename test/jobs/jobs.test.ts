@@ -15,6 +15,7 @@ import {
   NonRetryableError,
   UnknownJobError,
 } from "../../src/jobs/index.ts";
+import { FakeClock } from "../../src/clock/index.ts";
 import { silentLogger } from "../../src/hosting/index.ts";
 import { ServiceRegistry, token } from "../../src/scope/index.ts";
 import { sqliteStore } from "../../src/stores/sqlite/index.ts";
@@ -149,6 +150,42 @@ describe("failures", () => {
     const record = (await jobs.get(id))!;
     expect(record.errors.map((e) => e.name)).toEqual(["TypeError", "TypeError"]);
     expect(record.finishedAt).not.toBeNull();
+  });
+
+  test("a backoff that throws or returns NaN falls back to the default backoff; the executor keeps running", async () => {
+    for (const backoff of [() => { throw new Error("broken backoff"); }, () => Number.NaN]) {
+      const job = defineJob({ name: "broken-backoff", payload: t.Null(), attempts: 2, backoff, handler: () => { throw new Error("fails"); } });
+      const after = defineJob({ name: "after", payload: t.Null(), handler: () => {} });
+      const { jobs, stop } = await startJobs([job, after], { executors: 1 });
+      try {
+        const id = await jobs.enqueue(job, null);
+        await until(async () => (await jobs.get(id))?.state === "failed", "the retry to be scheduled");
+        const record = (await jobs.get(id))!;
+        expect(record.runAt).toBeGreaterThan(record.errors[0]!.at);
+        const next = await jobs.enqueue(after, null);
+        await until(async () => (await jobs.get(next))?.state === "succeeded", "the next job on the same executor");
+      } finally {
+        await stop();
+      }
+    }
+  });
+
+  test("a retry decided during shutdown sets no wake-up timer that outlives the service", async () => {
+    const clock = new FakeClock(Date.now());
+    let fail!: () => void;
+    const job = defineJob({
+      name: "fails-while-stopping",
+      payload: t.Null(),
+      backoff: () => 60_000,
+      handler: () => new Promise<void>((_, reject) => (fail = () => reject(new Error("failed during shutdown")))),
+    });
+    const { jobs, stop } = await startJobs([job], { clock });
+    const id = await jobs.enqueue(job, null);
+    await until(async () => (await jobs.get(id))?.state === "running", "the handler");
+    const stopping = stop();
+    fail();
+    await stopping;
+    expect(clock.sleeping).toBe(0);
   });
 
   test("NonRetryableError -> dead at once", async () => {

@@ -80,6 +80,27 @@ describe("TokenBucket", () => {
     await expect(waiting).rejects.toThrow("shutting down");
   });
 
+  test("a served waiter removes its abort listener from a long-lived signal", async () => {
+    const clock = virtualClock();
+    const bucket = new TokenBucket({ perSecond: 5, clock });
+    const { signal } = new AbortController();
+    const listening = new Set<unknown>();
+    type Listen = (type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions) => void;
+    const add: Listen = signal.addEventListener.bind(signal);
+    const remove: Listen = signal.removeEventListener.bind(signal);
+    signal.addEventListener = ((type, listener, options) => {
+      listening.add(listener);
+      add(type, listener, options);
+    }) as Listen;
+    signal.removeEventListener = ((type, listener, options) => {
+      listening.delete(listener);
+      remove(type, listener, options);
+    }) as Listen;
+    await Promise.all(Array.from({ length: 8 }, () => bucket.acquire(signal)));
+    expect(clock.sleeps.length).toBeGreaterThan(0);
+    expect(listening.size).toBe(0);
+  });
+
   test("rejects nonsense settings", () => {
     expect(() => new TokenBucket({ perSecond: 0 })).toThrow(RangeError);
     expect(() => new TokenBucket({ burst: 0.5 })).toThrow(RangeError);

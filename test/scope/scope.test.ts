@@ -148,6 +148,19 @@ describe("ServiceRegistry and Scope", () => {
     expect(() => scope.get(A)).toThrow(ScopeDisposedError);
   });
 
+  test("two distinct tokens that share a name are not a cycle; a real cycle's message names its path", () => {
+    const appConfig = token<{ from: string }>("config");
+    const mailConfig = token<{ from: string }>("config");
+    const registry = new ServiceRegistry()
+      .singleton(appConfig, () => ({ from: "app" }))
+      .scoped(mailConfig, (r) => ({ from: `mail, after ${r.get(appConfig).from}` }));
+    expect(registry.createScope().get(mailConfig)).toEqual({ from: "mail, after app" });
+    const A = token<object>("a");
+    const B = token<object>("b");
+    const cyclic = new ServiceRegistry().scoped(A, (r) => r.get(B)).scoped(B, (r) => r.get(A));
+    expect(() => cyclic.createScope().get(A)).toThrow("Circular dependency: a -> b -> a");
+  });
+
   test("the root disposes its singletons", async () => {
     const log: string[] = [];
     const A = token<object>("a");

@@ -13,7 +13,9 @@ import { AppMetrics } from "../metrics/app-metrics.ts";
 import type { AppConfig } from "../config.ts";
 import type { ConfirmationMail } from "../db/records.ts";
 import type { AppRepository } from "../db/repository.ts";
-import type { RuntimeOptions } from "./types.ts";
+import type { PostgresTx } from "../../stores/postgres/index.ts";
+import type { SqliteTx } from "../../stores/sqlite/index.ts";
+import type { AppRuntime, RuntimeOptions } from "./types.ts";
 
 /** The mail transport: the given one, else Resend with an API key, else the preview store. */
 export function chooseTransport(config: AppConfig, given: MailTransport | undefined, preview: () => PreviewStore): { transport: MailTransport; previewStore: PreviewStore | null } {
@@ -74,6 +76,15 @@ export function createBackground<Tx>(store: JobStore<Tx>, transport: MailTranspo
     },
     provideRepository: (repository) => void registry.singleton(RepositoryToken, () => repository),
   };
+}
+
+/** What both runtimes share once their storage is open: the background parts plus the repository. */
+export function assembleRuntime(
+  background: Background<SqliteTx> | Background<PostgresTx>,
+  parts: { repository: AppRepository; previewStore: PreviewStore | null; close: () => Promise<void> },
+): AppRuntime {
+  const { jobs, crons, metrics, mailer } = background;
+  return { ...parts, jobs, crons, metrics, mailer, services: [jobs, crons] };
 }
 
 /** Validates the template props now (a typed error at the call site), in the mail job's payload shape. */

@@ -3,7 +3,7 @@ import { postgresPreviewStore } from "../../mail/index.ts";
 import { type PostgresTx, postgresStore } from "../../stores/postgres/index.ts";
 import { migrationsDir } from "../db/migrations-dir.ts";
 import { openPostgresAppDb, PostgresAppRepository } from "../db/postgres/repository.ts";
-import { chooseTransport, createBackground } from "./background.ts";
+import { assembleRuntime, chooseTransport, createBackground } from "./background.ts";
 import type { AppRuntime, RuntimeOptions } from "./types.ts";
 
 /**
@@ -24,19 +24,14 @@ export async function openPostgresRuntime(options: RuntimeOptions, url: string):
     const background = createBackground<PostgresTx>(store, transport, options);
     const repository = new PostgresAppRepository(db, async (tx, mail) => void (await background.enqueueConfirmation(tx, mail).async()));
     background.provideRepository(repository);
-    return {
+    return assembleRuntime(background, {
       repository,
-      jobs: background.jobs,
-      crons: background.crons,
-      metrics: background.metrics,
-      mailer: background.mailer,
       previewStore,
-      services: [background.jobs, background.crons],
       close: async () => {
         await store.close();
         await sql.end({ timeout: 5 });
       },
-    };
+    });
   } catch (error) {
     await sql.end({ timeout: 1 });
     throw error;

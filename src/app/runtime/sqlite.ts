@@ -5,7 +5,7 @@ import { sqlitePreviewStore } from "../../mail/index.ts";
 import { type SqliteTx, sqliteStore } from "../../stores/sqlite/index.ts";
 import { migrationsDir } from "../db/migrations-dir.ts";
 import { openSqliteAppDb, SqliteAppRepository } from "../db/sqlite/repository.ts";
-import { chooseTransport, createBackground } from "./background.ts";
+import { assembleRuntime, chooseTransport, createBackground } from "./background.ts";
 import type { AppRuntime, RuntimeOptions } from "./types.ts";
 
 /**
@@ -21,19 +21,14 @@ export function openSqliteRuntime(options: RuntimeOptions, path: string): AppRun
   // Synchronous on purpose: drizzle's bun-sqlite transaction commits when its callback returns.
   const repository = new SqliteAppRepository(db, (tx, mail) => void background.enqueueConfirmation(tx, mail).sync());
   background.provideRepository(repository);
-  return {
+  return assembleRuntime(background, {
     repository,
-    jobs: background.jobs,
-    crons: background.crons,
-    metrics: background.metrics,
-    mailer: background.mailer,
     previewStore,
-    services: [background.jobs, background.crons],
     close: async () => {
       await store.close();
       database.close();
     },
-  };
+  });
 }
 
 function openDatabase(path: string): Database {
