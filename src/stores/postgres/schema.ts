@@ -53,4 +53,3 @@ export function jobsTable(schema: string) {
   return schema === "public" ? jobs : pgSchema(schema).table("jobs", columns(), constraints);
 }
 
-export type JobsTable = typeof jobs;
