@@ -7,7 +7,7 @@ import { missedLimit, selectTicks } from "./missed.ts";
 import { isUnfinished, readHistory } from "./run-history.ts";
 
 /**
- * One cron's scheduling state in this process. `cursor` is the latest tick already decided (run or
+ * One cron's scheduling state in this instance: `cursor` is the latest tick already decided (run or
  * skipped); `pending` holds ticks chosen to run but not yet enqueued because the run before them is
  * unfinished (catch-up runs go one after another).
  */

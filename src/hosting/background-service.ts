@@ -28,7 +28,7 @@ export abstract class BackgroundService implements HostedService {
         this.#failure = error;
         throw error;
       });
-    // The host observes failures through executeTask; this keeps an unobserved one from crashing the process.
+    // The host observes failures through executeTask; this keeps an unobserved one from crashing the program.
     this.#executeTask.catch(() => {});
   }
 

@@ -10,4 +10,6 @@ export interface InFlightJob {
   readonly control: AttemptControl;
   /** Set once the job was released or lost: whatever its handler does next is not recorded. */
   abandoned: boolean;
+  /** Set once its handler has ended: the job then only waits for its outcome's batched write. */
+  finished: boolean;
 }

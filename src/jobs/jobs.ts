@@ -16,7 +16,10 @@ export interface JobsOptions<Tx> {
   jobs: readonly AnyJobDefinition[];
   /** Handlers running at once in this process (default 10). */
   executors?: number;
-  /** Claimed jobs waiting for an executor; the process holds at most channelCapacity + executors (default 200). */
+  /**
+   * Claimed jobs waiting for an executor (default 200): the process holds at most channelCapacity + executors
+   * claimed jobs not yet run to their end, plus up to as many again whose outcome awaits its batched write.
+   */
   channelCapacity?: number;
   /** How often to look for due jobs when nothing woke the dispatcher, and to recover expired leases (default 1000). */
   pollIntervalMs?: number;

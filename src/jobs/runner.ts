@@ -40,8 +40,14 @@ export class JobRunner {
   readonly #renewing = new AbortController();
   readonly #names: string[];
   readonly #limits: Record<string, number> = {};
-  /** The most claimed jobs this process holds at once: buffered, running, or awaiting their write. */
+  /** The claim window: the most claimed jobs whose handlers have not ended (buffered or running). */
+  readonly #maxUnfinished: number;
+  /**
+   * The most claimed jobs held at once, counting those whose outcome awaits its write: while a write is
+   * slow, outcomes and their leases pile up only to this bound, then claiming pauses.
+   */
   readonly #maxHeld: number;
+  #unfinished = 0;
   #dispatcher: Promise<void> = Promise.resolve();
   #executors: Promise<void> = Promise.resolve();
   #renewer: Promise<void> = Promise.resolve();
@@ -52,7 +58,8 @@ export class JobRunner {
     this.#o = options;
     this.#channel = createChannel<InFlightJob>({ capacity: options.channelCapacity });
     this.#names = [...options.definitions.keys()];
-    this.#maxHeld = options.channelCapacity + options.executors;
+    this.#maxUnfinished = options.channelCapacity + options.executors;
+    this.#maxHeld = 2 * this.#maxUnfinished;
     for (const def of options.definitions.values()) if (def.concurrency !== undefined) this.#limits[def.name] = def.concurrency;
     this.#completions = new CompletionWriter({
       store: options.store,
@@ -120,11 +127,15 @@ export class JobRunner {
     }
   }
 
-  /** Free slots, counted only once worth a claim: half the held jobs, or an idle executor. */
+  /**
+   * Free slots, counted only once worth a claim: half the window, or an idle executor. A job leaves the
+   * window when its handler ends, not when its outcome is written, so the next claim's round trip
+   * overlaps the write of the previous outcomes instead of following it.
+   */
   #room(): number {
-    const room = this.#maxHeld - this.#inFlight.size;
-    const executorIdle = this.#inFlight.size < this.#o.executors;
-    return room >= this.#maxHeld / 2 || (executorIdle && room > 0) ? room : 0;
+    const room = Math.min(this.#maxUnfinished - this.#unfinished, this.#maxHeld - this.#inFlight.size);
+    const executorIdle = this.#unfinished < this.#o.executors;
+    return room >= this.#maxUnfinished / 2 || (executorIdle && room > 0) ? room : 0;
   }
 
   /** Claims as many jobs as this process may hold; true when it got all it asked for. */
@@ -139,8 +150,9 @@ export class JobRunner {
 
   async #accept(claimed: ClaimedJob): Promise<void> {
     const def = this.#o.definitions.get(claimed.name)!;
-    const job: InFlightJob = { claimed, def, control: new AttemptControl(), abandoned: false };
+    const job: InFlightJob = { claimed, def, control: new AttemptControl(), abandoned: false, finished: false };
     this.#inFlight.set(claimed.id, job);
+    this.#unfinished++;
     // Room was counted before claiming, so this succeeds; write() only covers the impossible case.
     if (!this.#channel.writer.tryWrite(job)) await this.#channel.writer.write(job);
   }
@@ -148,9 +160,16 @@ export class JobRunner {
   async #execute(): Promise<void> {
     const deps = { registry: this.#o.registry, logger: this.#o.logger };
     for await (const job of this.#channel.reader) {
-      if (job.abandoned) continue;
-      this.#record(job, await runAttempt(job, deps));
+      if (!job.abandoned) this.#record(job, await runAttempt(job, deps));
+      this.#finish(job);
     }
+  }
+
+  /** The job leaves the claim window; its lease stays held (and renewed) until its outcome is written. */
+  #finish(job: InFlightJob): void {
+    job.finished = true;
+    this.#unfinished--;
+    this.#wakeIfRoom();
   }
 
   #record(job: InFlightJob, outcome: AttemptOutcome): void {
@@ -183,8 +202,12 @@ export class JobRunner {
 
   #forget(ids: readonly string[]): void {
     for (const id of ids) this.#inFlight.delete(id);
-    // Waking on every freed slot would claim in dribbles of a few jobs, one statement each; waiting
-    // for half the room keeps batches large while the buffered half keeps the executors busy.
+    this.#wakeIfRoom();
+  }
+
+  // Waking on every freed slot would claim in dribbles of a few jobs, one statement each; waiting
+  // for half the room keeps batches large while the buffered half keeps the executors busy.
+  #wakeIfRoom(): void {
     if (!this.#stopping.signal.aborted && this.#room() > 0) this.#o.wakeup.wake();
   }
 
@@ -218,14 +241,17 @@ export class JobRunner {
     const ids: string[] = [];
     for (let job = this.#channel.reader.tryRead(); job !== NO_ITEM; job = this.#channel.reader.tryRead()) {
       job.abandoned = true;
+      job.finished = true;
+      this.#unfinished--;
       ids.push(job.claimed.id);
     }
     await this.#release(ids);
   }
 
   #abandonRunning(): void {
+    // A finished job only awaits its outcome's write, which the final flush makes.
     for (const job of this.#inFlight.values()) {
-      if (job.abandoned) continue;
+      if (job.abandoned || job.finished) continue;
       job.abandoned = true;
       job.control.abort(new JobsShutdownError());
     }
