@@ -17,8 +17,8 @@ export interface JobsOptions<Tx> {
   /** Handlers running at once in this process (default 10). */
   executors?: number;
   /**
-   * Claimed jobs waiting for an executor (default 200): the process holds at most channelCapacity + executors
-   * claimed jobs not yet run to their end, plus up to as many again whose outcome awaits its batched write.
+   * Claimed jobs waiting for an executor (default 500): the process holds at most channelCapacity + executors
+   * claimed jobs not yet run to their end; with those whose outcome awaits its batched write, at most three times that.
    */
   channelCapacity?: number;
   /** How often to look for due jobs when nothing woke the dispatcher, and to recover expired leases (default 1000). */
@@ -91,7 +91,7 @@ export class Jobs<Tx = never> implements HostedService {
       definitions: this.#definitions,
       workerId: this.workerId,
       executors: o.executors ?? 10,
-      channelCapacity: o.channelCapacity ?? 200,
+      channelCapacity: o.channelCapacity ?? 500,
       pollIntervalMs: o.pollIntervalMs ?? 1_000,
       leaseMs: o.leaseMs ?? 30_000,
       queues: o.queues,

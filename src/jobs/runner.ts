@@ -44,7 +44,8 @@ export class JobRunner {
   readonly #maxUnfinished: number;
   /**
    * The most claimed jobs held at once, counting those whose outcome awaits its write: while a write is
-   * slow, outcomes and their leases pile up only to this bound, then claiming pauses.
+   * slow, outcomes and their leases pile up only to this bound, then claiming pauses. Three windows: one
+   * being written, one waiting for that write, one running; a bound of two left claims idle behind writes.
    */
   readonly #maxHeld: number;
   #unfinished = 0;
@@ -59,7 +60,7 @@ export class JobRunner {
     this.#channel = createChannel<InFlightJob>({ capacity: options.channelCapacity });
     this.#names = [...options.definitions.keys()];
     this.#maxUnfinished = options.channelCapacity + options.executors;
-    this.#maxHeld = 2 * this.#maxUnfinished;
+    this.#maxHeld = 3 * this.#maxUnfinished;
     for (const def of options.definitions.values()) if (def.concurrency !== undefined) this.#limits[def.name] = def.concurrency;
     this.#completions = new CompletionWriter({
       store: options.store,
@@ -130,12 +131,14 @@ export class JobRunner {
   /**
    * Free slots, counted only once worth a claim: half the window, or an idle executor. A job leaves the
    * window when its handler ends, not when its outcome is written, so the next claim's round trip
-   * overlaps the write of the previous outcomes instead of following it.
+   * overlaps the write of the previous outcomes instead of following it. When the outcomes awaiting
+   * their write are what limits, a few slots are not worth a round trip: the write frees many soon.
    */
   #room(): number {
-    const room = Math.min(this.#maxUnfinished - this.#unfinished, this.#maxHeld - this.#inFlight.size);
+    const window = this.#maxUnfinished - this.#unfinished;
+    const room = Math.min(window, this.#maxHeld - this.#inFlight.size);
     const executorIdle = this.#unfinished < this.#o.executors;
-    return room >= this.#maxUnfinished / 2 || (executorIdle && room > 0) ? room : 0;
+    return room >= this.#maxUnfinished / 2 || (executorIdle && room > 0 && room === window) ? room : 0;
   }
 
   /** Claims as many jobs as this process may hold; true when it got all it asked for. */

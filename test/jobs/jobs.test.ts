@@ -293,6 +293,75 @@ describe("shutdown and leases", () => {
   });
 });
 
+describe("claiming ahead of slow outcome writes", () => {
+  test("claims go on while outcomes wait for their write, with at most channelCapacity + executors jobs not run to their end; stop writes every outcome", async () => {
+    const database = new Database(":memory:");
+    const real = sqliteStore({ database });
+    const window = 2 + 3; // executors + channelCapacity
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let claimed = 0;
+    let ended = 0;
+    let peakUnfinished = 0;
+    // The real store; every outcome write waits for the gate, like a database that is slow to write.
+    const slowWrites: Partial<typeof real> = {
+      claim: async (options) => {
+        const jobs = await real.claim(options);
+        claimed += jobs.length;
+        // Handlers end before the runner counts them out, so this never undercounts the runner's window.
+        peakUnfinished = Math.max(peakUnfinished, claimed - ended);
+        return jobs;
+      },
+      complete: async (ids, options) => {
+        await gate;
+        return real.complete(ids, options);
+      },
+    };
+    const slow = new Proxy(real, {
+      get: (target, property, receiver) => {
+        const value: unknown = slowWrites[property as keyof typeof slowWrites] ?? Reflect.get(target, property, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const runs = new Map<string, number>();
+    const job = defineJob({
+      name: "quick",
+      payload: t.Null(),
+      handler: async (_, ctx) => {
+        runs.set(ctx.job.id, (runs.get(ctx.job.id) ?? 0) + 1);
+        await Bun.sleep(1);
+        ended++;
+      },
+    });
+    // A short lease and a fast poll: leases of jobs whose outcome is unwritten must be renewed, or
+    // the dispatcher's own recovery would take them back.
+    const service = createJobs({ store: slow, jobs: [job], logger: silentLogger, executors: 2, channelCapacity: 3, leaseMs: 150, pollIntervalMs: 20 });
+    const ids = await service.enqueueMany(job, Array.from({ length: 60 }, () => ({ payload: null })));
+    await service.start(new AbortController().signal);
+    running = { stop: () => (openGate(), service.stop(AbortSignal.timeout(1_000))).then(() => database.close()) };
+
+    await until(() => ended > window, "handlers to run past the first window while no outcome is written");
+    await Bun.sleep(400); // several leases long
+    expect(peakUnfinished).toBeGreaterThan(0);
+    expect(peakUnfinished).toBeLessThanOrEqual(window);
+    // Outcomes awaiting their write are bounded too: claiming pauses instead of piling up leases.
+    expect(ended).toBeLessThan(ids.length);
+
+    const stopped = service.stop(AbortSignal.timeout(5_000));
+    await Bun.sleep(50);
+    openGate();
+    await stopped;
+    running = { stop: async () => database.close() };
+    for (const id of ids) {
+      const record = (await service.get(id))!;
+      if (runs.has(id)) expect(record).toMatchObject({ state: "succeeded", attempts: 1 });
+      else expect(record).toMatchObject({ state: "ready", attempts: 0, lockedBy: null });
+    }
+    expect([...runs.values()].every((count) => count === 1)).toBe(true);
+    expect(runs.size).toBe(ended);
+  });
+});
+
 describe("an unreachable store", () => {
   test("claims and outcome writes are retried; health says why meanwhile", async () => {
     const database = new Database(":memory:");
