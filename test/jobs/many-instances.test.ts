@@ -6,6 +6,7 @@ import { silentLogger } from "../../src/hosting/index.ts";
 import { createJobs, defineJob } from "../../src/jobs/index.ts";
 import { postgresStore } from "../../src/stores/postgres/index.ts";
 import { dropSchema, testClient, testDatabaseUrl, testSchema } from "../stores/postgres/pg-test-db.ts";
+import { waitForOutput } from "../support/process.ts";
 
 const fixture = new URL("./fixtures/pg-instance.ts", import.meta.url).pathname;
 const admin = testClient(2);
@@ -18,18 +19,6 @@ afterAll(async () => {
   await dropSchema(admin, schema);
   await admin.end();
 });
-
-/** Resolves once the child printed "ready" (it started its Jobs service). */
-async function ready(child: Bun.Subprocess<"ignore", "pipe", "inherit">): Promise<void> {
-  const decoder = new TextDecoder();
-  const reader = child.stdout.getReader();
-  let out = "";
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-    out += decoder.decode(chunk.value);
-    if (out.includes("ready")) return reader.releaseLock();
-  }
-  throw new Error(`instance exited before it was ready (exit ${await child.exited})`);
-}
 
 async function scalar(query: string): Promise<number> {
   const [row] = await admin.unsafe<{ n: number }[]>(query);
@@ -44,7 +33,7 @@ test("three instances share 3,000 jobs: each succeeds exactly once, all three wo
   for (const name of ["one", "two", "three"]) {
     children.push(Bun.spawn(["bun", fixture, testDatabaseUrl, schema, name], { stdout: "pipe", stderr: "inherit" }));
   }
-  await Promise.all(children.map(ready));
+  await Promise.all(children.map((child) => waitForOutput(child, (lines) => lines.includes("ready"))));
 
   // Enqueued from a fourth party: the instances learn of the jobs only through NOTIFY or polling.
   const work = defineJob({ name: "instances.work", payload: t.Object({ n: t.Integer() }), handler: () => {} });
