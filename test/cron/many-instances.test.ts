@@ -1,21 +1,11 @@
 // Three processes on one PostgreSQL schema run the same every-second cron for 5 seconds: each tick
 // has exactly one job, which ran exactly once, whichever instance got there first.
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { postgresStore } from "../../src/stores/postgres/index.ts";
-import { dropSchema, testClient, testDatabaseUrl, testSchema } from "../stores/postgres/pg-test-db.ts";
-import { waitForOutput } from "../support/process.ts";
+import { pgInstances } from "../support/pg-instances.ts";
 
 const fixture = new URL("./fixtures/cron-instance.ts", import.meta.url).pathname;
-const admin = testClient(2);
-const schema = testSchema("cron");
-const children: Bun.Subprocess<"ignore", "pipe", "inherit">[] = [];
-
-afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
-  await Promise.all(children.map((child) => child.exited));
-  await dropSchema(admin, schema);
-  await admin.end();
-});
+const { admin, schema, start, children } = pgInstances("cron");
 
 function secondsBetween(from: number, to: number): string[] {
   const ticks: string[] = [];
@@ -28,10 +18,7 @@ test("three instances, a tick every second for 5 s: one job per tick, each ran e
   await store.init();
   await admin.unsafe(`create table "${schema}".effects (tick text not null, job_id text not null, instance text not null)`);
 
-  for (const name of ["one", "two", "three"]) {
-    children.push(Bun.spawn(["bun", fixture, testDatabaseUrl, schema, name], { stdout: "pipe", stderr: "inherit" }));
-  }
-  await Promise.all(children.map((child) => waitForOutput(child, (lines) => lines.includes("ready"))));
+  await start(fixture, ["one", "two", "three"]);
   // Every instance is scheduling from here on: the next five ticks are owed by all three.
   const expected = secondsBetween(Date.now() + 1, Date.now() + 5_000);
   expect(expected).toHaveLength(5);

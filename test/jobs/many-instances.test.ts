@@ -1,24 +1,14 @@
 // Three processes on one PostgreSQL schema share 3,000 jobs: each job succeeds exactly once (nothing
 // crashes, so nothing may run twice) and every process does some of the work.
-import { afterAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { t } from "elysia";
 import { silentLogger } from "../../src/hosting/index.ts";
 import { createJobs, defineJob } from "../../src/jobs/index.ts";
 import { postgresStore } from "../../src/stores/postgres/index.ts";
-import { dropSchema, testClient, testDatabaseUrl, testSchema } from "../stores/postgres/pg-test-db.ts";
-import { waitForOutput } from "../support/process.ts";
+import { pgInstances } from "../support/pg-instances.ts";
 
 const fixture = new URL("./fixtures/pg-instance.ts", import.meta.url).pathname;
-const admin = testClient(2);
-const schema = testSchema("many");
-const children: Bun.Subprocess<"ignore", "pipe", "inherit">[] = [];
-
-afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
-  await Promise.all(children.map((child) => child.exited));
-  await dropSchema(admin, schema);
-  await admin.end();
-});
+const { admin, schema, start, children } = pgInstances("many");
 
 async function scalar(query: string): Promise<number> {
   const [row] = await admin.unsafe<{ n: number }[]>(query);
@@ -30,10 +20,7 @@ test("three instances share 3,000 jobs: each succeeds exactly once, all three wo
   await store.init();
   await admin.unsafe(`create table "${schema}".effects (job_id text not null, instance text not null)`);
 
-  for (const name of ["one", "two", "three"]) {
-    children.push(Bun.spawn(["bun", fixture, testDatabaseUrl, schema, name], { stdout: "pipe", stderr: "inherit" }));
-  }
-  await Promise.all(children.map((child) => waitForOutput(child, (lines) => lines.includes("ready"))));
+  await start(fixture, ["one", "two", "three"]);
 
   // Enqueued from a fourth party: the instances learn of the jobs only through NOTIFY or polling.
   const work = defineJob({ name: "instances.work", payload: t.Object({ n: t.Integer() }), handler: () => {} });
