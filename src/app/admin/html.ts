@@ -8,17 +8,11 @@ export class SafeHtml {
 
 type Part = SafeHtml | string | number | null | undefined | readonly Part[];
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
-
 function render(part: Part): string {
   if (part === null || part === undefined) return "";
   if (part instanceof SafeHtml) return part.value;
   if (Array.isArray(part)) return part.map(render).join("");
-  return escapeHtml(String(part));
+  return Bun.escapeHTML(String(part));
 }
 
 /** Tagged template that escapes every interpolated value (job payloads and errors are untrusted). */

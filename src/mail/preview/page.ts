@@ -1,11 +1,7 @@
 import type { PreviewMail, PreviewMailSummary } from "./store.ts";
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-/** Every value on these pages comes from a mail, i.e. from users: escape all of it. */
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
+/** Every value on these pages comes from a mail, i.e. from users: escape all of it (the runtime's escaper). */
+const escapeHtml = Bun.escapeHTML;
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:2rem;color:#18181b}table{border-collapse:collapse;width:100%}
 td,th{padding:.5rem;border-bottom:1px solid #e4e4e7;text-align:left}iframe{width:100%;height:70vh;border:1px solid #e4e4e7}
