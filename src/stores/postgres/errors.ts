@@ -1,3 +1,5 @@
+import { describe } from "../../hosting/errors.ts";
+
 /** Base class of the PostgreSQL store's own errors. */
 export class PostgresStoreError extends Error {
   override name = "PostgresStoreError";
@@ -13,7 +15,7 @@ export class PostgresMigrationError extends PostgresStoreError {
   override name = "PostgresMigrationError";
   constructor(schema: string, cause: unknown) {
     super(
-      `Applying the job store migrations to schema "${schema}" failed: ${cause instanceof Error ? cause.message : String(cause)}. ` +
+      `Applying the job store migrations to schema "${schema}" failed: ${describe(cause)}. ` +
         "The migration ran in one transaction and was rolled back; fix the cause (permissions, a conflicting table) and start again.",
       { cause },
     );
