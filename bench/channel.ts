@@ -4,8 +4,9 @@
 //   bun bench/channel.ts                  (add --quick for 1e5 items and 3 runs; --only=batch, --only=await500
 //                                          or --only=await1 runs one section)
 //   bun build bench/channel.ts --target=node --outfile=/tmp/channel-bench.mjs && node /tmp/channel-bench.mjs
-import * as contenders from "./lib/channel-contenders.ts";
+
 import type { Workload } from "./lib/channel-contenders.ts";
+import * as contenders from "./lib/channel-contenders.ts";
 import { median, printTable } from "./lib/table.ts";
 
 const argv = globalThis.process?.argv ?? [];
@@ -26,7 +27,8 @@ async function timedRun(workload: Workload, capacity: number): Promise<number> {
   const started = performance.now();
   const sum = await workload(n, capacity);
   const elapsed = performance.now() - started;
-  if (sum !== expectedSum) throw new Error(`${workload.name} summed ${sum}, expected ${expectedSum}: it lost or duplicated items`);
+  if (sum !== expectedSum)
+    throw new Error(`${workload.name} summed ${sum}, expected ${expectedSum}: it lost or duplicated items`);
   return elapsed;
 }
 
@@ -56,7 +58,11 @@ async function section(title: string, capacity: number, rows: readonly Row[]): P
   console.log(`\n### ${title} (capacity ${capacity})\n`);
   printTable(
     ["contender", "M items/s", "÷ sync ring", "÷ for-await floor"],
-    [["sync ring buffer (ceiling)", millions(ring), "1", ratio(ring / floor)], ["bare for await (floor)", millions(floor), ratio(floor / ring), "1"], ...measured],
+    [
+      ["sync ring buffer (ceiling)", millions(ring), "1", ratio(ring / floor)],
+      ["bare for await (floor)", millions(floor), ratio(floor / ring), "1"],
+      ...measured,
+    ],
   );
 }
 
@@ -86,8 +92,11 @@ const batch: readonly Row[] = [
   ["effect Queue.takeAll", contenders.effectTakeAll],
 ];
 
-const runtime = typeof globalThis.Bun === "object" ? `Bun ${globalThis.Bun.version}` : `Node ${globalThis.process?.version}`;
-console.log(`# Channel benchmark: ${n.toLocaleString("en")} numbers, median of ${runs}, ${runtime}, in memory (no durability)`);
+const runtime =
+  typeof globalThis.Bun === "object" ? `Bun ${globalThis.Bun.version}` : `Node ${globalThis.process?.version}`;
+console.log(
+  `# Channel benchmark: ${n.toLocaleString("en")} numbers, median of ${runs}, ${runtime}, in memory (no durability)`,
+);
 if (only === undefined || only === "await500") await section("await write + for await read", 500, awaitWrite);
 if (only === undefined || only === "batch") await section("batch read", 500, batch);
 if (only === undefined || only === "await1") await section("await write + for await read", 1, awaitWrite);

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue as BullQueue, Worker as BullWorker } from "bullmq";
-import { Queue as BunQueue, shutdownManager, Worker as BunWorker } from "bunqueue/client";
+import { Queue as BunQueue, Worker as BunWorker, shutdownManager } from "bunqueue/client";
 import { Cron } from "croner";
 import postgres from "postgres";
 import { createCron, defineCron } from "../src/cron/index.ts";
@@ -58,12 +58,17 @@ function errandSystem(store: "sqlite" | "postgres"): CronBenchSystem {
     async start(count, onRun) {
       const schema = `errand_bench_cron_${Date.now().toString(36)}`;
       const jobStore: JobStore<unknown> =
-        store === "sqlite" ? sqliteStore({ path: join(dir, `${schema}.db`) }) : postgresStore({ url: POSTGRES_URL, schema });
+        store === "sqlite"
+          ? sqliteStore({ path: join(dir, `${schema}.db`) })
+          : postgresStore({ url: POSTGRES_URL, schema });
       const crons = Array.from({ length: count }, (_, i) =>
         defineCron({ name: `c${i}`, schedule: "* * * * * *", handler: ({ tick }) => onRun(tick.getTime()) }),
       );
       const jobs = createJobs({ store: jobStore, jobs: crons.map((c) => c.job), logger: silentLogger });
-      const host = new Host({ services: [jobs, createCron({ jobs, crons, logger: silentLogger })], logger: silentLogger });
+      const host = new Host({
+        services: [jobs, createCron({ jobs, crons, logger: silentLogger })],
+        logger: silentLogger,
+      });
       await host.start();
       return async () => {
         await host.stop();
@@ -84,7 +89,9 @@ const cronerSystem: CronBenchSystem = {
   durability: "none (in memory)",
   async start(count, onRun) {
     const timers = Array.from({ length: count }, () => new Cron("* * * * * *", () => onRun(tickOfNow())));
-    return async () => timers.forEach((timer) => timer.stop());
+    return async () => {
+      for (const timer of timers) timer.stop();
+    };
   },
 };
 
@@ -95,7 +102,8 @@ const bullmqSystem: CronBenchSystem = {
   async start(count, onRun) {
     const name = `cronbench_${Date.now().toString(36)}`;
     const queue = new BullQueue(name, { connection: REDIS });
-    for (let i = 0; i < count; i++) await queue.upsertJobScheduler(`c${i}`, { pattern: "* * * * * *" }, { name: "tick" });
+    for (let i = 0; i < count; i++)
+      await queue.upsertJobScheduler(`c${i}`, { pattern: "* * * * * *" }, { name: "tick" });
     const worker = new BullWorker(name, async () => onRun(tickOfNow()), {
       connection: { ...REDIS, maxRetriesPerRequest: null },
       concurrency: 100,
@@ -118,7 +126,8 @@ const bunqueueSystem: CronBenchSystem = {
     const name = `cronbench_${Date.now().toString(36)}`;
     const dataPath = join(dir, "bunqueue.db");
     const queue = new BunQueue(name, { embedded: true, dataPath, defaultJobOptions: { removeOnComplete: true } });
-    for (let i = 0; i < count; i++) await queue.upsertJobScheduler(`c${i}`, { pattern: "* * * * * *" }, { name: "tick" });
+    for (let i = 0; i < count; i++)
+      await queue.upsertJobScheduler(`c${i}`, { pattern: "* * * * * *" }, { name: "tick" });
     const worker = new BunWorker(name, async () => onRun(tickOfNow()), { embedded: true, dataPath, concurrency: 100 });
     return async () => {
       for (let i = 0; i < count; i++) await queue.removeJobScheduler(`c${i}`);
@@ -154,7 +163,12 @@ async function measure(system: CronBenchSystem, crons: number): Promise<Sample> 
   await stop();
   lateness.sort((a, b) => a - b);
   const at = (q: number) => lateness[Math.min(lateness.length - 1, Math.floor(q * lateness.length))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99), max: lateness.at(-1) ?? NaN, completeness: lateness.length / (crons * seconds) };
+  return {
+    p50: at(0.5),
+    p99: at(0.99),
+    max: lateness.at(-1) ?? NaN,
+    completeness: lateness.length / (crons * seconds),
+  };
 }
 
 function median(values: number[]): number {
@@ -192,5 +206,7 @@ console.log(`\nEvery-second schedules, ${seconds} s measured, median of ${runs} 
 console.log(`| ${header.join(" | ")} |`);
 console.log(`|${header.map(() => "---").join("|")}|`);
 for (const row of rows) console.log(`| ${row.join(" | ")} |`);
-console.log("\npg-boss 12 (schedule) and graphile-worker 0.18 (crontab): minute resolution, not comparable every second.");
+console.log(
+  "\npg-boss 12 (schedule) and graphile-worker 0.18 (crontab): minute resolution, not comparable every second.",
+);
 process.exit(0);

@@ -33,10 +33,19 @@ function arg(name: string, fallback: number): number {
  * run); "register-no-enqueue" swaps in a repository whose outbox does nothing.
  */
 async function serve(scenario: Scenario, databasePath: string): Promise<void> {
-  const config = loadConfig({ DATABASE_URL: databasePath, NODE_ENV: "production", AUTH_SECRET: "bench-secret-0123456789abcdef", RATE_LIMIT_MAX: "1000000", LOG_LEVEL: "warn" });
+  const config = loadConfig({
+    DATABASE_URL: databasePath,
+    NODE_ENV: "production",
+    AUTH_SECRET: "bench-secret-0123456789abcdef",
+    RATE_LIMIT_MAX: "1000000",
+    LOG_LEVEL: "warn",
+  });
   const logger = createLogger("warn");
   const runtime = await openRuntime({ config, logger, transport: memoryTransport() });
-  const withoutEnqueue = () => ({ ...runtime, repository: new SqliteAppRepository(openSqliteAppDb(new Database(databasePath)), () => {}) });
+  const withoutEnqueue = () => ({
+    ...runtime,
+    repository: new SqliteAppRepository(openSqliteAppDb(new Database(databasePath)), () => {}),
+  });
   const variants: Record<Scenario, () => typeof runtime> = {
     "register-durable": () => runtime,
     "register-enqueue-only": () => ({ ...runtime, services: [] }),
@@ -58,7 +67,10 @@ interface Measured {
 
 async function measure(scenario: Scenario, seconds: number, connections: number): Promise<Measured> {
   const dir = mkdtempSync(join(tmpdir(), "errand-bench-http-"));
-  const server = Bun.spawn(["bun", import.meta.path, "--serve", scenario, join(dir, "bench.sqlite")], { stdout: "pipe", stderr: "inherit" });
+  const server = Bun.spawn(["bun", import.meta.path, "--serve", scenario, join(dir, "bench.sqlite")], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
   try {
     const port = await readPort(server.stdout);
     let counter = 0;
@@ -66,7 +78,11 @@ async function measure(scenario: Scenario, seconds: number, connections: number)
     // Each registration needs its own email; a per-request body only works through `requests`.
     const uniqueUser = (request: autocannon.Request) => ({
       ...request,
-      body: JSON.stringify({ email: `user${++counter}@example.com`, password: "a long enough password", displayName: "Bench" }),
+      body: JSON.stringify({
+        email: `user${++counter}@example.com`,
+        password: "a long enough password",
+        displayName: "Bench",
+      }),
     });
     const result = await autocannon({
       url: `http://127.0.0.1:${port}`,
@@ -74,7 +90,12 @@ async function measure(scenario: Scenario, seconds: number, connections: number)
       duration: seconds,
       requests: [
         register
-          ? { method: "POST", path: "/api/users/register", headers: { "content-type": "application/json" }, setupRequest: uniqueUser }
+          ? {
+              method: "POST",
+              path: "/api/users/register",
+              headers: { "content-type": "application/json" },
+              setupRequest: uniqueUser,
+            }
           : { method: "GET", path: "/health/live" },
       ],
     });
@@ -108,7 +129,9 @@ async function main(): Promise<void> {
   const runs = arg("runs", 3);
   const seconds = arg("seconds", 5);
   const connections = arg("connections", 16);
-  console.log(`HTTP on loopback: ${connections} connections, ${seconds} s per run, median of ${runs} runs (Bun ${Bun.version})`);
+  console.log(
+    `HTTP on loopback: ${connections} connections, ${seconds} s per run, median of ${runs} runs (Bun ${Bun.version})`,
+  );
   const results = new Map<Scenario, Measured[]>();
   for (let run = 0; run < runs; run++) {
     // Interleaved, so a noisy moment on the shared machine hits every scenario alike.
@@ -133,8 +156,20 @@ async function main(): Promise<void> {
   printTable(
     ["route", "requests/s", "p50 ms", "p99 ms", "non-2xx/errors"],
     [
-      ["POST /api/users/register, mail enqueued in the transaction, mails delivered meanwhile", durable.rps.toFixed(1), durable.p50, durable.p99, durable.errors],
-      ["POST /api/users/register, mail enqueued in the transaction, jobs not running", enqueueOnly.rps.toFixed(1), enqueueOnly.p50, enqueueOnly.p99, enqueueOnly.errors],
+      [
+        "POST /api/users/register, mail enqueued in the transaction, mails delivered meanwhile",
+        durable.rps.toFixed(1),
+        durable.p50,
+        durable.p99,
+        durable.errors,
+      ],
+      [
+        "POST /api/users/register, mail enqueued in the transaction, jobs not running",
+        enqueueOnly.rps.toFixed(1),
+        enqueueOnly.p50,
+        enqueueOnly.p99,
+        enqueueOnly.errors,
+      ],
       ["POST /api/users/register, enqueue removed", plain.rps.toFixed(1), plain.p50, plain.p99, plain.errors],
       ["GET /health/live (ceiling)", live.rps.toFixed(0), live.p50, live.p99, live.errors],
     ],

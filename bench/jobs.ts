@@ -14,7 +14,6 @@ import { join } from "node:path";
 import { bullmqSystem } from "./lib/jobs-bullmq.ts";
 import { bunqueueSystem, closeBunqueue } from "./lib/jobs-bunqueue.ts";
 import { errandSystems, pgStore, sqliteFile } from "./lib/jobs-errand.ts";
-import { type StoreCeiling, storeCeiling } from "./lib/jobs-store-ceiling.ts";
 import { graphileSystem } from "./lib/jobs-graphile.ts";
 import {
   type EndToEnd,
@@ -23,12 +22,13 @@ import {
   enqueueSingle,
   idleLatency,
   type Latency,
-  median,
   type MeasureOptions,
+  median,
 } from "./lib/jobs-measure.ts";
+import { pgBossSystem } from "./lib/jobs-pgboss.ts";
+import { type StoreCeiling, storeCeiling } from "./lib/jobs-store-ceiling.ts";
 import type { JobsBenchSystem } from "./lib/jobs-system.ts";
 import { markdownTable, ms, perSecond } from "./lib/jobs-table.ts";
-import { pgBossSystem } from "./lib/jobs-pgboss.ts";
 
 function flag(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -113,7 +113,10 @@ const rows = systems.map((system) =>
 );
 const ceilingRows: string[][] = [];
 if (process.argv.includes("--ceiling")) {
-  for (const [label, open] of [["SQLite", sqliteFile(dir)], ["PostgreSQL", pgStore]] as const) {
+  for (const [label, open] of [
+    ["SQLite", sqliteFile(dir)],
+    ["PostgreSQL", pgStore],
+  ] as const) {
     for (const batch of [110, 500]) {
       console.error(`… store ceiling: ${label}, batch ${batch}`);
       const measured: StoreCeiling[] = [];
@@ -142,12 +145,21 @@ console.log(
 );
 console.log(
   markdownTable(
-    ["system", "enqueue one by one /s", "enqueue bulk /s", "end-to-end jobs/s", "enqueue→start p50 / p99 (idle)", "durability"],
+    [
+      "system",
+      "enqueue one by one /s",
+      "enqueue bulk /s",
+      "end-to-end jobs/s",
+      "enqueue→start p50 / p99 (idle)",
+      "durability",
+    ],
     rows,
   ),
 );
 if (ceilingRows.length > 0) {
-  console.log(`\nStore alone (no dispatcher): claim a batch, complete it while claiming the next — n=${n}, median of ${runs}\n`);
+  console.log(
+    `\nStore alone (no dispatcher): claim a batch, complete it while claiming the next — n=${n}, median of ${runs}\n`,
+  );
   console.log(markdownTable(["store", "jobs/s", "claim per batch", "complete per batch"], ceilingRows));
 }
 process.exit(0);

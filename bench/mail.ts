@@ -4,9 +4,15 @@
 import { render } from "@react-email/render";
 import { createElement } from "react";
 import { Resend } from "resend";
-import { emailTemplates } from "../emails/index.ts";
 import { Confirmation } from "../emails/confirmation.tsx";
-import { MailRenderer, MailSender, memoryDeliveryLedger, type OutgoingMail, ResendTransport } from "../src/mail/index.ts";
+import { emailTemplates } from "../emails/index.ts";
+import {
+  MailRenderer,
+  MailSender,
+  memoryDeliveryLedger,
+  type OutgoingMail,
+  ResendTransport,
+} from "../src/mail/index.ts";
 import { FakeResend } from "../test/support/fake-resend.ts";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 3;
@@ -65,7 +71,13 @@ async function renderTable(): Promise<string[][]> {
   ];
 }
 
-const mail = (i: number): OutgoingMail => ({ from: "Errand <no-reply@errand.dev>", to: [`u${i}@example.com`], subject: "Hi", html: "<p>Hi</p>", text: "Hi" });
+const mail = (i: number): OutgoingMail => ({
+  from: "Errand <no-reply@errand.dev>",
+  to: [`u${i}@example.com`],
+  subject: "Hi",
+  html: "<p>Hi</p>",
+  text: "Hi",
+});
 
 interface DeliveryResult {
   mailsPerSecond: number;
@@ -77,10 +89,19 @@ interface DeliveryResult {
 }
 
 /** `count` mails, `waiting` at a time (as executors would), through a MailSender. */
-async function deliver(limit: number | undefined, batch: boolean, count: number, waiting: number): Promise<DeliveryResult> {
+async function deliver(
+  limit: number | undefined,
+  batch: boolean,
+  count: number,
+  waiting: number,
+): Promise<DeliveryResult> {
   const fake = new FakeResend(limit ? { rateLimit: { limit } } : {});
   try {
-    const transport = new ResendTransport({ apiKey: fake.apiKey, baseUrl: fake.url, rateLimit: { perSecond: limit ?? 1_000_000, burst: limit ? 1 : 1_000_000 } });
+    const transport = new ResendTransport({
+      apiKey: fake.apiKey,
+      baseUrl: fake.url,
+      rateLimit: { perSecond: limit ?? 1_000_000, burst: limit ? 1 : 1_000_000 },
+    });
     const sender = new MailSender(transport, batch ? { ledger: memoryDeliveryLedger(), concurrency: 4 } : undefined);
     let next = 0;
     const t0 = performance.now();
@@ -90,7 +111,14 @@ async function deliver(limit: number | undefined, batch: boolean, count: number,
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
-    return { mailsPerSecond: count / seconds, delivered: fake.deliveries.length, attempted: count, requests: fake.requests.length, violations: fake.rateLimitViolations, refused: 0 };
+    return {
+      mailsPerSecond: count / seconds,
+      delivered: fake.deliveries.length,
+      attempted: count,
+      requests: fake.requests.length,
+      violations: fake.rateLimitViolations,
+      refused: 0,
+    };
   } finally {
     await fake.stop();
   }
@@ -113,14 +141,30 @@ async function naive(limit: number | undefined, count: number, waiting: number):
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
-    return { mailsPerSecond: fake.deliveries.length / seconds, delivered: fake.deliveries.length, attempted: count, requests: fake.requests.length, violations: fake.rateLimitViolations, refused };
+    return {
+      mailsPerSecond: fake.deliveries.length / seconds,
+      delivered: fake.deliveries.length,
+      attempted: count,
+      requests: fake.requests.length,
+      violations: fake.rateLimitViolations,
+      refused,
+    };
   } finally {
     await fake.stop();
   }
 }
 
 async function deliveryTable(): Promise<string[][]> {
-  const rows: string[][] = [["delivery through the fake Resend API (real SDK)", "mails delivered/s", "delivered / attempted", "requests", "rate-limit violations", "mails refused (429), lost without a retry"]];
+  const rows: string[][] = [
+    [
+      "delivery through the fake Resend API (real SDK)",
+      "mails delivered/s",
+      "delivered / attempted",
+      "requests",
+      "rate-limit violations",
+      "mails refused (429), lost without a retry",
+    ],
+  ];
   const cases: [string, () => Promise<DeliveryResult>][] = [
     ["limit off, naive SDK calls, 20 at a time", () => naive(undefined, 2000, 20)],
     ["limit off, Errand single sends, 20 waiting", () => deliver(undefined, false, 2000, 20)],
@@ -134,7 +178,14 @@ async function deliveryTable(): Promise<string[][]> {
     for (let r = 0; r < runs; r++) results.push(await run());
     const m = median(results.map((x) => x.mailsPerSecond));
     const pick = results.find((x) => x.mailsPerSecond === m)!;
-    rows.push([name, m.toFixed(1), `${pick.delivered} / ${pick.attempted}`, String(pick.requests), String(pick.violations), String(pick.refused)]);
+    rows.push([
+      name,
+      m.toFixed(1),
+      `${pick.delivered} / ${pick.attempted}`,
+      String(pick.requests),
+      String(pick.violations),
+      String(pick.refused),
+    ]);
   }
   return rows;
 }
@@ -147,6 +198,8 @@ function print(rows: string[][]): void {
   console.log();
 }
 
-console.log(`# mail benchmark — ${new Date().toISOString()}, bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, median of ${runs}\n`);
+console.log(
+  `# mail benchmark — ${new Date().toISOString()}, bun ${Bun.version}, ${navigator.hardwareConcurrency} cores, median of ${runs}\n`,
+);
 print(await renderTable());
 print(await deliveryTable());

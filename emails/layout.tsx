@@ -15,7 +15,9 @@ export function Layout({ preview, children }: { preview: string; children: React
         <Container style={card}>
           <Section>{children}</Section>
           <Hr />
-          <Text style={footer}>You received this mail because of an action on your account. If it was not you, ignore it.</Text>
+          <Text style={footer}>
+            You received this mail because of an action on your account. If it was not you, ignore it.
+          </Text>
         </Container>
       </Body>
     </Html>

@@ -1,5 +1,5 @@
 import { Queue, Worker } from "bullmq";
-import { range, REDIS, uniqueName, type JobsBenchSystem } from "./jobs-system.ts";
+import { type JobsBenchSystem, REDIS, range, uniqueName } from "./jobs-system.ts";
 
 interface Payload {
   i: number;

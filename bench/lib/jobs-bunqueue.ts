@@ -1,5 +1,5 @@
 import { Queue, shutdownManager, Worker } from "bunqueue/client";
-import { range, uniqueName, type JobsBenchSystem } from "./jobs-system.ts";
+import { type JobsBenchSystem, range, uniqueName } from "./jobs-system.ts";
 
 interface Payload {
   i: number;
@@ -15,10 +15,16 @@ export function bunqueueSystem(variant: "buffered" | "durable", dataPath: string
   return {
     id: `bunqueue:${variant}`,
     label: `bunqueue 2.9.5 (embedded SQLite) ${durable ? "durable: true" : "default (buffered)"}`,
-    durability: durable ? "SQLite WAL, synchronous=NORMAL (process crash)" : "SQLite, 10 ms write buffer (may lose the last 10 ms)",
+    durability: durable
+      ? "SQLite WAL, synchronous=NORMAL (process crash)"
+      : "SQLite, 10 ms write buffer (may lose the last 10 ms)",
     async open() {
       const name = uniqueName("bench");
-      const queue = new Queue<Payload>(name, { embedded: true, dataPath, defaultJobOptions: { durable, removeOnComplete: true } });
+      const queue = new Queue<Payload>(name, {
+        embedded: true,
+        dataPath,
+        defaultJobOptions: { durable, removeOnComplete: true },
+      });
       let worker: Worker<Payload> | undefined;
       return {
         async enqueue(i) {

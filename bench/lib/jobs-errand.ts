@@ -5,7 +5,7 @@ import { createJobs, defineJob, type JobStore, type Jobs } from "../../src/jobs/
 import { postgresStore } from "../../src/stores/postgres/index.ts";
 import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 import { dropSchema } from "./jobs-pgboss.ts";
-import { POSTGRES_URL, range, uniqueName, type JobsBenchSystem } from "./jobs-system.ts";
+import { type JobsBenchSystem, POSTGRES_URL, range, uniqueName } from "./jobs-system.ts";
 
 export interface StoreHandle {
   store: JobStore<unknown>;
@@ -15,7 +15,13 @@ export interface StoreHandle {
 /** How the Jobs service is tuned; `{}` is Errand's defaults, what the targets are about. */
 type Tuning = { executors?: number; channelCapacity?: number };
 
-function errandSystem(id: string, label: string, durability: string, openStore: () => StoreHandle, tuning: Tuning = {}): JobsBenchSystem {
+function errandSystem(
+  id: string,
+  label: string,
+  durability: string,
+  openStore: () => StoreHandle,
+  tuning: Tuning = {},
+): JobsBenchSystem {
   return {
     id,
     label,
@@ -36,7 +42,10 @@ function errandSystem(id: string, label: string, durability: string, openStore: 
           await jobs.enqueue(noop, { i });
         },
         async enqueueBulk(from, count) {
-          await jobs.enqueueMany(noop, range(from, count).map((i) => ({ payload: { i } })));
+          await jobs.enqueueMany(
+            noop,
+            range(from, count).map((i) => ({ payload: { i } })),
+          );
         },
         async startWorker(handler) {
           onJob = handler;
@@ -77,8 +86,19 @@ export function sqliteFile(dir: string): () => StoreHandle {
 
 export function errandSystems(dir: string): JobsBenchSystem[] {
   return [
-    errandSystem("errand:sqlite", "Errand (SQLite, defaults)", "SQLite WAL, synchronous=NORMAL (process crash)", sqliteFile(dir)),
+    errandSystem(
+      "errand:sqlite",
+      "Errand (SQLite, defaults)",
+      "SQLite WAL, synchronous=NORMAL (process crash)",
+      sqliteFile(dir),
+    ),
     errandSystem("errand:postgres", "Errand (PostgreSQL, defaults)", pgDurability, pgStore),
-    errandSystem("errand:postgres-window", "Errand (PostgreSQL) 20 executors, channel 1000", pgDurability, pgStore, bigWindow),
+    errandSystem(
+      "errand:postgres-window",
+      "Errand (PostgreSQL) 20 executors, channel 1000",
+      pgDurability,
+      pgStore,
+      bigWindow,
+    ),
   ];
 }

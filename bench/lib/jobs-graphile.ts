@@ -1,6 +1,6 @@
-import { Logger, makeWorkerUtils, run, type Runner } from "graphile-worker";
+import { Logger, makeWorkerUtils, type Runner, run } from "graphile-worker";
 import { dropSchema } from "./jobs-pgboss.ts";
-import { POSTGRES_URL, range, uniqueName, type JobsBenchSystem } from "./jobs-system.ts";
+import { type JobsBenchSystem, POSTGRES_URL, range, uniqueName } from "./jobs-system.ts";
 
 interface Payload {
   i: number;

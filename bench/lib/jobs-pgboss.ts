@@ -1,6 +1,6 @@
-import postgres from "postgres";
 import { PgBoss } from "pg-boss";
-import { POSTGRES_URL, range, uniqueName, type JobsBenchSystem } from "./jobs-system.ts";
+import postgres from "postgres";
+import { type JobsBenchSystem, POSTGRES_URL, range, uniqueName } from "./jobs-system.ts";
 
 interface Payload {
   i: number;
@@ -19,7 +19,13 @@ export function pgBossSystem(variant: "best" | "default"): JobsBenchSystem {
     durability: "PostgreSQL commit (fsync)",
     async open() {
       const schema = uniqueName("bench_pgboss");
-      const boss = new PgBoss({ connectionString: POSTGRES_URL, schema, useListenNotify: best, supervise: false, schedule: false });
+      const boss = new PgBoss({
+        connectionString: POSTGRES_URL,
+        schema,
+        useListenNotify: best,
+        supervise: false,
+        schedule: false,
+      });
       boss.on("error", (error: unknown) => console.error("pg-boss:", error));
       await boss.start();
       const queue = "noop";
@@ -29,11 +35,19 @@ export function pgBossSystem(variant: "best" | "default"): JobsBenchSystem {
           await boss.send(queue, { i });
         },
         async enqueueBulk(from, count) {
-          await boss.insert(queue, range(from, count).map((i) => ({ data: { i } })));
+          await boss.insert(
+            queue,
+            range(from, count).map((i) => ({ data: { i } })),
+          );
         },
         async startWorker(onJob) {
           if (best) {
-            const options = { batchSize: 500, burstWhenBatchFull: true, localConcurrency: 2, pollingIntervalSeconds: 0.5 };
+            const options = {
+              batchSize: 500,
+              burstWhenBatchFull: true,
+              localConcurrency: 2,
+              pollingIntervalSeconds: 0.5,
+            };
             await boss.work<Payload>(queue, options, async (jobs) => {
               for (const job of jobs) onJob(job.data.i);
             });

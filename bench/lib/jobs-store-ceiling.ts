@@ -16,7 +16,10 @@ export async function storeCeiling(store: JobStore<unknown>, n: number, batch: n
   const now = Date.now();
   for (let from = 0; from < n; from += 1000) {
     const count = Math.min(1000, n - from);
-    await store.enqueue(Array.from({ length: count }, (_, k) => noop(from + k, now)), { now });
+    await store.enqueue(
+      Array.from({ length: count }, (_, k) => noop(from + k, now)),
+      { now },
+    );
   }
   let claimMs = 0;
   let completeMs = 0;
@@ -25,18 +28,33 @@ export async function storeCeiling(store: JobStore<unknown>, n: number, batch: n
   const start = performance.now();
   for (;;) {
     const claimStart = performance.now();
-    const claimed = await store.claim({ workerId: "ceiling", limit: batch, now: Date.now(), leaseMs: 30_000, names: ["bench.noop"] });
+    const claimed = await store.claim({
+      workerId: "ceiling",
+      limit: batch,
+      now: Date.now(),
+      leaseMs: 30_000,
+      names: ["bench.noop"],
+    });
     claimMs += performance.now() - claimStart;
     if (claimed.length === 0) break;
     batches++;
     await writing;
     const completeStart = performance.now();
-    writing = store.complete(claimed.map((c) => c.id), { workerId: "ceiling", now: Date.now() }).then(() => {
-      completeMs += performance.now() - completeStart;
-    });
+    writing = store
+      .complete(
+        claimed.map((c) => c.id),
+        { workerId: "ceiling", now: Date.now() },
+      )
+      .then(() => {
+        completeMs += performance.now() - completeStart;
+      });
   }
   await writing;
-  return { jobsPerSecond: (n * 1000) / (performance.now() - start), claimMsPerBatch: claimMs / batches, completeMsPerBatch: completeMs / batches };
+  return {
+    jobsPerSecond: (n * 1000) / (performance.now() - start),
+    claimMsPerBatch: claimMs / batches,
+    completeMsPerBatch: completeMs / batches,
+  };
 }
 
 function noop(i: number, now: number): NewJob {

@@ -7,7 +7,11 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
 
 export function perSecond(value: number): string {
   if (!Number.isFinite(value)) return "–";
-  return value >= 10_000 ? `${(value / 1000).toFixed(1)}k` : value >= 1000 ? `${(value / 1000).toFixed(2)}k` : value.toFixed(0);
+  return value >= 10_000
+    ? `${(value / 1000).toFixed(1)}k`
+    : value >= 1000
+      ? `${(value / 1000).toFixed(2)}k`
+      : value.toFixed(0);
 }
 
 export function ms(value: number): string {

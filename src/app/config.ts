@@ -44,7 +44,9 @@ export interface AppConfig {
 export class ConfigError extends Error {
   override name = "ConfigError";
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   }
 }
 
@@ -147,12 +149,16 @@ class EnvReader {
   identifier(name: string, fallback: string): string {
     const raw = this.optional(name);
     if (raw === undefined) return fallback;
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw)) return this.#fail(name, raw, "a lowercase SQL identifier (letters, digits, _)", fallback);
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw))
+      return this.#fail(name, raw, "a lowercase SQL identifier (letters, digits, _)", fallback);
     return raw;
   }
 
   list(name: string): string[] {
-    return (this.optional(name) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    return (this.optional(name) ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   /** Tokens guard admin and metrics: a short one is a mistake worth refusing to start over. */
@@ -174,11 +180,15 @@ class EnvReader {
     const raw = this.optional(name);
     if (raw === undefined) return { kind: "sqlite", path: fallbackPath };
     if (/^postgres(ql)?:\/\//.test(raw)) {
-      if (!URL.canParse(raw)) return this.#fail(name, "(hidden)", "a valid postgres:// URL", { kind: "sqlite", path: fallbackPath });
+      if (!URL.canParse(raw))
+        return this.#fail(name, "(hidden)", "a valid postgres:// URL", { kind: "sqlite", path: fallbackPath });
       return { kind: "postgres", url: raw };
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
-      return this.#fail(name, raw.split(":")[0] + "://…", "a postgres:// URL or a SQLite file path", { kind: "sqlite", path: fallbackPath });
+      return this.#fail(name, `${raw.split(":")[0]}://…`, "a postgres:// URL or a SQLite file path", {
+        kind: "sqlite",
+        path: fallbackPath,
+      });
     }
     return { kind: "sqlite", path: raw.replace(/^(sqlite|file):/, "") };
   }

@@ -3,8 +3,8 @@ import { type Clock, systemClock } from "../clock/index.ts";
 import { hosting } from "../elysia/index.ts";
 import { mailPreview } from "../elysia/mail-preview.ts";
 import type { HostedService } from "../hosting/index.ts";
-import { adminRoutes } from "./admin/admin-routes.ts";
 import type { AdminCrons, AdminJobs } from "./admin/admin-ports.ts";
+import { adminRoutes } from "./admin/admin-routes.ts";
 import { dashboardRoutes } from "./admin/dashboard-routes.ts";
 import { AccessTokens } from "./auth/access-token.ts";
 import { AuthService } from "./auth/auth-service.ts";
@@ -94,7 +94,12 @@ export function createApp(config: AppConfig, deps: AppDeps) {
     )
     .use(
       config.adminToken
-        ? dashboardRoutes({ adminToken: config.adminToken, jobs: adminJobs, crons: adminCrons, secureCookie: config.publicUrl.startsWith("https:") })
+        ? dashboardRoutes({
+            adminToken: config.adminToken,
+            jobs: adminJobs,
+            crons: adminCrons,
+            secureCookie: config.publicUrl.startsWith("https:"),
+          })
         : new Elysia({ name: "app.admin.dashboard" }),
     );
 }

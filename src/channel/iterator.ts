@@ -23,7 +23,7 @@ export class ChannelIterator<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T>> {
     if (this.finished) return Promise.resolve(doneResult);
     const signal = this.signal;
-    if (signal !== undefined && signal.aborted) return Promise.reject(signal.reason);
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const state = this.state;
     if (state.size > 0) return Promise.resolve({ value: state.tryRead() as T, done: false });
     if (state.done) return this.end(state);

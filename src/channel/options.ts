@@ -50,7 +50,9 @@ function validCapacity(capacity: unknown): number {
 function validFullMode(fullMode: unknown): FullMode {
   if (fullMode === undefined) return "wait";
   if (fullModes.includes(fullMode as FullMode)) return fullMode as FullMode;
-  throw new TypeError(`fullMode must be one of ${fullModes.map((m) => `"${m}"`).join(", ")}, got ${JSON.stringify(fullMode)}`);
+  throw new TypeError(
+    `fullMode must be one of ${fullModes.map((m) => `"${m}"`).join(", ")}, got ${JSON.stringify(fullMode)}`,
+  );
 }
 
 function validFlag(name: string, value: unknown): boolean {

@@ -36,7 +36,7 @@ export class Ring<T> {
    * the slots. Writing by index lets a caller preallocate `target` at its final size.
    */
   moveTo(target: T[], at: number, max: number): number {
-    const count = max < this.size ? max : this.size;
+    const count = Math.min(max, this.size);
     const items = this.items;
     const head = this.head;
     const firstEnd = Math.min(head + count, items.length);

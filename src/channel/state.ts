@@ -97,7 +97,7 @@ export class ChannelState<T> extends Ring<T> implements Completed {
    * land in the buffer, so it keeps moving until the batch is full or the buffer truly empty.
    */
   takeBatch(max: number): T[] {
-    const batch = new Array<T>(max < this.size ? max : this.size);
+    const batch = new Array<T>(Math.min(max, this.size));
     let taken = 0;
     while (taken < max && this.size > 0) {
       taken += this.moveTo(batch, taken, max - taken);

@@ -106,7 +106,11 @@ export class FakeClock implements Clock {
   #earliest(): Sleeper | undefined {
     let earliest: Sleeper | undefined;
     for (const sleeper of this.#sleepers) {
-      if (!earliest || sleeper.wakeAt < earliest.wakeAt || (sleeper.wakeAt === earliest.wakeAt && sleeper.order < earliest.order)) {
+      if (
+        !earliest ||
+        sleeper.wakeAt < earliest.wakeAt ||
+        (sleeper.wakeAt === earliest.wakeAt && sleeper.order < earliest.order)
+      ) {
         earliest = sleeper;
       }
     }

@@ -1,5 +1,5 @@
-import type { JobRecord } from "../jobs/store.ts";
 import type { AnyJobDefinition } from "../jobs/define-job.ts";
+import type { JobRecord } from "../jobs/store.ts";
 
 /**
  * The part of the jobs API the scheduler uses: enqueue under an idempotency key, and list one job

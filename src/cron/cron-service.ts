@@ -55,7 +55,9 @@ export class CronService extends BackgroundService {
   async list(): Promise<CronStatus[]> {
     const now = this.#clock.now();
     return Promise.all(
-      [...this.#crons.values()].map(async (cron) => describeCron(cron, await readHistory(this.#jobs, cron.name, cron.job.name), now)),
+      [...this.#crons.values()].map(async (cron) =>
+        describeCron(cron, await readHistory(this.#jobs, cron.name, cron.job.name), now),
+      ),
     );
   }
 
@@ -105,7 +107,10 @@ export class CronService extends BackgroundService {
           await ticker.advance(this.#clock.now());
           return ticker.waiting ? "waiting" : "done";
         } catch (error) {
-          this.#logger.error({ cron: ticker.cron.name, err: error }, "cron could not read or enqueue its tick; retrying");
+          this.#logger.error(
+            { cron: ticker.cron.name, err: error },
+            "cron could not read or enqueue its tick; retrying",
+          );
           return "failed";
         }
       }),
@@ -131,6 +136,7 @@ function indexByName(crons: readonly CronDefinition[]): Map<string, CronDefiniti
 }
 
 function nonNegative(option: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`createCron: ${option} must be a non-negative number of milliseconds, got ${value}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`createCron: ${option} must be a non-negative number of milliseconds, got ${value}`);
   return value;
 }

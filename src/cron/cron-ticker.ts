@@ -60,7 +60,11 @@ export class CronTicker {
   #accept(selected: number[], blocker: JobRecord | undefined): void {
     if (blocker && !selected.some((tick) => tickKey(this.cron.name, tick) === blocker.key)) {
       this.logger.warn(
-        { cron: this.cron.name, ticks: selected.map((tick) => new Date(tick).toISOString()), unfinishedJobId: blocker.id },
+        {
+          cron: this.cron.name,
+          ticks: selected.map((tick) => new Date(tick).toISOString()),
+          unfinishedJobId: blocker.id,
+        },
         "cron tick skipped: the previous run is still unfinished (set overlap: true to allow concurrent runs)",
       );
       return;

@@ -1,6 +1,6 @@
 import { type TSchema, Type } from "@sinclair/typebox";
-import { type AnyJobDefinition, defineJob, type JobDefinition, type JobSpec } from "../jobs/define-job.ts";
 import type { JobContext } from "../jobs/context.ts";
+import { type AnyJobDefinition, defineJob, type JobDefinition, type JobSpec } from "../jobs/define-job.ts";
 import { InvalidCronDefinitionError } from "./errors.ts";
 import type { MissedPolicy } from "./missed.ts";
 import { parseSchedule, type Schedule } from "./schedule.ts";
@@ -63,11 +63,16 @@ export function defineCron<P>(options: JobCronOptions<P>): CronDefinition;
 export function defineCron(options: HandlerCronOptions): CronDefinition;
 export function defineCron<P>(options: JobCronOptions<P> | HandlerCronOptions): CronDefinition {
   if ("handler" in options && "job" in options) {
-    throw new InvalidCronDefinitionError(`Cron "${options.name}": give either job (with payload) or handler, not both.`);
+    throw new InvalidCronDefinitionError(
+      `Cron "${options.name}": give either job (with payload) or handler, not both.`,
+    );
   }
-  if ("handler" in options) return validateCron(options, handlerJob(options), (tick) => ({ tick: new Date(tick).toISOString() }));
+  if ("handler" in options)
+    return validateCron(options, handlerJob(options), (tick) => ({ tick: new Date(tick).toISOString() }));
   if (!("job" in options) || !options.job) {
-    throw new InvalidCronDefinitionError(`Cron "${(options as CronScheduleOptions).name}": give a job (with payload) or a handler to run.`);
+    throw new InvalidCronDefinitionError(
+      `Cron "${(options as CronScheduleOptions).name}": give a job (with payload) or a handler to run.`,
+    );
   }
   const { job, payload } = options;
   assertPayload(options.name, job, payload);
@@ -101,7 +106,11 @@ function handlerJob(options: HandlerCronOptions): AnyJobDefinition {
 
 const namePattern = /^[A-Za-z0-9._-]+$/;
 
-function validateCron(options: CronScheduleOptions, job: AnyJobDefinition, payloadFor: (tick: number) => unknown): CronDefinition {
+function validateCron(
+  options: CronScheduleOptions,
+  job: AnyJobDefinition,
+  payloadFor: (tick: number) => unknown,
+): CronDefinition {
   if (typeof options.name !== "string" || !namePattern.test(options.name)) {
     throw new InvalidCronDefinitionError(
       `Invalid cron name ${JSON.stringify(options.name)}: use letters, digits, ".", "_" and "-" (it becomes part of job keys "cron:<name>:<tick>").`,
@@ -122,7 +131,8 @@ function validateCron(options: CronScheduleOptions, job: AnyJobDefinition, paylo
 
 function assertMissedPolicy(cronName: string, missed: MissedPolicy): void {
   if (missed === "skip" || missed === "run-once") return;
-  if (typeof missed === "object" && missed !== null && Number.isSafeInteger(missed.catchUp) && missed.catchUp >= 1) return;
+  if (typeof missed === "object" && missed !== null && Number.isSafeInteger(missed.catchUp) && missed.catchUp >= 1)
+    return;
   throw new InvalidCronDefinitionError(
     `Cron "${cronName}": missed must be "skip", "run-once" or { catchUp: n } with a whole n >= 1, got ${JSON.stringify(missed)}.`,
   );

@@ -8,7 +8,11 @@ export class CronError extends Error {
 /** A cron's schedule is not a cron expression croner can parse. */
 export class InvalidCronScheduleError extends CronError {
   override name = "InvalidCronScheduleError";
-  constructor(readonly cronName: string, readonly schedule: string, cause: unknown) {
+  constructor(
+    readonly cronName: string,
+    readonly schedule: string,
+    cause: unknown,
+  ) {
     super(
       `Cron "${cronName}": invalid schedule ${JSON.stringify(schedule)}: ${describe(cause)}. ` +
         `Use five fields (minute hour day month weekday, e.g. "0 * * * *"), six with seconds first, or a nickname such as "@hourly".`,
@@ -20,7 +24,10 @@ export class InvalidCronScheduleError extends CronError {
 /** A cron's timezone is not an IANA timezone name this runtime knows. */
 export class InvalidCronTimezoneError extends CronError {
   override name = "InvalidCronTimezoneError";
-  constructor(readonly cronName: string, readonly timezone: string) {
+  constructor(
+    readonly cronName: string,
+    readonly timezone: string,
+  ) {
     super(
       `Cron "${cronName}": unknown timezone ${JSON.stringify(timezone)}. Use an IANA name such as "Europe/Berlin" or "UTC".`,
     );
@@ -43,7 +50,10 @@ export class DuplicateCronError extends CronError {
 /** trigger() or another lookup named a cron that was not given to createCron. */
 export class UnknownCronError extends CronError {
   override name = "UnknownCronError";
-  constructor(readonly cronName: string, known: readonly string[]) {
+  constructor(
+    readonly cronName: string,
+    known: readonly string[],
+  ) {
     super(`No cron named "${cronName}". Known crons: ${known.length ? known.join(", ") : "(none)"}.`);
   }
 }

@@ -18,7 +18,12 @@ export function missedLimit(policy: MissedPolicy): number {
  * and only when it is at most `lateToleranceMs` old: any earlier tick was overtaken by a later one,
  * so it was missed.
  */
-export function selectTicks(due: readonly number[], now: number, policy: MissedPolicy, lateToleranceMs: number): number[] {
+export function selectTicks(
+  due: readonly number[],
+  now: number,
+  policy: MissedPolicy,
+  lateToleranceMs: number,
+): number[] {
   const latest = due.at(-1);
   if (latest === undefined) return [];
   const onTime = now - latest <= lateToleranceMs;

@@ -1,7 +1,7 @@
 import { type AnyElysia, Elysia } from "elysia";
-import type { CronDefinition } from "../cron/define-cron.ts";
 import type { CronJobs } from "../cron/cron-jobs.ts";
-import { createCron, type CronServiceOptions } from "../cron/cron-service.ts";
+import { type CronServiceOptions, createCron } from "../cron/cron-service.ts";
+import type { CronDefinition } from "../cron/define-cron.ts";
 import { withHostedService } from "./hosting.ts";
 
 export type CronPluginOptions = Omit<CronServiceOptions, "crons" | "jobs"> & {

@@ -1,8 +1,8 @@
+export { type ChannelPluginOptions, type ChannelWorkerOptions, channel } from "./channel.ts";
+export { CronJobsMissingError, type CronPluginOptions, cron } from "./cron.ts";
 export { HostingPluginMissingError } from "./errors.ts";
 export { hosting, hostOf, withHostedService } from "./hosting.ts";
-export { type Served, type ServeOptions, serve } from "./serve.ts";
-export { cron, CronJobsMissingError, type CronPluginOptions } from "./cron.ts";
-export { mailer, type MailerPluginOptions } from "./mailer.ts";
-export { mailPreview, type MailPreviewOptions } from "./mail-preview.ts";
 export { jobs } from "./jobs.ts";
-export { channel, type ChannelPluginOptions, type ChannelWorkerOptions } from "./channel.ts";
+export { type MailPreviewOptions, mailPreview } from "./mail-preview.ts";
+export { type MailerPluginOptions, mailer } from "./mailer.ts";
+export { type Served, type ServeOptions, serve } from "./serve.ts";

@@ -27,7 +27,8 @@ export function mailPreview(options: MailPreviewOptions) {
   const limit = options.limit ?? 200;
   const plugin = new Elysia({ name: "errand.mail-preview", seed: prefix });
   if (!enabled) return plugin;
-  const notFound = () => new Response("No such mail.", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
+  const notFound = () =>
+    new Response("No such mail.", { status: 404, headers: { "content-type": "text/plain; charset=utf-8" } });
   return plugin
     .get(prefix, async () => new Response(listPage(prefix, await options.store.list(limit)), { headers: HTML }))
     .get(`${prefix}/:id`, async ({ params }) => {

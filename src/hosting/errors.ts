@@ -27,7 +27,10 @@ export class ServiceRegistrationError extends HostError {
 /** A service's start threw; the services started before it were stopped again. */
 export class ServiceStartError extends HostError {
   override name = "ServiceStartError";
-  constructor(readonly serviceName: string, cause: unknown) {
+  constructor(
+    readonly serviceName: string,
+    cause: unknown,
+  ) {
     super(`Hosted service "${serviceName}" failed to start: ${describe(cause)}`, { cause });
   }
 }

@@ -27,7 +27,11 @@ export interface HostOptions {
 
 /** Dispatched on the host for each lifecycle step; `service-failed` carries the service and error. */
 export class HostEvent extends Event {
-  constructor(type: HostEventType, readonly service?: string, readonly error?: unknown) {
+  constructor(
+    type: HostEventType,
+    readonly service?: string,
+    readonly error?: unknown,
+  ) {
     super(type);
   }
 }
@@ -96,7 +100,9 @@ export class Host extends EventTarget {
       );
     }
     if (this.#services.some((s) => s.name === service.name)) {
-      throw new ServiceRegistrationError(`A hosted service named "${service.name}" is already registered; names must be unique.`);
+      throw new ServiceRegistrationError(
+        `A hosted service named "${service.name}" is already registered; names must be unique.`,
+      );
     }
     this.#services.push(service);
     return this;
@@ -115,7 +121,9 @@ export class Host extends EventTarget {
       if (this.#startConcurrently) {
         // allSettled, not all: a service still starting when another fails must be in `started`
         // before the rollback below, or it would be left running.
-        const outcomes = await Promise.allSettled(this.#services.map((s) => this.#startOne(s, signal).then(() => started.push(s))));
+        const outcomes = await Promise.allSettled(
+          this.#services.map((s) => this.#startOne(s, signal).then(() => started.push(s))),
+        );
         const failed = outcomes.find((outcome) => outcome.status === "rejected");
         if (failed) throw failed.reason;
       } else {
@@ -143,7 +151,10 @@ export class Host extends EventTarget {
   stop(timeoutMs: number = this.shutdownTimeoutMs): Promise<void> {
     if (this.#state === "created") return Promise.reject(new HostNotStartedError());
     // A stop during start waits for start to settle, so services are never stopped half-started.
-    this.#stopping ??= this.#state === "starting" ? this.#starting!.catch(() => {}).then(() => this.#stop(timeoutMs)) : this.#stop(timeoutMs);
+    this.#stopping ??=
+      this.#state === "starting"
+        ? this.#starting!.catch(() => {}).then(() => this.#stop(timeoutMs))
+        : this.#stop(timeoutMs);
     return this.#stopping;
   }
 
@@ -188,7 +199,10 @@ export class Host extends EventTarget {
       if (deadline.aborted) {
         // Past the deadline: still tell the service (it may clean up synchronously), never wait.
         service.stop(serviceSignal).catch(() => {});
-        this.#logger.error({ service: service.name }, "service abandoned: shutdown deadline passed before it was stopped");
+        this.#logger.error(
+          { service: service.name },
+          "service abandoned: shutdown deadline passed before it was stopped",
+        );
         continue;
       }
       const outcome = await Promise.race([
@@ -215,7 +229,10 @@ export class Host extends EventTarget {
   #watch(service: HostedService): void {
     service.executeTask?.catch((error: unknown) => {
       if (this.#state === "stopping" || this.#state === "stopped") return;
-      this.#logger.error({ service: service.name, err: error, policy: this.#policy }, `service failed: ${describe(error)}`);
+      this.#logger.error(
+        { service: service.name, err: error, policy: this.#policy },
+        `service failed: ${describe(error)}`,
+      );
       this.dispatchEvent(new HostEvent("service-failed", service.name, error));
       if (this.#policy === "stop-host") {
         this.#failure ??= { service: service.name, error };

@@ -14,7 +14,10 @@ export interface AttemptDeps {
 
 export async function runAttempt(job: InFlightJob, deps: AttemptDeps): Promise<AttemptOutcome> {
   const { claimed, def, control } = job;
-  const timer = def.timeoutMs === undefined ? undefined : setTimeout(() => control.abort(new JobTimeoutError(def.name, def.timeoutMs!)), def.timeoutMs);
+  const timer =
+    def.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => control.abort(new JobTimeoutError(def.name, def.timeoutMs!)), def.timeoutMs);
   const ctx = new AttemptContext(job, deps);
   try {
     // The race lets a handler that ignores its signal be given up on at the timeout or the shutdown
@@ -24,7 +27,11 @@ export async function runAttempt(job: InFlightJob, deps: AttemptDeps): Promise<A
     await ctx.dispose();
     return { kind: "succeeded" };
   } catch (error) {
-    await ctx.dispose().catch((disposeError: unknown) => deps.logger.error({ err: disposeError, jobId: claimed.id }, "disposing a failed job's scope failed"));
+    await ctx
+      .dispose()
+      .catch((disposeError: unknown) =>
+        deps.logger.error({ err: disposeError, jobId: claimed.id }, "disposing a failed job's scope failed"),
+      );
     return classify(job, error);
   } finally {
     clearTimeout(timer);
@@ -33,7 +40,8 @@ export async function runAttempt(job: InFlightJob, deps: AttemptDeps): Promise<A
 
 function classify(job: InFlightJob, error: unknown): AttemptOutcome {
   const reason = job.control.reason;
-  if (job.abandoned || reason instanceof JobsShutdownError || reason instanceof LeaseLostError) return { kind: "abandoned" };
+  if (job.abandoned || reason instanceof JobsShutdownError || reason instanceof LeaseLostError)
+    return { kind: "abandoned" };
   return { kind: "failed", error: reason instanceof JobTimeoutError ? reason : error };
 }
 

@@ -76,7 +76,10 @@ export class CompletionWriter {
       this.#options.onWritten(succeeded.concat(failed.map((f) => f.id)));
     } catch (error) {
       // Keep the outcomes and try again: the jobs stay leased (renewed while the store answers) meanwhile.
-      logger.error({ err: error, succeeded: succeeded.length, failed: failed.length, retrying: !this.#closed }, "writing job outcomes failed");
+      logger.error(
+        { err: error, succeeded: succeeded.length, failed: failed.length, retrying: !this.#closed },
+        "writing job outcomes failed",
+      );
       if (this.#closed) return;
       this.#succeeded = succeeded.concat(this.#succeeded);
       this.#failed = failed.concat(this.#failed);

@@ -88,4 +88,6 @@ function positiveInteger(job: string, field: string, value: unknown): number {
 }
 
 /** Any job definition, whatever its payload type: what createJobs stores and the dispatcher runs. */
-export type AnyJobDefinition = Omit<JobDefinition<never>, "parse"> & { parse(payload: unknown): ParsedPayload<unknown> };
+export type AnyJobDefinition = Omit<JobDefinition<never>, "parse"> & {
+  parse(payload: unknown): ParsedPayload<unknown>;
+};

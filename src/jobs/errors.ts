@@ -6,7 +6,10 @@ export class JobsError extends Error {
 /** The job is not among the definitions given to createJobs. */
 export class UnknownJobError extends JobsError {
   override name = "UnknownJobError";
-  constructor(readonly jobName: string, known: readonly string[]) {
+  constructor(
+    readonly jobName: string,
+    known: readonly string[],
+  ) {
     super(
       `Unknown job "${jobName}": pass its definition to createJobs({ jobs: [...] }). ` +
         `Registered: ${known.length ? known.map((n) => `"${n}"`).join(", ") : "none"}.`,
@@ -23,9 +26,17 @@ export interface PayloadIssue {
 /** The payload does not match the job's schema; nothing was written. */
 export class InvalidPayloadError extends JobsError {
   override name = "InvalidPayloadError";
-  constructor(readonly jobName: string, readonly issues: readonly PayloadIssue[]) {
-    const shown = issues.slice(0, 3).map((i) => `${i.path || "/"}: ${i.message}`).join("; ");
-    super(`Invalid payload for job "${jobName}": ${shown}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ""}`);
+  constructor(
+    readonly jobName: string,
+    readonly issues: readonly PayloadIssue[],
+  ) {
+    const shown = issues
+      .slice(0, 3)
+      .map((i) => `${i.path || "/"}: ${i.message}`)
+      .join("; ");
+    super(
+      `Invalid payload for job "${jobName}": ${shown}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ""}`,
+    );
   }
 }
 
@@ -58,7 +69,10 @@ export class NonRetryableError extends Error {
 /** The handler ran longer than the job's timeoutMs; counts as a failed attempt. */
 export class JobTimeoutError extends JobsError {
   override name = "JobTimeoutError";
-  constructor(readonly jobName: string, readonly timeoutMs: number) {
+  constructor(
+    readonly jobName: string,
+    readonly timeoutMs: number,
+  ) {
     super(`Job "${jobName}" did not finish within its timeout of ${timeoutMs} ms; ctx.signal was aborted.`);
   }
 }
@@ -67,7 +81,9 @@ export class JobTimeoutError extends JobsError {
 export class JobsShutdownError extends JobsError {
   override name = "JobsShutdownError";
   constructor() {
-    super("The jobs service is shutting down: the job was released and will run again (here after restart, or on another instance).");
+    super(
+      "The jobs service is shutting down: the job was released and will run again (here after restart, or on another instance).",
+    );
   }
 }
 

@@ -1,6 +1,12 @@
-export { type Backoff, defaultBackoff, exponentialBackoff, type ExponentialBackoffOptions } from "./backoff.ts";
+export { type Backoff, defaultBackoff, type ExponentialBackoffOptions, exponentialBackoff } from "./backoff.ts";
 export type { JobContext } from "./context.ts";
-export { type AnyJobDefinition, defineJob, type JobDefinition, type JobSpec, type ParsedPayload } from "./define-job.ts";
+export {
+  type AnyJobDefinition,
+  defineJob,
+  type JobDefinition,
+  type JobSpec,
+  type ParsedPayload,
+} from "./define-job.ts";
 export {
   InvalidEnqueueOptionsError,
   InvalidJobDefinitionError,

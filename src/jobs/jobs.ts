@@ -8,7 +8,17 @@ import type { AnyJobDefinition, JobDefinition } from "./define-job.ts";
 import { InvalidJobDefinitionError, SyncEnqueueUnsupportedError, UnknownJobError } from "./errors.ts";
 import { type EnqueueJobOptions, toNewJob } from "./new-job.ts";
 import { JobRunner } from "./runner.ts";
-import { type JobCount, type JobPage, type JobRecord, type JobState, jobStates, type JobStore, type ListOptions, type NewJob, type SyncJobStore } from "./store.ts";
+import {
+  type JobCount,
+  type JobPage,
+  type JobRecord,
+  type JobState,
+  type JobStore,
+  jobStates,
+  type ListOptions,
+  type NewJob,
+  type SyncJobStore,
+} from "./store.ts";
 import { Wakeup } from "./wakeup.ts";
 
 export interface JobsOptions<Tx> {
@@ -74,7 +84,8 @@ export class Jobs<Tx = never> implements HostedService {
     this.#clock = options.clock ?? systemClock;
     this.#logger = (options.logger ?? consoleLogger).child({ component: this.name });
     for (const def of options.jobs) {
-      if (this.#definitions.has(def.name)) throw new InvalidJobDefinitionError(`Two job definitions are named "${def.name}"; names must be unique.`);
+      if (this.#definitions.has(def.name))
+        throw new InvalidJobDefinitionError(`Two job definitions are named "${def.name}"; names must be unique.`);
       this.#definitions.set(def.name, def);
     }
     positive("executors", options.executors);
@@ -118,15 +129,26 @@ export class Jobs<Tx = never> implements HostedService {
   }
 
   /** Validates and stores one job; returns its id (the existing id when `key` matched a job). */
-  async enqueue<P>(def: JobDefinition<P>, payload: NoInfer<P>, options: EnqueueJobOptions & EnqueueInTx<Tx> = {}): Promise<string> {
+  async enqueue<P>(
+    def: JobDefinition<P>,
+    payload: NoInfer<P>,
+    options: EnqueueJobOptions & EnqueueInTx<Tx> = {},
+  ): Promise<string> {
     const [id] = await this.enqueueMany(def, [{ ...options, payload }], options);
     return id!;
   }
 
   /** Validates every item first (one bad item writes nothing), then stores them in one call. */
-  async enqueueMany<P>(def: JobDefinition<P>, items: readonly EnqueueItem<NoInfer<P>>[], options: EnqueueInTx<Tx> = {}): Promise<string[]> {
+  async enqueueMany<P>(
+    def: JobDefinition<P>,
+    items: readonly EnqueueItem<NoInfer<P>>[],
+    options: EnqueueInTx<Tx> = {},
+  ): Promise<string[]> {
     const rows = this.#rows(def, items);
-    const results = await this.store.enqueue(rows, { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) });
+    const results = await this.store.enqueue(rows, {
+      now: this.#clock.now(),
+      ...(options.tx === undefined ? {} : { tx: options.tx }),
+    });
     this.#wakeAfter(rows);
     return results.map((r) => r.id);
   }
@@ -135,15 +157,26 @@ export class Jobs<Tx = never> implements HostedService {
    * Synchronous enqueue for stores that support it (SQLite): the only correct way inside drizzle's
    * synchronous bun-sqlite transaction, where an await would escape the transaction.
    */
-  enqueueSync<P>(def: JobDefinition<P>, payload: NoInfer<P>, options: EnqueueJobOptions & EnqueueInTx<Tx> = {}): string {
+  enqueueSync<P>(
+    def: JobDefinition<P>,
+    payload: NoInfer<P>,
+    options: EnqueueJobOptions & EnqueueInTx<Tx> = {},
+  ): string {
     return this.enqueueManySync(def, [{ ...options, payload }], options)[0]!;
   }
 
-  enqueueManySync<P>(def: JobDefinition<P>, items: readonly EnqueueItem<NoInfer<P>>[], options: EnqueueInTx<Tx> = {}): string[] {
+  enqueueManySync<P>(
+    def: JobDefinition<P>,
+    items: readonly EnqueueItem<NoInfer<P>>[],
+    options: EnqueueInTx<Tx> = {},
+  ): string[] {
     const store = this.store as Partial<SyncJobStore<Tx>>;
     if (typeof store.enqueueSync !== "function") throw new SyncEnqueueUnsupportedError();
     const rows = this.#rows(def, items);
-    const results = store.enqueueSync(rows, { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) });
+    const results = store.enqueueSync(rows, {
+      now: this.#clock.now(),
+      ...(options.tx === undefined ? {} : { tx: options.tx }),
+    });
     this.#wakeAfter(rows);
     return results.map((r) => r.id);
   }
@@ -206,14 +239,22 @@ function toCounts(rows: readonly JobCount[]): JobCounts {
   const counts: JobCounts = { byState: zero(), byName: {} };
   for (const { name, state, count } of rows) {
     counts.byState[state] += count;
-    (counts.byName[name] ??= zero())[state] += count;
+    const byName = counts.byName[name] ?? zero();
+    byName[state] += count;
+    counts.byName[name] = byName;
   }
   return counts;
 }
 
 function positive(option: string, value: number | undefined): void {
-  if (value === undefined || (Number.isFinite(value) && value > 0 && (option.endsWith("Ms") || Number.isInteger(value)))) return;
-  throw new InvalidJobDefinitionError(`createJobs: ${option} must be a positive ${option.endsWith("Ms") ? "number" : "integer"}, got ${String(value)}.`);
+  if (
+    value === undefined ||
+    (Number.isFinite(value) && value > 0 && (option.endsWith("Ms") || Number.isInteger(value)))
+  )
+    return;
+  throw new InvalidJobDefinitionError(
+    `createJobs: ${option} must be a positive ${option.endsWith("Ms") ? "number" : "integer"}, got ${String(value)}.`,
+  );
 }
 
 /** Creates the Jobs service: register it with a Host (or the Elysia jobs plugin) to run the jobs. */

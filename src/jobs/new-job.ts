@@ -34,7 +34,9 @@ function runAtOf(job: string, { delayMs, runAt }: EnqueueJobOptions, now: number
   }
   if (delayMs !== undefined) {
     if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
-      throw new InvalidEnqueueOptionsError(`Job "${job}": delayMs must be a finite number >= 0, got ${String(delayMs)}.`);
+      throw new InvalidEnqueueOptionsError(
+        `Job "${job}": delayMs must be a finite number >= 0, got ${String(delayMs)}.`,
+      );
     }
     return now + Math.round(delayMs);
   }

@@ -1,11 +1,11 @@
 // The running half of a Jobs service: the dispatcher that claims, the executors that run, the lease
 // renewer, and the shutdown sequence. Created at start, discarded at stop.
-import { createChannel, NO_ITEM, type Channel } from "../channel/index.ts";
+import { type Channel, createChannel, NO_ITEM } from "../channel/index.ts";
 import type { Clock } from "../clock/index.ts";
 import { untilAborted } from "../hosting/background-service.ts";
 import type { Logger } from "../hosting/index.ts";
 import type { ServiceRegistry } from "../scope/index.ts";
-import { runAttempt, type AttemptOutcome } from "./attempt.ts";
+import { type AttemptOutcome, runAttempt } from "./attempt.ts";
 import { AttemptControl } from "./attempt-control.ts";
 import { defaultBackoff } from "./backoff.ts";
 import { CompletionWriter } from "./completions.ts";
@@ -13,7 +13,7 @@ import type { AnyJobDefinition } from "./define-job.ts";
 import { JobsShutdownError, LeaseLostError, NonRetryableError } from "./errors.ts";
 import type { InFlightJob } from "./in-flight.ts";
 import type { ClaimedJob, JobAttemptError, JobStore, Subscription } from "./store.ts";
-import { Wakeup } from "./wakeup.ts";
+import type { Wakeup } from "./wakeup.ts";
 
 export interface RunnerOptions {
   store: JobStore<unknown>;
@@ -61,7 +61,8 @@ export class JobRunner {
     this.#names = [...options.definitions.keys()];
     this.#maxUnfinished = options.channelCapacity + options.executors;
     this.#maxHeld = 3 * this.#maxUnfinished;
-    for (const def of options.definitions.values()) if (def.concurrency !== undefined) this.#limits[def.name] = def.concurrency;
+    for (const def of options.definitions.values())
+      if (def.concurrency !== undefined) this.#limits[def.name] = def.concurrency;
     this.#completions = new CompletionWriter({
       store: options.store,
       workerId: options.workerId,
@@ -146,7 +147,15 @@ export class JobRunner {
     const room = this.#room();
     if (room <= 0) return false;
     const { store, workerId, clock, leaseMs, queues } = this.#o;
-    const claimed = await store.claim({ workerId, limit: room, now: clock.now(), leaseMs, names: this.#names, limits: this.#limits, ...(queues ? { queues } : {}) });
+    const claimed = await store.claim({
+      workerId,
+      limit: room,
+      now: clock.now(),
+      leaseMs,
+      names: this.#names,
+      limits: this.#limits,
+      ...(queues ? { queues } : {}),
+    });
     for (const job of claimed) await this.#accept(job);
     return claimed.length === room;
   }
@@ -177,8 +186,11 @@ export class JobRunner {
 
   #record(job: InFlightJob, outcome: AttemptOutcome): void {
     if (job.abandoned || outcome.kind === "abandoned") return;
-    if (outcome.kind === "succeeded") return this.#completions.succeeded(job.claimed.id);
-    const { claimed, def } = job;
+    if (outcome.kind === "succeeded") {
+      this.#completions.succeeded(job.claimed.id);
+      return;
+    }
+    const { claimed } = job;
     const now = this.#o.clock.now();
     const error = describeFailure(outcome.error, claimed.attempt, now, this.#o.workerId);
     const final = outcome.error instanceof NonRetryableError || claimed.attempt >= claimed.maxAttempts;
@@ -196,9 +208,15 @@ export class JobRunner {
     try {
       const delay = (def.backoff ?? defaultBackoff)(claimed.attempt, error);
       if (Number.isFinite(delay)) return Math.max(0, delay);
-      this.#o.logger.error({ jobId: claimed.id, job: claimed.name, delay }, "the job's backoff returned no finite delay; using the default backoff");
+      this.#o.logger.error(
+        { jobId: claimed.id, job: claimed.name, delay },
+        "the job's backoff returned no finite delay; using the default backoff",
+      );
     } catch (backoffError) {
-      this.#o.logger.error({ jobId: claimed.id, job: claimed.name, err: backoffError }, "the job's backoff threw; using the default backoff");
+      this.#o.logger.error(
+        { jobId: claimed.id, job: claimed.name, err: backoffError },
+        "the job's backoff threw; using the default backoff",
+      );
     }
     return defaultBackoff(claimed.attempt, error);
   }
@@ -270,7 +288,10 @@ export class JobRunner {
     try {
       await store.release(ids, { workerId, now: clock.now() });
     } catch (error) {
-      logger.error({ err: error, jobs: ids.length }, "releasing job leases failed; they become ready when their leases expire");
+      logger.error(
+        { err: error, jobs: ids.length },
+        "releasing job leases failed; they become ready when their leases expire",
+      );
     }
     for (const id of ids) this.#inFlight.delete(id);
   }
@@ -278,7 +299,14 @@ export class JobRunner {
 
 function describeFailure(error: unknown, attempt: number, at: number, workerId: string): JobAttemptError {
   if (error instanceof Error) {
-    return { attempt, at, name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}), workerId };
+    return {
+      attempt,
+      at,
+      name: error.name,
+      message: error.message,
+      ...(error.stack ? { stack: error.stack } : {}),
+      workerId,
+    };
   }
   return { attempt, at, name: "Error", message: String(error), workerId };
 }

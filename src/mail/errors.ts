@@ -6,15 +6,23 @@ export class MailError extends Error {
 /** `send`/`enqueue` named a template the registry does not have (only possible from untyped input). */
 export class UnknownTemplateError extends MailError {
   override name = "UnknownTemplateError";
-  constructor(readonly template: string, known: readonly string[]) {
-    super(`Unknown mail template "${template}". Registered templates: ${known.map((k) => `"${k}"`).join(", ") || "none"}.`);
+  constructor(
+    readonly template: string,
+    known: readonly string[],
+  ) {
+    super(
+      `Unknown mail template "${template}". Registered templates: ${known.map((k) => `"${k}"`).join(", ") || "none"}.`,
+    );
   }
 }
 
 /** The props do not match the template's schema; nothing was rendered, sent or queued. */
 export class InvalidMailPropsError extends MailError {
   override name = "InvalidMailPropsError";
-  constructor(readonly template: string, readonly problems: readonly string[]) {
+  constructor(
+    readonly template: string,
+    readonly problems: readonly string[],
+  ) {
     super(`Invalid props for mail template "${template}": ${problems.join("; ")}`);
   }
 }
@@ -53,7 +61,11 @@ export abstract class MailDeliveryError extends MailError {
 export class MailRateLimitedError extends MailDeliveryError {
   override name = "MailRateLimitedError";
   readonly retryable = true;
-  constructor(message: string, providerCode: string, readonly retryAfterMs: number) {
+  constructor(
+    message: string,
+    providerCode: string,
+    readonly retryAfterMs: number,
+  ) {
     super(message, 429, providerCode);
   }
 }

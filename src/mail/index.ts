@@ -11,21 +11,29 @@ export {
 } from "./errors.ts";
 export type { DeliveryLedger, DeliveryRoute } from "./ledger/ledger.ts";
 export { MemoryDeliveryLedger, memoryDeliveryLedger } from "./ledger/memory-ledger.ts";
-export { type PostgresLedgerOptions, PostgresDeliveryLedger, postgresDeliveryLedger } from "./ledger/postgres-ledger.ts";
+export {
+  PostgresDeliveryLedger,
+  type PostgresLedgerOptions,
+  postgresDeliveryLedger,
+} from "./ledger/postgres-ledger.ts";
 export { SqliteDeliveryLedger, sqliteDeliveryLedger } from "./ledger/sqlite-ledger.ts";
 export { defineMailJob, type MailJobOptions, type MailJobPayload, mailJobPayload } from "./mail-job.ts";
 export { createMailer, Mailer, type MailerOptions, type MailRequest } from "./mailer.ts";
 export { type MailEnqueueOptions, MailOutbox } from "./outbox.ts";
-export type { PreviewMail, PreviewMailSummary, PreviewStore } from "./preview/store.ts";
-export { PostgresPreviewStore, type PostgresPreviewStoreOptions, postgresPreviewStore } from "./preview/postgres-store.ts";
+export {
+  PostgresPreviewStore,
+  type PostgresPreviewStoreOptions,
+  postgresPreviewStore,
+} from "./preview/postgres-store.ts";
 export { SqlitePreviewStore, sqlitePreviewStore } from "./preview/sqlite-store.ts";
+export type { PreviewMail, PreviewMailSummary, PreviewStore } from "./preview/store.ts";
 export { type RateLimitReport, TokenBucket, type TokenBucketOptions } from "./rate-limiter.ts";
-export { type BatchingOptions, type DeliverOptions, MailSender } from "./sender.ts";
 export { MailRenderer, type RenderedMail, type RendererOptions } from "./render.ts";
+export { type BatchingOptions, type DeliverOptions, MailSender } from "./sender.ts";
 export { defineTemplate, type MailTemplate, type PropsOf, type TemplateRegistry } from "./template.ts";
 export type { Delivery, DeliveryOptions, MailTransport, OutgoingMail } from "./transport.ts";
 export { classifyResendError, type ResendErrorResult } from "./transports/classify-resend.ts";
 export { type MailEnv, transportFromEnv } from "./transports/from-env.ts";
 export { MemoryTransport, memoryTransport, type SentMail } from "./transports/memory.ts";
 export { PreviewTransport, previewTransport } from "./transports/preview.ts";
-export { ResendTransport, resendTransport, type ResendTransportOptions } from "./transports/resend.ts";
+export { ResendTransport, type ResendTransportOptions, resendTransport } from "./transports/resend.ts";

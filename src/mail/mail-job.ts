@@ -1,5 +1,12 @@
 import { type Static, Type } from "@sinclair/typebox";
-import { type Backoff, defineJob, exponentialBackoff, type JobContext, type JobDefinition, NonRetryableError } from "../jobs/index.ts";
+import {
+  type Backoff,
+  defineJob,
+  exponentialBackoff,
+  type JobContext,
+  type JobDefinition,
+  NonRetryableError,
+} from "../jobs/index.ts";
 import { MailDeliveryError, MailError, MailRateLimitedError } from "./errors.ts";
 import type { MailRequest } from "./mailer.ts";
 import type { MailSender } from "./sender.ts";
@@ -50,11 +57,17 @@ export function defineMailJob(mailer: MailComposer, options: MailJobOptions = {}
     backoff: retryAfterAware(options.backoff ?? exponentialBackoff({ baseMs: 1000, maxMs: 15 * 60_000 })),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.queue === undefined ? {} : { queue: options.queue }),
-    handler: (payload, ctx) => runMailJob(mailer, payload, ctx, `${keyPrefix}/${ctx.job.id}-${ctx.job.enqueuedAt.getTime()}`),
+    handler: (payload, ctx) =>
+      runMailJob(mailer, payload, ctx, `${keyPrefix}/${ctx.job.id}-${ctx.job.enqueuedAt.getTime()}`),
   });
 }
 
-async function runMailJob(mailer: MailComposer, payload: MailJobPayload, ctx: JobContext, idempotencyKey: string): Promise<void> {
+async function runMailJob(
+  mailer: MailComposer,
+  payload: MailJobPayload,
+  ctx: JobContext,
+  idempotencyKey: string,
+): Promise<void> {
   try {
     const mail = await mailer.compose(payload.template, payload);
     const delivery = await mailer.sender.deliver(mail, { idempotencyKey, signal: ctx.signal });
@@ -73,5 +86,7 @@ async function runMailJob(mailer: MailComposer, payload: MailJobPayload, ctx: Jo
 /** A 429 waits for the provider's retry-after (plus a little jitter so waiters do not return as one herd). */
 function retryAfterAware(backoff: Backoff): Backoff {
   return (attempt, error) =>
-    error instanceof MailRateLimitedError ? error.retryAfterMs + Math.round(Math.random() * 250) : backoff(attempt, error);
+    error instanceof MailRateLimitedError
+      ? error.retryAfterMs + Math.round(Math.random() * 250)
+      : backoff(attempt, error);
 }

@@ -1,12 +1,12 @@
-import { MailRenderer, type RendererOptions, type RenderedMail } from "./render.ts";
-import { normalizeRecipients } from "./recipients.ts";
-import type { PropsOf, TemplateRegistry } from "./template.ts";
-import type { Delivery, DeliveryOptions, MailTransport, OutgoingMail } from "./transport.ts";
-import { MailConfigError } from "./errors.ts";
 import type { JobDefinition, Jobs } from "../jobs/index.ts";
+import { MailConfigError } from "./errors.ts";
 import { defineMailJob, type MailJobOptions, type MailJobPayload } from "./mail-job.ts";
 import { MailOutbox } from "./outbox.ts";
+import { normalizeRecipients } from "./recipients.ts";
+import { MailRenderer, type RenderedMail, type RendererOptions } from "./render.ts";
 import { type BatchingOptions, MailSender } from "./sender.ts";
+import type { PropsOf, TemplateRegistry } from "./template.ts";
+import type { Delivery, DeliveryOptions, MailTransport, OutgoingMail } from "./transport.ts";
 
 /** Who gets template `K` and with which props; `from`/`replyTo` override the mailer's defaults. */
 export interface MailRequest<P> {
@@ -48,7 +48,8 @@ export class Mailer<R extends TemplateRegistry> {
   readonly #replyTo: string | undefined;
 
   constructor(options: MailerOptions<R>) {
-    if (!options.from) throw new MailConfigError("The mailer needs a sender address: pass `from` (the app reads MAIL_FROM).");
+    if (!options.from)
+      throw new MailConfigError("The mailer needs a sender address: pass `from` (the app reads MAIL_FROM).");
     normalizeRecipients(options.from);
     this.transport = options.transport;
     this.renderer = new MailRenderer(options.templates, options.render);
@@ -68,7 +69,11 @@ export class Mailer<R extends TemplateRegistry> {
   }
 
   /** Validates, renders and sends template `name` now. */
-  async send<K extends keyof R & string>(name: K, request: MailRequest<PropsOf<R, K>>, options?: DeliveryOptions): Promise<Delivery> {
+  async send<K extends keyof R & string>(
+    name: K,
+    request: MailRequest<PropsOf<R, K>>,
+    options?: DeliveryOptions,
+  ): Promise<Delivery> {
     return this.transport.send(await this.compose(name, request), options);
   }
 

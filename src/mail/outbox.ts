@@ -20,12 +20,20 @@ export class MailOutbox<R extends TemplateRegistry, Tx> {
     readonly job: JobDefinition<MailJobPayload>,
   ) {}
 
-  send<K extends keyof R & string>(name: K, request: MailRequest<PropsOf<R, K>>, options?: DeliveryOptions): Promise<Delivery> {
+  send<K extends keyof R & string>(
+    name: K,
+    request: MailRequest<PropsOf<R, K>>,
+    options?: DeliveryOptions,
+  ): Promise<Delivery> {
     return this.mailer.send(name, request, options);
   }
 
   /** Queues the mail as a durable job; returns the job id. */
-  async enqueue<K extends keyof R & string>(name: K, request: MailRequest<PropsOf<R, K>>, options: MailEnqueueOptions<Tx> = {}): Promise<string> {
+  async enqueue<K extends keyof R & string>(
+    name: K,
+    request: MailRequest<PropsOf<R, K>>,
+    options: MailEnqueueOptions<Tx> = {},
+  ): Promise<string> {
     return this.jobs.enqueue(this.job, this.#payload(name, request), options);
   }
 
@@ -33,7 +41,11 @@ export class MailOutbox<R extends TemplateRegistry, Tx> {
    * The same, synchronously: the only correct form inside a bun:sqlite (drizzle) transaction, whose
    * callback must not await. Throws SyncEnqueueUnsupportedError on stores that cannot (PostgreSQL).
    */
-  enqueueSync<K extends keyof R & string>(name: K, request: MailRequest<PropsOf<R, K>>, options: MailEnqueueOptions<Tx> = {}): string {
+  enqueueSync<K extends keyof R & string>(
+    name: K,
+    request: MailRequest<PropsOf<R, K>>,
+    options: MailEnqueueOptions<Tx> = {},
+  ): string {
     return this.jobs.enqueueSync(this.job, this.#payload(name, request), options);
   }
 

@@ -44,7 +44,8 @@ export class TokenBucket {
   constructor(options: TokenBucketOptions = {}) {
     const perSecond = options.perSecond ?? 5;
     const burst = options.burst ?? 1;
-    if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new RangeError(`perSecond must be a positive number, got ${perSecond}`);
+    if (!(perSecond > 0) || !Number.isFinite(perSecond))
+      throw new RangeError(`perSecond must be a positive number, got ${perSecond}`);
     if (!Number.isInteger(burst) || burst < 1) throw new RangeError(`burst must be a positive integer, got ${burst}`);
     this.configuredPerSecond = perSecond;
     this.#perSecond = perSecond;

@@ -34,7 +34,10 @@ export class MailRenderer<R extends TemplateRegistry> {
   readonly #cache: LruCache<string, RenderedMail>;
   readonly #toText: (html: string) => string;
 
-  constructor(readonly templates: R, options: RendererOptions = {}) {
+  constructor(
+    readonly templates: R,
+    options: RendererOptions = {},
+  ) {
     this.#cache = new LruCache(options.cacheSize ?? 256);
     this.#toText = options.text === "fast" ? unstableToPlainText : (html) => toPlainText(html);
   }

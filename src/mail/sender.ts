@@ -54,7 +54,9 @@ export class MailSender {
     this.#transport = transport;
     this.#ledger = batching?.ledger;
     const canBatch = typeof transport.sendBatch === "function";
-    this.#maxBatchSize = canBatch ? Math.max(1, Math.min(batching?.maxBatchSize ?? transport.maxBatchSize ?? 1, transport.maxBatchSize ?? 1)) : 1;
+    this.#maxBatchSize = canBatch
+      ? Math.max(1, Math.min(batching?.maxBatchSize ?? transport.maxBatchSize ?? 1, transport.maxBatchSize ?? 1))
+      : 1;
     this.#concurrency = Math.max(1, batching?.concurrency ?? 2);
   }
 
@@ -63,7 +65,8 @@ export class MailSender {
   }
 
   async deliver(mail: OutgoingMail, options: DeliverOptions): Promise<Delivery> {
-    if (!this.#ledger) return this.#transport.send(mail, { idempotencyKey: options.idempotencyKey, ...signalOf(options.signal) });
+    if (!this.#ledger)
+      return this.#transport.send(mail, { idempotencyKey: options.idempotencyKey, ...signalOf(options.signal) });
     // At-least-once jobs can run the same mail twice at once (a lease lost and taken over in this
     // process): both callers share one delivery, so a batch never holds the same mail twice.
     const key = options.idempotencyKey;
@@ -164,7 +167,7 @@ export class MailSender {
   async #sendGroup(group: Waiting[], route: DeliveryRoute, tokenTaken: boolean): Promise<void> {
     try {
       const deliveries = await this.#resend(route, { first: true, tokenTaken });
-      group.forEach((w, i) => w.resolve(deliveries[i]!));
+      for (const [i, w] of group.entries()) w.resolve(deliveries[i]!);
     } catch (error) {
       if (error instanceof MailRejectedError && group.length > 1) {
         for (const w of group) this.#wait(w.mail, w.key, true).then(w.resolve, w.reject);
@@ -199,7 +202,10 @@ export class MailSender {
         route.memberKeys.length === 1
           ? [await this.#transport.send(route.mails[0]!, options)]
           : await this.#transport.sendBatch!(route.mails, options);
-      await this.#ledger!.markSent(route.key, deliveries.map((d) => d.id));
+      await this.#ledger!.markSent(
+        route.key,
+        deliveries.map((d) => d.id),
+      );
       return deliveries;
     } catch (error) {
       // Only a definite "not taken" of the route's FIRST request frees its members. A route is resent

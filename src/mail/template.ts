@@ -23,4 +23,5 @@ export function defineTemplate<S extends TSchema>(template: MailTemplate<S>): Ma
 export type TemplateRegistry = Readonly<Record<string, MailTemplate>>;
 
 /** The props type of template `K` in registry `R`. */
-export type PropsOf<R extends TemplateRegistry, K extends keyof R> = R[K] extends MailTemplate<infer S> ? Static<S> : never;
+export type PropsOf<R extends TemplateRegistry, K extends keyof R> =
+  R[K] extends MailTemplate<infer S> ? Static<S> : never;

@@ -29,7 +29,8 @@ export interface QueueWorkerOptions<T> {
 
 export function validConcurrency(concurrency: number | undefined, singleReader: boolean): number {
   const value = concurrency ?? 1;
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`concurrency must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`concurrency must be a positive integer, got ${value}`);
   if (singleReader && value > 1) {
     throw new RangeError(`concurrency must be 1 for a channel created with singleReader: true, got ${value}`);
   }
@@ -45,6 +46,7 @@ export function validTimeout(timeoutMs: number | undefined): number | undefined 
 }
 
 export function validHandler<T>(handle: unknown): QueueHandler<T> {
-  if (typeof handle !== "function") throw new TypeError(`handle must be a function (item, { scope, signal, logger }) => ..., got ${typeof handle}`);
+  if (typeof handle !== "function")
+    throw new TypeError(`handle must be a function (item, { scope, signal, logger }) => ..., got ${typeof handle}`);
   return handle as QueueHandler<T>;
 }

@@ -7,7 +7,9 @@ export class ScopeError extends Error {
 export class UnknownTokenError extends ScopeError {
   override name = "UnknownTokenError";
   constructor(tokenName: string) {
-    super(`No service is registered for token "${tokenName}". Register it with registry.singleton() or registry.scoped().`);
+    super(
+      `No service is registered for token "${tokenName}". Register it with registry.singleton() or registry.scoped().`,
+    );
   }
 }
 
@@ -29,7 +31,9 @@ export class ScopedResolutionError extends ScopeError {
 export class ScopeDisposedError extends ScopeError {
   override name = "ScopeDisposedError";
   constructor(tokenName: string) {
-    super(`Cannot resolve "${tokenName}": the scope was already disposed. Resolve services only while the work item runs.`);
+    super(
+      `Cannot resolve "${tokenName}": the scope was already disposed. Resolve services only while the work item runs.`,
+    );
   }
 }
 

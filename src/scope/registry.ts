@@ -2,8 +2,8 @@ import { disposeAll } from "./dispose.ts";
 import {
   CircularDependencyError,
   DuplicateRegistrationError,
-  ScopedResolutionError,
   ScopeDisposedError,
+  ScopedResolutionError,
   UnknownTokenError,
 } from "./errors.ts";
 import type { Token } from "./token.ts";
@@ -65,7 +65,10 @@ export class ServiceRegistry implements Resolver {
     if (!registration) throw new UnknownTokenError(token.name);
     if (path.includes(token)) throw new CircularDependencyError([...path, token].map((t) => t.name));
     if (registration.lifetime === "scoped" && !scope) {
-      throw new ScopedResolutionError(token.name, path.length ? `singleton "${path.at(-1)!.name}"` : "the root registry");
+      throw new ScopedResolutionError(
+        token.name,
+        path.length ? `singleton "${path.at(-1)!.name}"` : "the root registry",
+      );
     }
     // A singleton's dependencies resolve from the root even inside a scope, so a scoped value never
     // becomes captive in a singleton.

@@ -16,7 +16,14 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
 }, 60_000);
 afterAll(async () => {
@@ -41,7 +48,10 @@ async function offlinePage() {
 describe("in a real browser", () => {
   test("dashboard: sign in with the token, see a dead job, click retry, see it succeed", async () => {
     t.mailProvider.refusing = true;
-    await t.request("/api/users/register", postJson({ email: "browser@example.com", password: "long enough pw", displayName: "B" }));
+    await t.request(
+      "/api/users/register",
+      postJson({ email: "browser@example.com", password: "long enough pw", displayName: "B" }),
+    );
     const dead = await eventually(async () => (await t.runtime.jobs.list({ state: "dead" })).jobs[0]);
     t.mailProvider.refusing = false;
 
@@ -52,7 +62,7 @@ describe("in a real browser", () => {
       await page.click('button[type="submit"]');
       const deadRow = page.locator(`#jobs-dead tr[data-job-id="${dead.id}"]`);
       await deadRow.waitFor({ timeout: 10_000 });
-      expect(await deadRow.innerText()).toContain("not verified");
+      expect(await deadRow.textContent()).toContain("not verified");
       await deadRow.getByRole("button", { name: "Retry" }).click();
       // The page reloads itself; the job shows up among the succeeded ones.
       await page.locator(`#jobs-succeeded tr[data-job-id="${dead.id}"]`).waitFor({ timeout: 15_000 });

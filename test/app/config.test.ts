@@ -30,7 +30,9 @@ describe("loadConfig", () => {
     const config = loadConfig({ NODE_ENV: "production", AUTH_SECRET: secret });
     expect(config.swaggerEnabled).toBe(false);
     expect(config.devRoutesEnabled).toBe(false);
-    expect(loadConfig({ NODE_ENV: "production", AUTH_SECRET: secret, SWAGGER_ENABLED: "true" }).swaggerEnabled).toBe(true);
+    expect(loadConfig({ NODE_ENV: "production", AUTH_SECRET: secret, SWAGGER_ENABLED: "true" }).swaggerEnabled).toBe(
+      true,
+    );
     expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/AUTH_SECRET/);
   });
 
@@ -54,7 +56,16 @@ describe("loadConfig", () => {
     const problems = (error as ConfigError).problems;
     const names = problems.map((p) => p.split("=")[0]);
     expect(names).toEqual(
-      expect.arrayContaining(["PORT", "NODE_ENV", "LOG_LEVEL", "SHUTDOWN_TIMEOUT_MS", "DATABASE_URL", "PUBLIC_URL", "ADMIN_TOKEN", "SWAGGER_ENABLED"]),
+      expect.arrayContaining([
+        "PORT",
+        "NODE_ENV",
+        "LOG_LEVEL",
+        "SHUTDOWN_TIMEOUT_MS",
+        "DATABASE_URL",
+        "PUBLIC_URL",
+        "ADMIN_TOKEN",
+        "SWAGGER_ENABLED",
+      ]),
     );
     expect(problems).toHaveLength(8);
     expect((error as Error).message).toContain("8 problems");

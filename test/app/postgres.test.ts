@@ -16,7 +16,11 @@ afterAll(() => t?.stop());
 
 describe("on PostgreSQL", () => {
   test("register commits the user and its mail job together; duplicates are 409 with no job", async () => {
-    const { status, data } = await api.api.users.register.post({ email: "pg@example.com", password, displayName: "Pg" });
+    const { status, data } = await api.api.users.register.post({
+      email: "pg@example.com",
+      password,
+      displayName: "Pg",
+    });
     expect(status).toBe(201);
     expect(data).toMatchObject({ email: "pg@example.com", confirmed: false });
     const mail = await eventually(() => t.transport.to("pg@example.com")[0]);

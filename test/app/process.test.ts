@@ -24,14 +24,17 @@ describe("bun src/main.ts", () => {
     const ready = await fetch(`${url}/health/ready`);
     expect(ready.status).toBe(200);
     const port = new URL(url).port;
-    const healthcheck = () => Bun.spawn(["bun", "src/main.ts", "healthcheck"], { env: { ...process.env, PORT: port } }).exited;
+    const healthcheck = () =>
+      Bun.spawn(["bun", "src/main.ts", "healthcheck"], { env: { ...process.env, PORT: port } }).exited;
     expect(await healthcheck()).toBe(0);
     child.proc.kill("SIGTERM");
     expect(await child.exited).toBe(0);
     expect(await healthcheck()).toBe(1);
     // The exit code can arrive before the last lines of output have been read.
     await child.waitForLine((line) => line.includes('"msg":"stopped"'));
-    const stopped = child.lines.filter((line) => line.includes('"service stopped"')).map((line) => JSON.parse(line).service);
+    const stopped = child.lines
+      .filter((line) => line.includes('"service stopped"'))
+      .map((line) => JSON.parse(line).service);
     expect(stopped).toEqual(["cron", "jobs"]);
     expect(child.lines.some((line) => line.includes('"msg":"request"') && line.includes("/health/ready"))).toBe(true);
   }, 30_000);

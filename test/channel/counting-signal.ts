@@ -4,12 +4,20 @@ export function countingController(): { controller: AbortController; attached: (
   const signal = controller.signal;
   const listeners = new Set<unknown>();
   let added = 0;
-  signal.addEventListener = (type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean) => {
+  signal.addEventListener = (
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ) => {
     added++;
     listeners.add(listener);
     EventTarget.prototype.addEventListener.call(signal, type, listener, options);
   };
-  signal.removeEventListener = (type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean) => {
+  signal.removeEventListener = (
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: EventListenerOptions | boolean,
+  ) => {
     listeners.delete(listener);
     EventTarget.prototype.removeEventListener.call(signal, type, listener, options);
   };

@@ -45,7 +45,11 @@ describe("channel() Elysia plugin", () => {
     await app.decorator.host.start();
     for (const path of ["/a", "/b", "/c"]) {
       const response = await app.handle(
-        new Request("http://localhost/views", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ path }) }),
+        new Request("http://localhost/views", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ path }),
+        }),
       );
       expect(await response.json()).toEqual({ queued: true });
     }

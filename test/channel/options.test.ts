@@ -30,7 +30,9 @@ describe("createChannel options", () => {
   test("an unknown full mode is a TypeError naming fullMode and the valid modes", () => {
     const options = { capacity: 1, fullMode: "drop" } as unknown as ChannelOptions<number>;
     expect(() => createChannel(options)).toThrow(TypeError);
-    expect(() => createChannel(options)).toThrow(/fullMode must be one of "wait", "drop-oldest", "drop-newest", "drop-write"/);
+    expect(() => createChannel(options)).toThrow(
+      /fullMode must be one of "wait", "drop-oldest", "drop-newest", "drop-write"/,
+    );
   });
 
   test("onDropped, singleReader and singleWriter are type-checked by name", () => {

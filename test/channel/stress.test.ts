@@ -23,7 +23,8 @@ describe("stress", () => {
       })(),
       (async () => {
         const got: number[] = [];
-        for (let batch = await ch.reader.readBatch(64); batch.length > 0; batch = await ch.reader.readBatch(64)) got.push(...batch);
+        for (let batch = await ch.reader.readBatch(64); batch.length > 0; batch = await ch.reader.readBatch(64))
+          got.push(...batch);
         return got;
       })(),
       (async () => {

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { FakeClock } from "../../src/clock/index.ts";
-import { type CronDefinition, CronService, createCron, defineCron, type MissedPolicy } from "../../src/cron/index.ts";
+import {
+  type CronDefinition,
+  type CronService,
+  createCron,
+  defineCron,
+  type MissedPolicy,
+} from "../../src/cron/index.ts";
 import { Host, silentLogger } from "../../src/hosting/index.ts";
 import { cleanupJob, MemoryCronJobs, otherJob } from "./support/memory-cron-jobs.ts";
 
@@ -11,8 +17,16 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((service) => service.stop(AbortSignal.timeout(1_000))));
 });
 
-function hourly(options: { missed?: MissedPolicy; overlap?: boolean; timezone?: string; schedule?: string } = {}): CronDefinition {
-  return defineCron({ name: "cleanup", schedule: options.schedule ?? "0 * * * *", job: cleanupJob, payload: { batch: 100 }, ...options });
+function hourly(
+  options: { missed?: MissedPolicy; overlap?: boolean; timezone?: string; schedule?: string } = {},
+): CronDefinition {
+  return defineCron({
+    name: "cleanup",
+    schedule: options.schedule ?? "0 * * * *",
+    job: cleanupJob,
+    payload: { batch: 100 },
+    ...options,
+  });
 }
 
 async function startCron(clock: FakeClock, jobs: MemoryCronJobs, crons: CronDefinition[]): Promise<CronService> {
@@ -36,7 +50,9 @@ describe("a running schedule", () => {
     expect(ticks).toHaveLength(24);
     expect(ticks[0]).toBe("2026-06-01T01:00:00.000Z");
     expect(ticks.at(-1)).toBe("2026-06-02T00:00:00.000Z");
-    expect(jobs.records.every((record) => record.runAt === Date.parse(record.key!.slice("cron:cleanup:".length)))).toBe(true);
+    expect(jobs.records.every((record) => record.runAt === Date.parse(record.key!.slice("cron:cleanup:".length)))).toBe(
+      true,
+    );
     expect(jobs.records.every((record) => JSON.stringify(record.payload) === '{"batch":100}')).toBe(true);
   });
 
@@ -56,7 +72,9 @@ describe("a running schedule", () => {
   test("a disabled cron never runs", async () => {
     const clock = new FakeClock(Date.parse("2026-06-01T00:30:00Z"));
     const jobs = new MemoryCronJobs(clock);
-    await startCron(clock, jobs, [defineCron({ name: "off", schedule: "0 * * * *", job: otherJob, payload: null, enabled: false })]);
+    await startCron(clock, jobs, [
+      defineCron({ name: "off", schedule: "0 * * * *", job: otherJob, payload: null, enabled: false }),
+    ]);
 
     await clock.advance(5 * hour);
 
@@ -91,7 +109,9 @@ describe("daylight saving time in Europe/Berlin", () => {
     const ticks = await runHourly("2026-10-24T21:30:00Z", 25);
     expect(ticks).toHaveLength(25);
     expect(new Set(gaps(ticks))).toEqual(new Set([hour]));
-    const localHours = ticks.map((tick) => new Date(tick).toLocaleString("en-GB", { timeZone: "Europe/Berlin", hour: "2-digit" }));
+    const localHours = ticks.map((tick) =>
+      new Date(tick).toLocaleString("en-GB", { timeZone: "Europe/Berlin", hour: "2-digit" }),
+    );
     expect(localHours.filter((h) => h === "02")).toHaveLength(2);
   });
 
@@ -107,7 +127,9 @@ describe("daylight saving time in Europe/Berlin", () => {
       await clock.advance(72 * hour);
       await service.stop(AbortSignal.timeout(1_000));
 
-      const localDays = jobs.ticks("cleanup").map((iso) => new Date(iso).toLocaleDateString("en-CA", { timeZone: "Europe/Berlin" }));
+      const localDays = jobs
+        .ticks("cleanup")
+        .map((iso) => new Date(iso).toLocaleDateString("en-CA", { timeZone: "Europe/Berlin" }));
       expect(localDays).toHaveLength(3);
       expect(new Set(localDays).size).toBe(3);
       expect(localDays).toContain(changeDay);
@@ -183,7 +205,11 @@ describe("missed ticks after a 10-hour sleep", () => {
     await startCron(clock, jobs, [hourly({ missed: "run-once" })]);
     await clock.jump(10 * hour);
     await clock.advance(2 * hour); // 10:30 -> 12:30
-    expect(jobs.ticks("cleanup")).toEqual(["2026-06-01T10:00:00.000Z", "2026-06-01T11:00:00.000Z", "2026-06-01T12:00:00.000Z"]);
+    expect(jobs.ticks("cleanup")).toEqual([
+      "2026-06-01T10:00:00.000Z",
+      "2026-06-01T11:00:00.000Z",
+      "2026-06-01T12:00:00.000Z",
+    ]);
   });
 });
 
@@ -326,19 +352,37 @@ describe("trigger and list", () => {
     const id = await service.trigger("cleanup");
 
     expect(jobs.records).toHaveLength(1);
-    expect(jobs.records[0]).toMatchObject({ id, key: "cron:cleanup:manual:2026-06-01T00:30:00.000Z", payload: { batch: 100 } });
+    expect(jobs.records[0]).toMatchObject({
+      id,
+      key: "cron:cleanup:manual:2026-06-01T00:30:00.000Z",
+      payload: { batch: 100 },
+    });
     expect(jobs.ticks("cleanup")).toHaveLength(0);
   });
 
   test("list shows schedule, timezone, next run and the last run with its outcome", async () => {
     const clock = new FakeClock(Date.parse("2026-06-01T00:30:00Z"));
     const jobs = new MemoryCronJobs(clock);
-    const off = defineCron({ name: "off", schedule: "0 3 * * *", timezone: "Europe/Berlin", job: otherJob, payload: null, enabled: false });
+    const off = defineCron({
+      name: "off",
+      schedule: "0 3 * * *",
+      timezone: "Europe/Berlin",
+      job: otherJob,
+      payload: null,
+      enabled: false,
+    });
     const service = await startCron(clock, jobs, [hourly(), off]);
 
     const before = await service.list();
     expect(before).toEqual([
-      { name: "cleanup", schedule: "0 * * * *", timezone: undefined, enabled: true, nextRunAt: new Date("2026-06-01T01:00:00Z"), lastRun: null },
+      {
+        name: "cleanup",
+        schedule: "0 * * * *",
+        timezone: undefined,
+        enabled: true,
+        nextRunAt: new Date("2026-06-01T01:00:00Z"),
+        lastRun: null,
+      },
       { name: "off", schedule: "0 3 * * *", timezone: "Europe/Berlin", enabled: false, nextRunAt: null, lastRun: null },
     ]);
 

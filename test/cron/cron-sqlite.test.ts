@@ -33,7 +33,11 @@ async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 
 
 test("a plain-handler cron runs every second as a job that receives its tick", async () => {
   const ticks: Date[] = [];
-  const everySecond = defineCron({ name: "heartbeat", schedule: "* * * * * *", handler: ({ tick }) => void ticks.push(tick) });
+  const everySecond = defineCron({
+    name: "heartbeat",
+    schedule: "* * * * * *",
+    handler: ({ tick }) => void ticks.push(tick),
+  });
   const store = tempStore();
   const jobs = createJobs({ store, jobs: [everySecond.job], logger: silentLogger, pollIntervalMs: 50 });
   const cron = createCron({ jobs, crons: [everySecond], logger: silentLogger });

@@ -15,11 +15,14 @@ import { cleanupJob, MemoryCronJobs } from "./support/memory-cron-jobs.ts";
 const base = { name: "token-cleanup", schedule: "0 * * * *", job: cleanupJob, payload: { batch: 1 } };
 
 describe("defineCron validates at registration", () => {
-  test.each(["bogus", "61 * * * *", "* * *", "0 0 31 2 * * 1999"])("invalid expression %p is an error naming the cron", (schedule) => {
-    const define = () => defineCron({ ...base, schedule });
-    expect(define).toThrow(InvalidCronScheduleError);
-    expect(define).toThrow(`Cron "token-cleanup": invalid schedule ${JSON.stringify(schedule)}`);
-  });
+  test.each(["bogus", "61 * * * *", "* * *", "0 0 31 2 * * 1999"])(
+    "invalid expression %p is an error naming the cron",
+    (schedule) => {
+      const define = () => defineCron({ ...base, schedule });
+      expect(define).toThrow(InvalidCronScheduleError);
+      expect(define).toThrow(`Cron "token-cleanup": invalid schedule ${JSON.stringify(schedule)}`);
+    },
+  );
 
   test("an unknown timezone is an error naming the cron and the timezone", () => {
     const define = () => defineCron({ ...base, timezone: "Mars/Olympus_Mons" });
@@ -28,7 +31,9 @@ describe("defineCron validates at registration", () => {
   });
 
   test("a valid timezone, nickname and six-field expression are accepted", () => {
-    expect(defineCron({ ...base, schedule: "@daily", timezone: "America/New_York" }).schedule.timezone).toBe("America/New_York");
+    expect(defineCron({ ...base, schedule: "@daily", timezone: "America/New_York" }).schedule.timezone).toBe(
+      "America/New_York",
+    );
     expect(defineCron({ ...base, schedule: "*/5 * * * * *" }).schedule.next(0)).toBe(5_000);
   });
 
@@ -39,7 +44,9 @@ describe("defineCron validates at registration", () => {
   test.each([{ catchUp: 0 }, { catchUp: 1.5 }, { catchUp: -1 }, "always"] as unknown as MissedPolicy[])(
     "missed policy %p is rejected",
     (missed) => {
-      expect(() => defineCron({ ...base, missed })).toThrow('Cron "token-cleanup": missed must be "skip", "run-once" or { catchUp: n }');
+      expect(() => defineCron({ ...base, missed })).toThrow(
+        'Cron "token-cleanup": missed must be "skip", "run-once" or { catchUp: n }',
+      );
     },
   );
 
@@ -52,14 +59,20 @@ describe("defineCron validates at registration", () => {
 
   test("createCron rejects two crons with one name", () => {
     const clock = new FakeClock();
-    expect(() => createCron({ jobs: new MemoryCronJobs(clock), crons: [defineCron(base), defineCron(base)], logger: silentLogger })).toThrow(
-      DuplicateCronError,
-    );
+    expect(() =>
+      createCron({
+        jobs: new MemoryCronJobs(clock),
+        crons: [defineCron(base), defineCron(base)],
+        logger: silentLogger,
+      }),
+    ).toThrow(DuplicateCronError);
   });
 
   test("createCron rejects negative intervals", () => {
     const clock = new FakeClock();
-    expect(() => createCron({ jobs: new MemoryCronJobs(clock), crons: [], pollIntervalMs: -1, logger: silentLogger })).toThrow(RangeError);
+    expect(() =>
+      createCron({ jobs: new MemoryCronJobs(clock), crons: [], pollIntervalMs: -1, logger: silentLogger }),
+    ).toThrow(RangeError);
   });
 });
 
@@ -71,7 +84,13 @@ describe("the two forms", () => {
   });
 
   test("a plain handler gets a job of its own, named after the cron, with the job options given", () => {
-    const cron = defineCron({ name: "token-cleanup", schedule: "0 * * * *", attempts: 3, timeoutMs: 5_000, handler: () => {} });
+    const cron = defineCron({
+      name: "token-cleanup",
+      schedule: "0 * * * *",
+      attempts: 3,
+      timeoutMs: 5_000,
+      handler: () => {},
+    });
     expect(cron.job).toMatchObject({ name: "cron.token-cleanup", attempts: 3, timeoutMs: 5_000 });
     expect(cron.payloadFor(Date.parse("2026-01-01T10:00:00Z"))).toEqual({ tick: "2026-01-01T10:00:00.000Z" });
     expect(cron.job.parse(cron.payloadFor(0)).ok).toBe(true);

@@ -1,10 +1,10 @@
 import { afterEach, expect, test } from "bun:test";
-import { Elysia } from "elysia";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Elysia } from "elysia";
 import { defineCron } from "../../src/cron/index.ts";
-import { cron, CronJobsMissingError } from "../../src/elysia/cron.ts";
+import { CronJobsMissingError, cron } from "../../src/elysia/cron.ts";
 import { hosting, hostOf } from "../../src/elysia/index.ts";
 import { silentLogger } from "../../src/hosting/index.ts";
 import { createJobs } from "../../src/jobs/index.ts";
@@ -20,7 +20,11 @@ const nightly = defineCron({ name: "nightly", schedule: "0 3 * * *", timezone: "
 test("registers the scheduler with the host and decorates ctx.cron for routes", async () => {
   const dir = mkdtempSync(join(tmpdir(), "errand-cron-plugin-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const jobs = createJobs({ store: sqliteStore({ path: join(dir, "jobs.db") }), jobs: [nightly.job], logger: silentLogger });
+  const jobs = createJobs({
+    store: sqliteStore({ path: join(dir, "jobs.db") }),
+    jobs: [nightly.job],
+    logger: silentLogger,
+  });
   const app = new Elysia()
     .use(hosting({ logger: silentLogger }))
     .decorate("jobs", jobs)
@@ -37,7 +41,11 @@ test("registers the scheduler with the host and decorates ctx.cron for routes", 
   const { jobId } = (await run.json()) as { jobId: string };
   expect((await jobs.get(jobId))?.key).toStartWith("cron:nightly:manual:");
 
-  const listed = (await (await app.handle(new Request("http://localhost/crons"))).json()) as { name: string; timezone: string; lastRun: { jobId: string } }[];
+  const listed = (await (await app.handle(new Request("http://localhost/crons"))).json()) as {
+    name: string;
+    timezone: string;
+    lastRun: { jobId: string };
+  }[];
   expect(listed).toHaveLength(1);
   expect(listed[0]).toMatchObject({ name: "nightly", timezone: "Europe/Berlin", lastRun: { jobId } });
 });

@@ -16,7 +16,9 @@ function secondsBetween(from: number, to: number): string[] {
 test("three instances, a tick every second for 5 s: one job per tick, each ran exactly once", async () => {
   const store = postgresStore({ sql: admin, schema });
   await store.init();
-  await admin.unsafe(`create table "${schema}".effects (tick text not null, job_id text not null, instance text not null)`);
+  await admin.unsafe(
+    `create table "${schema}".effects (tick text not null, job_id text not null, instance text not null)`,
+  );
 
   await start(fixture, ["one", "two", "three"]);
   // Every instance is scheduling from here on: the next five ticks are owed by all three.
@@ -26,7 +28,10 @@ test("three instances, a tick every second for 5 s: one job per tick, each ran e
   const last = expected.at(-1)!;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const [row] = await admin.unsafe<{ n: number }[]>(`select count(*)::int as n from "${schema}".effects where tick = $1`, [last]);
+    const [row] = await admin.unsafe<{ n: number }[]>(
+      `select count(*)::int as n from "${schema}".effects where tick = $1`,
+      [last],
+    );
     if (row!.n > 0) break;
     if (Date.now() > deadline) throw new Error(`the tick ${last} never ran`);
     await Bun.sleep(100);

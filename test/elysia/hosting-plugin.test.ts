@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
-import { hosting, HostingPluginMissingError, serve, withHostedService } from "../../src/elysia/index.ts";
+import { HostingPluginMissingError, hosting, serve, withHostedService } from "../../src/elysia/index.ts";
 import { type HostedService, silentLogger } from "../../src/hosting/index.ts";
 
 function service(log: string[], name: string): HostedService {
@@ -24,9 +24,13 @@ describe("hosting() plugin", () => {
 
   test("listen() starts the host on onStart and stop() stops it", async () => {
     const log: string[] = [];
-    const app = new Elysia().use(hosting({ logger: silentLogger })).use(withHostedService(service(log, "a"), new Elysia({ name: "a" })));
+    const app = new Elysia()
+      .use(hosting({ logger: silentLogger }))
+      .use(withHostedService(service(log, "a"), new Elysia({ name: "a" })));
     app.listen({ port: 0, hostname: "127.0.0.1" });
-    await new Promise<void>((resolve) => app.decorator.host.addEventListener("started", () => resolve(), { once: true }));
+    await new Promise<void>((resolve) =>
+      app.decorator.host.addEventListener("started", () => resolve(), { once: true }),
+    );
     expect(log).toEqual(["start a"]);
     await app.stop();
     await app.decorator.host.stopped;
@@ -42,18 +46,29 @@ describe("hosting() plugin", () => {
   test("the same plugin used twice registers its service once", async () => {
     const log: string[] = [];
     const plugin = withHostedService(service(log, "a"), new Elysia({ name: "a" }));
-    const app = new Elysia().use(hosting({ logger: silentLogger })).use(plugin).use(plugin);
+    const app = new Elysia()
+      .use(hosting({ logger: silentLogger }))
+      .use(plugin)
+      .use(plugin);
     expect(app.decorator.host.services).toHaveLength(1);
   });
 });
 
 describe("serve()", () => {
   test("a host that fails to start rejects serve() and leaves no signal handlers behind", async () => {
-    const failing: HostedService = { name: "failing", start: async () => Promise.reject(new Error("no database")), stop: async () => {} };
-    const app = new Elysia().use(hosting({ logger: silentLogger })).use(withHostedService(failing, new Elysia({ name: "failing" })));
+    const failing: HostedService = {
+      name: "failing",
+      start: async () => Promise.reject(new Error("no database")),
+      stop: async () => {},
+    };
+    const app = new Elysia()
+      .use(hosting({ logger: silentLogger }))
+      .use(withHostedService(failing, new Elysia({ name: "failing" })));
     const before = process.listenerCount("SIGTERM");
     const exits: number[] = [];
-    await expect(serve(app, { port: 0, hostname: "127.0.0.1", logger: silentLogger, exit: (code) => void exits.push(code) })).rejects.toThrow(/no database/);
+    await expect(
+      serve(app, { port: 0, hostname: "127.0.0.1", logger: silentLogger, exit: (code) => void exits.push(code) }),
+    ).rejects.toThrow(/no database/);
     expect(process.listenerCount("SIGTERM")).toBe(before);
     expect(app.server).toBeNull();
     expect(exits).toEqual([]);

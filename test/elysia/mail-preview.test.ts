@@ -6,7 +6,11 @@ import { createMailer, previewTransport, sqlitePreviewStore } from "../../src/ma
 
 const store = sqlitePreviewStore({ path: ":memory:" });
 afterAll(() => store.close());
-const mail = createMailer({ templates: emailTemplates, transport: previewTransport(store), from: "Errand <no-reply@errand.dev>" });
+const mail = createMailer({
+  templates: emailTemplates,
+  transport: previewTransport(store),
+  from: "Errand <no-reply@errand.dev>",
+});
 const app = new Elysia().use(mailPreview({ store, enabled: true }));
 const get = (path: string) => app.handle(new Request(`http://localhost${path}`));
 
@@ -36,7 +40,10 @@ describe("the preview transport and /dev/mail", () => {
   });
 
   test("user-controlled subject and text are escaped on the page", async () => {
-    const { id } = await mail.send("welcome", { to: "x@example.com", props: { displayName: "<script>alert(1)</script>", appUrl: "https://x.example" } });
+    const { id } = await mail.send("welcome", {
+      to: "x@example.com",
+      props: { displayName: "<script>alert(1)</script>", appUrl: "https://x.example" },
+    });
     const list = await (await get("/dev/mail")).text();
     expect(list).not.toContain("<script>alert(1)</script>");
     expect(list).toContain("Welcome aboard, &lt;script&gt;alert(1)&lt;/script&gt;");

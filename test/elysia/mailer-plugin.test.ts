@@ -11,7 +11,12 @@ import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 const database = new Database(":memory:");
 const transport = memoryTransport();
 const mail = createMailer({ templates: emailTemplates, transport, from: "Errand <no-reply@errand.dev>" });
-const jobs = createJobs({ store: sqliteStore({ database }), jobs: [mail.job], logger: silentLogger, pollIntervalMs: 20 });
+const jobs = createJobs({
+  store: sqliteStore({ database }),
+  jobs: [mail.job],
+  logger: silentLogger,
+  pollIntervalMs: 20,
+});
 afterAll(async () => {
   await jobs.stop(AbortSignal.timeout(1000));
   database.close();
@@ -21,14 +26,21 @@ test("ctx.mail.enqueue queues a typed mail from a route; the jobs service delive
   const app = new Elysia().use(mailer({ mailer: mail, jobs })).post(
     "/register",
     async ({ mail, body, set }) => {
-      const jobId = await mail.enqueue("confirmation", { to: body.email, props: { displayName: body.name, confirmUrl: "https://x.example/c" } });
+      const jobId = await mail.enqueue("confirmation", {
+        to: body.email,
+        props: { displayName: body.name, confirmUrl: "https://x.example/c" },
+      });
       set.status = 202;
       return { jobId };
     },
     { body: t.Object({ email: t.String(), name: t.String() }) },
   );
   const response = await app.handle(
-    new Request("http://localhost/register", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: "ada@example.com", name: "Ada" }) }),
+    new Request("http://localhost/register", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "ada@example.com", name: "Ada" }),
+    }),
   );
   expect(response.status).toBe(202);
   const { jobId } = (await response.json()) as { jobId: string };

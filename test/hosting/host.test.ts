@@ -3,8 +3,8 @@ import {
   BackgroundService,
   Host,
   HostAlreadyStartedError,
+  type HostEvent,
   type HostedService,
-  HostEvent,
   HostNotStartedError,
   ServiceRegistrationError,
   ServiceStartError,
@@ -44,7 +44,10 @@ class Failing extends BackgroundService {
 describe("Host", () => {
   test("starts in registration order and stops in reverse", async () => {
     const log: string[] = [];
-    const host = new Host({ services: [recorder(log, "a"), recorder(log, "b"), recorder(log, "c")], logger: silentLogger });
+    const host = new Host({
+      services: [recorder(log, "a"), recorder(log, "b"), recorder(log, "c")],
+      logger: silentLogger,
+    });
     await host.start();
     await host.stop();
     expect(log).toEqual(["start a", "start b", "start c", "stop c", "stop b", "stop a"]);
@@ -57,7 +60,11 @@ describe("Host", () => {
       start: () => new Promise((r) => setTimeout(() => r(void started.push(name)), ms)),
       stop: async () => {},
     });
-    const host = new Host({ services: [slow("slow", 30), slow("fast", 1)], startConcurrently: true, logger: silentLogger });
+    const host = new Host({
+      services: [slow("slow", 30), slow("fast", 1)],
+      startConcurrently: true,
+      logger: silentLogger,
+    });
     await host.start();
     expect(started).toEqual(["fast", "slow"]);
     await host.stop();
@@ -70,7 +77,11 @@ describe("Host", () => {
       start: () => new Promise((r) => setTimeout(() => r(void log.push("start late")), 30)),
       stop: async () => void log.push("stop late"),
     };
-    const failing: HostedService = { name: "failing", start: async () => Promise.reject(new Error("no")), stop: async () => {} };
+    const failing: HostedService = {
+      name: "failing",
+      start: async () => Promise.reject(new Error("no")),
+      stop: async () => {},
+    };
     const host = new Host({ services: [late, failing], startConcurrently: true, logger: silentLogger });
     await expect(host.start()).rejects.toBeInstanceOf(ServiceStartError);
     expect(log).toEqual(["start late", "stop late"]);
@@ -79,7 +90,8 @@ describe("Host", () => {
   test("emits lifecycle events in order", async () => {
     const events: string[] = [];
     const host = new Host({ services: [], logger: silentLogger });
-    for (const type of ["starting", "started", "stopping", "stopped"]) host.addEventListener(type, (e) => events.push(e.type));
+    for (const type of ["starting", "started", "stopping", "stopped"])
+      host.addEventListener(type, (e) => events.push(e.type));
     await host.start();
     await host.stop();
     expect(events).toEqual(["starting", "started", "stopping", "stopped"]);
@@ -97,7 +109,11 @@ describe("Host", () => {
     expect(took).toBeLessThan(1000);
     expect(host.state).toBe("stopped");
     expect(log).toContain("stop first"); // the services after the stubborn one are still stopped
-    expect(logger.lines.some((l) => l.level === "error" && l.fields.service === "stubborn" && /abandoned/.test(l.message ?? ""))).toBe(true);
+    expect(
+      logger.lines.some(
+        (l) => l.level === "error" && l.fields.service === "stubborn" && /abandoned/.test(l.message ?? ""),
+      ),
+    ).toBe(true);
   });
 
   test("stop(timeoutMs) uses what is left of a shutdown budget instead of the full timeout", async () => {
@@ -130,7 +146,9 @@ describe("Host", () => {
     expect(host.failure?.service).toBe("failing");
     expect(failures[0]?.service).toBe("failing");
     expect(log).toContain("stop other");
-    expect(logger.lines.some((l) => l.level === "error" && l.fields.service === "failing" && l.fields.err instanceof Error)).toBe(true);
+    expect(
+      logger.lines.some((l) => l.level === "error" && l.fields.service === "failing" && l.fields.err instanceof Error),
+    ).toBe(true);
   });
 
   test('"ignore" policy: the host keeps running and reports the service not ready', async () => {
@@ -146,7 +164,11 @@ describe("Host", () => {
 
   test("a service that fails to start stops those already started, then rejects", async () => {
     const log: string[] = [];
-    const broken: HostedService = { name: "broken", start: async () => Promise.reject(new Error("no db")), stop: async () => {} };
+    const broken: HostedService = {
+      name: "broken",
+      start: async () => Promise.reject(new Error("no db")),
+      stop: async () => {},
+    };
     const host = new Host({ services: [recorder(log, "a"), broken, recorder(log, "c")], logger: silentLogger });
     const error = await host.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceStartError);
@@ -157,7 +179,11 @@ describe("Host", () => {
 
   test("readiness: not ready before start, ready when started, not ready while stopping", async () => {
     let stopping!: () => void;
-    const slowStop: HostedService = { name: "slow", start: async () => {}, stop: () => new Promise((r) => (stopping = r)) };
+    const slowStop: HostedService = {
+      name: "slow",
+      start: async () => {},
+      stop: () => new Promise((r) => (stopping = r)),
+    };
     const host = new Host({ services: [slowStop], logger: silentLogger });
     expect(host.health()).toMatchObject({ ready: false, state: "created" });
     await host.start();

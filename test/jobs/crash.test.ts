@@ -4,9 +4,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { silentLogger } from "../../src/hosting/index.ts";
 import { createJobs } from "../../src/jobs/index.ts";
+import { waitForOutput } from "../support/process.ts";
 import { backends, countIn } from "./backends.ts";
 import { workJob } from "./fixtures/work.ts";
-import { waitForOutput } from "../support/process.ts";
 import { type Child, spawnWorker } from "./process-helpers.ts";
 
 const total = 5_000;
@@ -32,7 +32,10 @@ describe("crash recovery", () => {
       try {
         const work = workJob();
         const producer = createJobs({ store: backend.store, jobs: [work], logger: silentLogger });
-        await producer.enqueueMany(work, Array.from({ length: total }, (_, n) => ({ payload: { n } })));
+        await producer.enqueueMany(
+          work,
+          Array.from({ length: total }, (_, n) => ({ payload: { n } })),
+        );
 
         for (let kill = 0; kill < kills; kill++) {
           const child = worker(backend.workerArgs);

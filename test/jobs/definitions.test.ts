@@ -2,7 +2,13 @@ import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { t } from "elysia";
 import { silentLogger } from "../../src/hosting/index.ts";
-import { createJobs, defaultBackoff, defineJob, exponentialBackoff, InvalidJobDefinitionError } from "../../src/jobs/index.ts";
+import {
+  createJobs,
+  defaultBackoff,
+  defineJob,
+  exponentialBackoff,
+  InvalidJobDefinitionError,
+} from "../../src/jobs/index.ts";
 import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 
 const handler = () => {};
@@ -10,7 +16,14 @@ const handler = () => {};
 describe("defineJob", () => {
   test("fills the defaults", () => {
     const job = defineJob({ name: "a", payload: t.Null(), handler });
-    expect(job).toMatchObject({ name: "a", attempts: 10, priority: 0, queue: "default", timeoutMs: undefined, concurrency: undefined });
+    expect(job).toMatchObject({
+      name: "a",
+      attempts: 10,
+      priority: 0,
+      queue: "default",
+      timeoutMs: undefined,
+      concurrency: undefined,
+    });
   });
 
   test.each([
@@ -35,12 +48,17 @@ describe("createJobs", () => {
     expect(() => createJobs({ store: store(), jobs: [a, b], logger: silentLogger })).toThrow(/named "same"/);
   });
 
-  test.each([["executors", 0], ["executors", 1.5], ["channelCapacity", -1], ["leaseMs", 0], ["pollIntervalMs", Number.NaN]])(
-    "refuses %s = %p",
-    (option, value) => {
-      expect(() => createJobs({ store: store(), jobs: [], logger: silentLogger, [option]: value })).toThrow(InvalidJobDefinitionError);
-    },
-  );
+  test.each([
+    ["executors", 0],
+    ["executors", 1.5],
+    ["channelCapacity", -1],
+    ["leaseMs", 0],
+    ["pollIntervalMs", Number.NaN],
+  ])("refuses %s = %p", (option, value) => {
+    expect(() => createJobs({ store: store(), jobs: [], logger: silentLogger, [option]: value })).toThrow(
+      InvalidJobDefinitionError,
+    );
+  });
 });
 
 describe("backoff", () => {

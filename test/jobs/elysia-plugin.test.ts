@@ -16,17 +16,33 @@ afterEach(async () => {
 
 test("jobs(service) decorates ctx.jobs and runs jobs under the app's host", async () => {
   const sent: string[] = [];
-  const welcome = defineJob({ name: "welcome", payload: t.Object({ to: t.String() }), handler: ({ to }) => void sent.push(to) });
-  const service = createJobs({ store: sqliteStore({ database: new Database(":memory:") }), jobs: [welcome], logger: silentLogger });
+  const welcome = defineJob({
+    name: "welcome",
+    payload: t.Object({ to: t.String() }),
+    handler: ({ to }) => void sent.push(to),
+  });
+  const service = createJobs({
+    store: sqliteStore({ database: new Database(":memory:") }),
+    jobs: [welcome],
+    logger: silentLogger,
+  });
   const app = new Elysia()
     .use(hosting({ logger: silentLogger }))
     .use(jobs(service))
-    .post("/welcome", async ({ jobs, body }) => ({ id: await jobs.enqueue(welcome, body) }), { body: t.Object({ to: t.String() }) });
+    .post("/welcome", async ({ jobs, body }) => ({ id: await jobs.enqueue(welcome, body) }), {
+      body: t.Object({ to: t.String() }),
+    });
   host = app.decorator.host;
   expect(host.services).toContain(service);
   await host.start();
 
-  const response = await app.handle(new Request("http://localhost/welcome", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ to: "a@example.com" }) }));
+  const response = await app.handle(
+    new Request("http://localhost/welcome", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ to: "a@example.com" }),
+    }),
+  );
   const { id } = (await response.json()) as { id: string };
   await until(() => sent.length === 1, "the welcome job");
   expect(sent).toEqual(["a@example.com"]);

@@ -3,9 +3,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { silentLogger } from "../../src/hosting/index.ts";
 import { createJobs } from "../../src/jobs/index.ts";
+import { waitForOutput } from "../support/process.ts";
 import { backends, countIn } from "./backends.ts";
 import { workJob } from "./fixtures/work.ts";
-import { waitForOutput } from "../support/process.ts";
 import { type Child, spawnWorker } from "./process-helpers.ts";
 
 const children = new Set<Child>();
@@ -29,7 +29,10 @@ describe("graceful shutdown", () => {
       try {
         const work = workJob();
         const producer = createJobs({ store: backend.store, jobs: [work], logger: silentLogger });
-        await producer.enqueueMany(work, Array.from({ length: 20 }, (_, n) => ({ payload: { n } })));
+        await producer.enqueueMany(
+          work,
+          Array.from({ length: 20 }, (_, n) => ({ payload: { n } })),
+        );
         const child = worker(backend.workerArgs, { MODE: "slow", EXECUTORS: "20", SHUTDOWN_MS: "5000" });
         await waitForOutput(child, (lines) => started(lines) === 20);
         child.kill("SIGTERM");
@@ -53,7 +56,13 @@ describe("graceful shutdown", () => {
         expect((await backend.store.get(id))!.state).toBe("running");
         child.kill("SIGTERM");
         expect(await child.exited).toBe(0);
-        expect(await backend.store.get(id)).toMatchObject({ state: "ready", lockedBy: null, leaseExpiresAt: null, attempts: 0, errors: [] });
+        expect(await backend.store.get(id)).toMatchObject({
+          state: "ready",
+          lockedBy: null,
+          leaseExpiresAt: null,
+          attempts: 0,
+          errors: [],
+        });
       } finally {
         await backend.cleanup();
       }

@@ -1,7 +1,9 @@
-import { afterEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { afterEach, describe, expect, test } from "bun:test";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { t } from "elysia";
+import { FakeClock } from "../../src/clock/index.ts";
+import { silentLogger } from "../../src/hosting/index.ts";
 import {
   createJobs,
   defineJob,
@@ -15,11 +17,9 @@ import {
   NonRetryableError,
   UnknownJobError,
 } from "../../src/jobs/index.ts";
-import { FakeClock } from "../../src/clock/index.ts";
-import { silentLogger } from "../../src/hosting/index.ts";
 import { ServiceRegistry, token } from "../../src/scope/index.ts";
-import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 import type { SqliteTx } from "../../src/stores/sqlite/index.ts";
+import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 import { startJobs, until } from "./helpers.ts";
 
 let running: { stop(): Promise<void> } | undefined;
@@ -70,9 +70,19 @@ describe("running jobs", () => {
   test("each attempt gets its own scope, disposed when the handler ends", async () => {
     const Conn = token<{ id: number; closed: boolean; close(): void }>("conn");
     let next = 0;
-    const registry = new ServiceRegistry().scoped(Conn, () => ({ id: ++next, closed: false, close() { this.closed = true; } }));
+    const registry = new ServiceRegistry().scoped(Conn, () => ({
+      id: ++next,
+      closed: false,
+      close() {
+        this.closed = true;
+      },
+    }));
     const used: { id: number; closed: boolean }[] = [];
-    const job = defineJob({ name: "scoped", payload: t.Number(), handler: (_, ctx) => void used.push(ctx.scope.get(Conn)) });
+    const job = defineJob({
+      name: "scoped",
+      payload: t.Number(),
+      handler: (_, ctx) => void used.push(ctx.scope.get(Conn)),
+    });
     const { jobs } = await start([job], { registry });
     await jobs.enqueueMany(job, [{ payload: 1 }, { payload: 2 }]);
     await until(() => used.length === 2 && used.every((c) => c.closed), "both scopes disposed");
@@ -106,7 +116,10 @@ describe("running jobs", () => {
       },
     });
     const { jobs } = await start([job], { executors: 8 });
-    await jobs.enqueueMany(job, Array.from({ length: 10 }, () => ({ payload: null })));
+    await jobs.enqueueMany(
+      job,
+      Array.from({ length: 10 }, () => ({ payload: null })),
+    );
     await until(() => done === 10, "all reports");
     expect(peak).toBe(2);
   });
@@ -130,11 +143,21 @@ describe("failures", () => {
     expect(attempts).toEqual([1, 2, 3]);
     const record = (await jobs.get(id))!;
     expect(record.attempts).toBe(3);
-    expect(record.errors.map((e) => [e.attempt, e.message])).toEqual([[1, "fail 1"], [2, "fail 2"]]);
+    expect(record.errors.map((e) => [e.attempt, e.message])).toEqual([
+      [1, "fail 1"],
+      [2, "fail 2"],
+    ]);
   });
 
   test("the backoff delays the retry", async () => {
-    const job = defineJob({ name: "slow-retry", payload: t.Null(), backoff: () => 60_000, handler: () => { throw new Error("no"); } });
+    const job = defineJob({
+      name: "slow-retry",
+      payload: t.Null(),
+      backoff: () => 60_000,
+      handler: () => {
+        throw new Error("no");
+      },
+    });
     const { jobs } = await start([job]);
     const id = await jobs.enqueue(job, null);
     await until(async () => (await jobs.get(id))?.state === "failed", "the failure");
@@ -143,7 +166,15 @@ describe("failures", () => {
   });
 
   test("out of attempts -> dead, with the last error", async () => {
-    const job = defineJob({ name: "doomed", payload: t.Null(), attempts: 2, backoff: noRetryDelay, handler: () => { throw new TypeError("broken"); } });
+    const job = defineJob({
+      name: "doomed",
+      payload: t.Null(),
+      attempts: 2,
+      backoff: noRetryDelay,
+      handler: () => {
+        throw new TypeError("broken");
+      },
+    });
     const { jobs } = await start([job]);
     const id = await jobs.enqueue(job, null);
     await until(async () => (await jobs.get(id))?.state === "dead", "dead");
@@ -153,8 +184,21 @@ describe("failures", () => {
   });
 
   test("a backoff that throws or returns NaN falls back to the default backoff; the executor keeps running", async () => {
-    for (const backoff of [() => { throw new Error("broken backoff"); }, () => Number.NaN]) {
-      const job = defineJob({ name: "broken-backoff", payload: t.Null(), attempts: 2, backoff, handler: () => { throw new Error("fails"); } });
+    for (const backoff of [
+      () => {
+        throw new Error("broken backoff");
+      },
+      () => Number.NaN,
+    ]) {
+      const job = defineJob({
+        name: "broken-backoff",
+        payload: t.Null(),
+        attempts: 2,
+        backoff,
+        handler: () => {
+          throw new Error("fails");
+        },
+      });
       const after = defineJob({ name: "after", payload: t.Null(), handler: () => {} });
       const { jobs, stop } = await startJobs([job, after], { executors: 1 });
       try {
@@ -190,7 +234,14 @@ describe("failures", () => {
 
   test("NonRetryableError -> dead at once", async () => {
     let calls = 0;
-    const job = defineJob({ name: "refused", payload: t.Null(), handler: () => { calls++; throw new NonRetryableError("bad address"); } });
+    const job = defineJob({
+      name: "refused",
+      payload: t.Null(),
+      handler: () => {
+        calls++;
+        throw new NonRetryableError("bad address");
+      },
+    });
     const { jobs } = await start([job]);
     const id = await jobs.enqueue(job, null);
     await until(async () => (await jobs.get(id))?.state === "dead", "dead");
@@ -205,7 +256,8 @@ describe("failures", () => {
       payload: t.Null(),
       attempts: 1,
       timeoutMs: 30,
-      handler: (_, ctx) => new Promise<void>(() => ctx.signal.addEventListener("abort", () => (aborted = ctx.signal.reason))),
+      handler: (_, ctx) =>
+        new Promise<void>(() => ctx.signal.addEventListener("abort", () => (aborted = ctx.signal.reason))),
     });
     const { jobs } = await start([job]);
     const id = await jobs.enqueue(job, null);
@@ -237,12 +289,16 @@ describe("shutdown and leases", () => {
       },
     });
     const { jobs } = await start([job], { executors: 1 });
-    const ids = await jobs.enqueueMany(job, Array.from({ length: 5 }, () => ({ payload: null })));
+    const ids = await jobs.enqueueMany(
+      job,
+      Array.from({ length: 5 }, () => ({ payload: null })),
+    );
     await until(() => startedIds.length === 1, "the first handler");
     await jobs.stop(AbortSignal.timeout(5_000));
     expect(startedIds).toEqual([ids[0]!]);
     expect((await jobs.get(ids[0]!))!.state).toBe("succeeded");
-    for (const id of ids.slice(1)) expect(await jobs.get(id)).toMatchObject({ state: "ready", attempts: 0, lockedBy: null });
+    for (const id of ids.slice(1))
+      expect(await jobs.get(id)).toMatchObject({ state: "ready", attempts: 0, lockedBy: null });
   });
 
   test("a handler still running at the deadline is aborted with JobsShutdownError and its job released", async () => {
@@ -319,7 +375,8 @@ describe("claiming ahead of slow outcome writes", () => {
     };
     const slow = new Proxy(real, {
       get: (target, property, receiver) => {
-        const value: unknown = slowWrites[property as keyof typeof slowWrites] ?? Reflect.get(target, property, receiver);
+        const value: unknown =
+          slowWrites[property as keyof typeof slowWrites] ?? Reflect.get(target, property, receiver);
         return typeof value === "function" ? value.bind(target) : value;
       },
     });
@@ -335,8 +392,19 @@ describe("claiming ahead of slow outcome writes", () => {
     });
     // A short lease and a fast poll: leases of jobs whose outcome is unwritten must be renewed, or
     // the dispatcher's own recovery would take them back.
-    const service = createJobs({ store: slow, jobs: [job], logger: silentLogger, executors: 2, channelCapacity: 3, leaseMs: 150, pollIntervalMs: 20 });
-    const ids = await service.enqueueMany(job, Array.from({ length: 60 }, () => ({ payload: null })));
+    const service = createJobs({
+      store: slow,
+      jobs: [job],
+      logger: silentLogger,
+      executors: 2,
+      channelCapacity: 3,
+      leaseMs: 150,
+      pollIntervalMs: 20,
+    });
+    const ids = await service.enqueueMany(
+      job,
+      Array.from({ length: 60 }, () => ({ payload: null })),
+    );
     await service.start(new AbortController().signal);
     running = { stop: () => (openGate(), service.stop(AbortSignal.timeout(1_000))).then(() => database.close()) };
 
@@ -388,7 +456,10 @@ describe("an unreachable store", () => {
     running = { stop: () => service.stop(AbortSignal.timeout(1_000)).then(() => database.close()) };
     await until(() => failClaims < 2, "a failed claim");
     expect(service.health()).toEqual({ ready: false, reason: "job store unreachable: database is locked" });
-    await until(async () => (await service.get(id))?.state === "succeeded", "the job to succeed once the store answers");
+    await until(
+      async () => (await service.get(id))?.state === "succeeded",
+      "the job to succeed once the store answers",
+    );
     expect(ran).toBe(1);
     expect(failCompletes).toBeLessThan(0);
     expect(service.health()).toEqual({ ready: true });
@@ -396,24 +467,55 @@ describe("an unreachable store", () => {
 });
 
 describe("bad input: a typed error and nothing written", () => {
-  const mail = defineJob({ name: "mail", payload: t.Object({ to: t.String({ format: "email" }), n: t.Integer() }), handler: () => {} });
+  const mail = defineJob({
+    name: "mail",
+    payload: t.Object({ to: t.String({ format: "email" }), n: t.Integer() }),
+    handler: () => {},
+  });
 
   type Enqueue = (jobs: Jobs<SqliteTx>) => Promise<unknown>;
   const cases: [string, Enqueue, new (...args: never[]) => Error][] = [
-    ["unknown job", (jobs) => jobs.enqueue(defineJob({ name: "nope", payload: t.Null(), handler: () => {} }), null), UnknownJobError],
+    [
+      "unknown job",
+      (jobs) => jobs.enqueue(defineJob({ name: "nope", payload: t.Null(), handler: () => {} }), null),
+      UnknownJobError,
+    ],
     ["payload failing its schema", (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1.5 }), InvalidPayloadError],
     ["payload of the wrong shape", (jobs) => jobs.enqueue(mail, { to: 3 } as never), InvalidPayloadError],
-    ["negative delay", (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { delayMs: -1 }), InvalidEnqueueOptionsError],
-    ["runAt not a date", (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { runAt: "tomorrow" as never }), InvalidEnqueueOptionsError],
-    ["runAt an invalid date", (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { runAt: new Date("nope") }), InvalidEnqueueOptionsError],
-    ["delayMs and runAt together", (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { delayMs: 1, runAt: new Date() }), InvalidEnqueueOptionsError],
-    ["one bad item in a batch", (jobs) => jobs.enqueueMany(mail, [{ payload: { to: "a@example.com", n: 1 } }, { payload: { to: "x", n: 1 } }]), InvalidPayloadError],
+    [
+      "negative delay",
+      (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { delayMs: -1 }),
+      InvalidEnqueueOptionsError,
+    ],
+    [
+      "runAt not a date",
+      (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { runAt: "tomorrow" as never }),
+      InvalidEnqueueOptionsError,
+    ],
+    [
+      "runAt an invalid date",
+      (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { runAt: new Date("nope") }),
+      InvalidEnqueueOptionsError,
+    ],
+    [
+      "delayMs and runAt together",
+      (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { delayMs: 1, runAt: new Date() }),
+      InvalidEnqueueOptionsError,
+    ],
+    [
+      "one bad item in a batch",
+      (jobs) => jobs.enqueueMany(mail, [{ payload: { to: "a@example.com", n: 1 } }, { payload: { to: "x", n: 1 } }]),
+      InvalidPayloadError,
+    ],
   ];
   test.each(cases)("%s", async (_, enqueue, errorClass) => {
     const { jobs } = await start([mail]);
     const error = await Promise.resolve()
       .then(() => enqueue(jobs))
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(errorClass);
     expect((error as Error).message).toContain('"');
     expect((await jobs.counts()).byState).toMatchObject({ ready: 0, scheduled: 0 });
@@ -472,12 +574,21 @@ describe("transactional enqueue on SQLite", () => {
 describe("admin API", () => {
   test("counts, list, retry, discard and prune", async () => {
     const ok = defineJob({ name: "ok", payload: t.Null(), handler: () => {} });
-    const bad = defineJob({ name: "bad", payload: t.Null(), handler: () => { throw new NonRetryableError("no"); } });
+    const bad = defineJob({
+      name: "bad",
+      payload: t.Null(),
+      handler: () => {
+        throw new NonRetryableError("no");
+      },
+    });
     const { jobs } = await start([ok, bad]);
     await jobs.enqueue(ok, null);
     const badId = await jobs.enqueue(bad, null);
     const later = await jobs.enqueue(ok, null, { delayMs: 60_000 });
-    await until(async () => (await jobs.counts()).byState.succeeded === 1 && (await jobs.counts()).byState.dead === 1, "outcomes");
+    await until(
+      async () => (await jobs.counts()).byState.succeeded === 1 && (await jobs.counts()).byState.dead === 1,
+      "outcomes",
+    );
     expect((await jobs.counts()).byName).toMatchObject({ ok: { succeeded: 1, scheduled: 1 }, bad: { dead: 1 } });
     expect((await jobs.list({ state: "dead" })).jobs.map((j) => j.id)).toEqual([badId]);
     expect(await jobs.retry(badId)).toBe(true);

@@ -26,7 +26,10 @@ test("three instances share 3,000 jobs: each succeeds exactly once, all three wo
   const work = defineJob({ name: "instances.work", payload: t.Object({ n: t.Integer() }), handler: () => {} });
   const producer = createJobs({ store, jobs: [work], logger: silentLogger });
   for (let batch = 0; batch < 30; batch++) {
-    await producer.enqueueMany(work, Array.from({ length: 100 }, (_, i) => ({ payload: { n: batch * 100 + i } })));
+    await producer.enqueueMany(
+      work,
+      Array.from({ length: 100 }, (_, i) => ({ payload: { n: batch * 100 + i } })),
+    );
   }
 
   const deadline = Date.now() + 60_000;

@@ -29,7 +29,11 @@ async function crashRun(batching: boolean): Promise<void> {
   const dbPath = join(dir, "jobs.sqlite");
 
   // The parent only enqueues (same job definition, store not started), as a web process would.
-  const mailer = createMailer({ templates: emailTemplates, transport: memoryTransport(), from: "Errand <no-reply@errand.dev>" });
+  const mailer = createMailer({
+    templates: emailTemplates,
+    transport: memoryTransport(),
+    from: "Errand <no-reply@errand.dev>",
+  });
   const store = sqliteStore({ path: dbPath });
   const jobs = createJobs({ store, jobs: [mailer.job], logger: silentLogger });
   cleanup.push(() => store.close());
@@ -39,7 +43,13 @@ async function crashRun(batching: boolean): Promise<void> {
   let child: Subprocess | undefined;
   const spawnWorker = () => {
     child = Bun.spawn([process.execPath, fixture], {
-      env: { ...process.env, DB_PATH: dbPath, LEDGER_PATH: batching ? join(dir, "ledger.sqlite") : "", RESEND_BASE_URL: fake.url, RESEND_API_KEY: fake.apiKey },
+      env: {
+        ...process.env,
+        DB_PATH: dbPath,
+        LEDGER_PATH: batching ? join(dir, "ledger.sqlite") : "",
+        RESEND_BASE_URL: fake.url,
+        RESEND_API_KEY: fake.apiKey,
+      },
       stdout: "ignore",
       stderr: "inherit",
     });

@@ -3,7 +3,11 @@ import { FakeResend } from "../support/fake-resend.ts";
 
 const body = JSON.stringify({ from: "a@errand.dev", to: ["b@example.com"], subject: "S", text: "t" });
 const post = (fake: FakeResend, headers: Record<string, string>, path = "/emails", payload = body) =>
-  fetch(`${fake.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: payload });
+  fetch(`${fake.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: payload,
+  });
 
 describe("the fake Resend API", () => {
   test("answers like Resend: 401 without a key, 403 with a wrong one, 422 on a missing field", async () => {
@@ -13,9 +17,18 @@ describe("the fake Resend API", () => {
       expect(missing.status).toBe(401);
       expect(await missing.json()).toMatchObject({ statusCode: 401, name: "missing_api_key" });
       expect((await post(fake, { authorization: "Bearer nope" })).status).toBe(403);
-      const invalid = await post(fake, { authorization: `Bearer ${fake.apiKey}` }, "/emails", JSON.stringify({ from: "a@errand.dev", subject: "S", text: "t" }));
+      const invalid = await post(
+        fake,
+        { authorization: `Bearer ${fake.apiKey}` },
+        "/emails",
+        JSON.stringify({ from: "a@errand.dev", subject: "S", text: "t" }),
+      );
       expect(invalid.status).toBe(422);
-      expect(await invalid.json()).toMatchObject({ statusCode: 422, name: "missing_required_field", message: "Missing `to` field." });
+      expect(await invalid.json()).toMatchObject({
+        statusCode: 422,
+        name: "missing_required_field",
+        message: "Missing `to` field.",
+      });
       expect(fake.deliveries).toHaveLength(0);
     } finally {
       await fake.stop();

@@ -2,14 +2,14 @@ import { describe, expect, test } from "bun:test";
 import { emailTemplates } from "../../emails/index.ts";
 import {
   createMailer,
-  PreviewTransport,
-  ResendTransport,
-  sqlitePreviewStore,
-  transportFromEnv,
   InvalidMailPropsError,
   InvalidRecipientError,
   MailConfigError,
   memoryTransport,
+  PreviewTransport,
+  ResendTransport,
+  sqlitePreviewStore,
+  transportFromEnv,
 } from "../../src/mail/index.ts";
 
 function setup() {
@@ -21,7 +21,10 @@ function setup() {
 describe("Mailer", () => {
   test("send renders the template and hands it to the transport", async () => {
     const { transport, mail } = setup();
-    const delivery = await mail.send("confirmation", { to: "ada@example.com", props: { displayName: "Ada", confirmUrl: "https://x.example/c?t=1" } });
+    const delivery = await mail.send("confirmation", {
+      to: "ada@example.com",
+      props: { displayName: "Ada", confirmUrl: "https://x.example/c?t=1" },
+    });
     expect(delivery.id).toBe("memory-1");
     const sent = transport.last()!;
     expect(sent.from).toBe("Errand <no-reply@errand.dev>");
@@ -45,11 +48,16 @@ describe("Mailer", () => {
     // @ts-expect-error confirmUrl is missing
     const missing = mail.send("confirmation", { to: "a@example.com", props: { displayName: "A" } });
     await expect(missing).rejects.toBeInstanceOf(InvalidMailPropsError);
-    // @ts-expect-error expiresInMinutes must be a number
-    const wrongType = mail.send("password-reset", { to: "a@example.com", props: { displayName: "A", resetUrl: "https://x.example", expiresInMinutes: "30" } });
+    const wrongType = mail.send("password-reset", {
+      to: "a@example.com",
+      // @ts-expect-error expiresInMinutes must be a number
+      props: { displayName: "A", resetUrl: "https://x.example", expiresInMinutes: "30" },
+    });
     await expect(wrongType).rejects.toBeInstanceOf(InvalidMailPropsError);
     // @ts-expect-error "newsletter" is not a registered template
-    await expect(mail.send("newsletter", { to: "a@example.com", props: {} })).rejects.toThrow(/Unknown mail template "newsletter"/);
+    await expect(mail.send("newsletter", { to: "a@example.com", props: {} })).rejects.toThrow(
+      /Unknown mail template "newsletter"/,
+    );
     expect(transport.sent).toHaveLength(0);
   });
 
@@ -63,7 +71,9 @@ describe("Mailer", () => {
   });
 
   test("a mailer without a sender address is a configuration error", () => {
-    expect(() => createMailer({ templates: emailTemplates, transport: memoryTransport(), from: "" })).toThrow(MailConfigError);
+    expect(() => createMailer({ templates: emailTemplates, transport: memoryTransport(), from: "" })).toThrow(
+      MailConfigError,
+    );
   });
 
   test("transportFromEnv: Resend with an API key, else the preview transport", () => {

@@ -42,11 +42,17 @@ describe("queued mail through the jobs core", () => {
     fake = new FakeResend();
     queued = await startQueuedMailer({ transport: transportFor(fake, 100) });
     const outbox = queued.mailer.withJobs(queued.jobs);
-    // @ts-expect-error confirmUrl is missing
-    await expect(outbox.enqueue("confirmation", { to: "a@example.com", props: { displayName: "A" } })).rejects.toBeInstanceOf(InvalidMailPropsError);
-    await expect(outbox.enqueue("welcome", { to: "nobody", props: { displayName: "A", appUrl: "https://x.example" } })).rejects.toBeInstanceOf(InvalidRecipientError);
-    // @ts-expect-error appUrl must be a string
-    expect(() => outbox.enqueueSync("welcome", { to: "a@example.com", props: { displayName: "A", appUrl: 1 } })).toThrow(InvalidMailPropsError);
+    await expect(
+      // @ts-expect-error confirmUrl is missing
+      outbox.enqueue("confirmation", { to: "a@example.com", props: { displayName: "A" } }),
+    ).rejects.toBeInstanceOf(InvalidMailPropsError);
+    await expect(
+      outbox.enqueue("welcome", { to: "nobody", props: { displayName: "A", appUrl: "https://x.example" } }),
+    ).rejects.toBeInstanceOf(InvalidRecipientError);
+    expect(() =>
+      // @ts-expect-error appUrl must be a string
+      outbox.enqueueSync("welcome", { to: "a@example.com", props: { displayName: "A", appUrl: 1 } }),
+    ).toThrow(InvalidMailPropsError);
     expect((await queued.jobs.counts()).byState.ready).toBe(0);
   });
 
@@ -92,8 +98,18 @@ describe("queued mail through the jobs core", () => {
     fake = new FakeResend({ rateLimit: { limit: 50 } });
     queued = await startQueuedMailer({ transport: transportFor(fake, 50, 300) });
     const outbox = queued.mailer.withJobs(queued.jobs);
-    fake.inject({ kind: "500" }, { kind: "hang" }, { kind: "502" }, { kind: "drop" }, { kind: "429", retryAfterSeconds: 1 }, { kind: "hang" }, { kind: "500" });
-    const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => outbox.enqueue("confirmation", confirmation(100 + i))));
+    fake.inject(
+      { kind: "500" },
+      { kind: "hang" },
+      { kind: "502" },
+      { kind: "drop" },
+      { kind: "429", retryAfterSeconds: 1 },
+      { kind: "hang" },
+      { kind: "500" },
+    );
+    const ids = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => outbox.enqueue("confirmation", confirmation(100 + i))),
+    );
     await until(async () => (await queued!.jobs.counts()).byState.succeeded === ids.length, "every mail", 20_000);
     for (let i = 0; i < ids.length; i++) expect(fake.deliveriesTo(`user${100 + i}@example.com`)).toHaveLength(1);
     expect(fake.deliveries).toHaveLength(30);
@@ -102,33 +118,29 @@ describe("queued mail through the jobs core", () => {
 });
 
 describe("under provider faults", () => {
-  test(
-    "300 queued mails through 20% 500s, 10% 429s and 5% timeouts: each arrives exactly once, none dead, the limit never exceeded",
-    async () => {
-      fake = new FakeResend({ rateLimit: { limit: 10 }, randomFaults: { "500": 0.2, "429": 0.1, hang: 0.05 }, seed: 7 });
-      queued = await startQueuedMailer({
-        transport: transportFor(fake, 10, 300),
-        batching: { ledger: sqliteDeliveryLedger({ path: ":memory:" }), maxBatchSize: 10 },
-        executors: 100,
-      });
-      const outbox = queued.mailer.withJobs(queued.jobs);
-      // The random mix is per request; these make sure each ambiguous kind happens at least once.
-      fake.inject({ kind: "hang" }, { kind: "drop" }, { kind: "502" });
-      await Promise.all(Array.from({ length: 300 }, (_, i) => outbox.enqueue("confirmation", confirmation(1000 + i))));
-      await until(async () => (await queued!.jobs.counts()).byState.succeeded === 300, "all 300 mails", 35_000);
+  test("300 queued mails through 20% 500s, 10% 429s and 5% timeouts: each arrives exactly once, none dead, the limit never exceeded", async () => {
+    fake = new FakeResend({ rateLimit: { limit: 10 }, randomFaults: { "500": 0.2, "429": 0.1, hang: 0.05 }, seed: 7 });
+    queued = await startQueuedMailer({
+      transport: transportFor(fake, 10, 300),
+      batching: { ledger: sqliteDeliveryLedger({ path: ":memory:" }), maxBatchSize: 10 },
+      executors: 100,
+    });
+    const outbox = queued.mailer.withJobs(queued.jobs);
+    // The random mix is per request; these make sure each ambiguous kind happens at least once.
+    fake.inject({ kind: "hang" }, { kind: "drop" }, { kind: "502" });
+    await Promise.all(Array.from({ length: 300 }, (_, i) => outbox.enqueue("confirmation", confirmation(1000 + i))));
+    await until(async () => (await queued!.jobs.counts()).byState.succeeded === 300, "all 300 mails", 35_000);
 
-      for (let i = 0; i < 300; i++) expect(fake.deliveriesTo(`user${1000 + i}@example.com`)).toHaveLength(1);
-      expect(fake.deliveries).toHaveLength(300);
-      expect((await queued.jobs.counts()).byState.dead).toBe(0);
-      expect(fake.rateLimitViolations).toBe(0);
-      const statuses = fake.requests.map((r) => r.status);
-      expect(statuses.filter((s) => s === 500).length).toBeGreaterThan(0);
-      expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
-      expect(statuses.filter((s) => s === "hang").length).toBeGreaterThan(0);
-      expect(statuses.filter((s) => s === "drop").length).toBeGreaterThan(0);
-    },
-    40_000,
-  );
+    for (let i = 0; i < 300; i++) expect(fake.deliveriesTo(`user${1000 + i}@example.com`)).toHaveLength(1);
+    expect(fake.deliveries).toHaveLength(300);
+    expect((await queued.jobs.counts()).byState.dead).toBe(0);
+    expect(fake.rateLimitViolations).toBe(0);
+    const statuses = fake.requests.map((r) => r.status);
+    expect(statuses.filter((s) => s === 500).length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === "hang").length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === "drop").length).toBeGreaterThan(0);
+  }, 40_000);
 });
 
 describe("batching", () => {
@@ -140,7 +152,14 @@ describe("batching", () => {
       executors: 120,
     });
     const outbox = queued.mailer.withJobs(queued.jobs);
-    await Promise.all(Array.from({ length: 120 }, (_, i) => outbox.enqueue("welcome", { to: `w${i}@example.com`, props: { displayName: `W${i}`, appUrl: "https://x.example" } })));
+    await Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        outbox.enqueue("welcome", {
+          to: `w${i}@example.com`,
+          props: { displayName: `W${i}`, appUrl: "https://x.example" },
+        }),
+      ),
+    );
     await until(async () => (await queued!.jobs.counts()).byState.succeeded === 120, "every mail", 10_000);
     expect(fake.deliveries).toHaveLength(120);
     expect(new Set(fake.deliveries.map((d) => d.to[0])).size).toBe(120);
@@ -157,7 +176,14 @@ describe("batching", () => {
     });
     const outbox = queued.mailer.withJobs(queued.jobs);
     fake.inject({ kind: "429", retryAfterSeconds: 0 }, { kind: "422", message: "Invalid `to` field." });
-    await Promise.all(Array.from({ length: 6 }, (_, i) => outbox.enqueue("welcome", { to: `ok${i}@example.com`, props: { displayName: "O", appUrl: "https://x.example" } })));
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        outbox.enqueue("welcome", {
+          to: `ok${i}@example.com`,
+          props: { displayName: "O", appUrl: "https://x.example" },
+        }),
+      ),
+    );
     await until(async () => (await queued!.jobs.counts()).byState.succeeded === 6, "the mails", 10_000);
     expect(fake.deliveries).toHaveLength(6);
     expect(fake.deliveries.every((d) => !d.batch)).toBe(true);

@@ -85,7 +85,11 @@ describe("TokenBucket", () => {
     const bucket = new TokenBucket({ perSecond: 5, clock });
     const { signal } = new AbortController();
     const listening = new Set<unknown>();
-    type Listen = (type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions) => void;
+    type Listen = (
+      type: string,
+      listener: EventListenerOrEventListenerObject,
+      options?: boolean | AddEventListenerOptions,
+    ) => void;
     const add: Listen = signal.addEventListener.bind(signal);
     const remove: Listen = signal.removeEventListener.bind(signal);
     signal.addEventListener = ((type, listener, options) => {

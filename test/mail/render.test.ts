@@ -1,9 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import { render } from "@react-email/render";
 import { createElement } from "react";
-import { emailTemplates } from "../../emails/index.ts";
 import { Confirmation } from "../../emails/confirmation.tsx";
-import { InvalidMailPropsError, MailRenderer, type TemplateRegistry, UnknownTemplateError } from "../../src/mail/index.ts";
+import { emailTemplates } from "../../emails/index.ts";
+import {
+  InvalidMailPropsError,
+  MailRenderer,
+  type TemplateRegistry,
+  UnknownTemplateError,
+} from "../../src/mail/index.ts";
 
 const renderer = new MailRenderer(emailTemplates);
 const props = { displayName: "Ada", confirmUrl: "https://app.example/confirm?token=abc&x=1" };
@@ -34,7 +39,10 @@ describe("MailRenderer", () => {
   });
 
   test("user-supplied values are escaped: a <script> display name arrives as text", async () => {
-    const hostile = { displayName: `<script>alert("x")</script><img src=x onerror=alert(1)>`, confirmUrl: "https://a.example/c" };
+    const hostile = {
+      displayName: `<script>alert("x")</script><img src=x onerror=alert(1)>`,
+      confirmUrl: "https://a.example/c",
+    };
     const mail = await renderer.render("confirmation", hostile);
     expect(mail.html).not.toContain("<script>");
     expect(mail.html).not.toContain("<img src=x");
@@ -43,12 +51,19 @@ describe("MailRenderer", () => {
   });
 
   test("a javascript: URL is refused by the schema before React sees it", () => {
-    expect(() => renderer.validate("confirmation", { displayName: "A", confirmUrl: "javascript:alert(1)" })).toThrow(InvalidMailPropsError);
+    expect(() => renderer.validate("confirmation", { displayName: "A", confirmUrl: "javascript:alert(1)" })).toThrow(
+      InvalidMailPropsError,
+    );
   });
 
   test("validation lists each problem", () => {
     try {
-      renderer.validate("password-reset", { displayName: "", resetUrl: "https://x.example", expiresInMinutes: 0, extra: 1 });
+      renderer.validate("password-reset", {
+        displayName: "",
+        resetUrl: "https://x.example",
+        expiresInMinutes: 0,
+        extra: 1,
+      });
       throw new Error("expected a throw");
     } catch (error) {
       expect(error).toBeInstanceOf(InvalidMailPropsError);

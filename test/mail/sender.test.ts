@@ -16,7 +16,13 @@ afterEach(async () => {
   fake = undefined;
 });
 
-const mail = (to: string): OutgoingMail => ({ from: "Errand <no-reply@errand.dev>", to: [to], subject: "S", html: "<p>h</p>", text: "h" });
+const mail = (to: string): OutgoingMail => ({
+  from: "Errand <no-reply@errand.dev>",
+  to: [to],
+  subject: "S",
+  html: "<p>h</p>",
+  text: "h",
+});
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -31,7 +37,10 @@ describe("MailSender", () => {
   test("without a ledger each mail is one request under its own key", async () => {
     const transport = memoryTransport();
     const sender = new MailSender(transport);
-    await Promise.all([sender.deliver(mail("a@x.io"), { idempotencyKey: "a" }), sender.deliver(mail("b@x.io"), { idempotencyKey: "b" })]);
+    await Promise.all([
+      sender.deliver(mail("a@x.io"), { idempotencyKey: "a" }),
+      sender.deliver(mail("b@x.io"), { idempotencyKey: "b" }),
+    ]);
     expect(transport.sent.map((m) => m.idempotencyKey)).toEqual(["a", "b"]);
   });
 
@@ -39,7 +48,10 @@ describe("MailSender", () => {
     fake = new FakeResend();
     const transport = new ResendTransport({ apiKey: fake.apiKey, baseUrl: fake.url, rateLimit: { perSecond: 2 } });
     const sender = new MailSender(transport, { ledger: new MemoryDeliveryLedger() });
-    const [a, b] = await Promise.all([sender.deliver(mail("a@x.io"), { idempotencyKey: "k" }), sender.deliver(mail("a@x.io"), { idempotencyKey: "k" })]);
+    const [a, b] = await Promise.all([
+      sender.deliver(mail("a@x.io"), { idempotencyKey: "k" }),
+      sender.deliver(mail("a@x.io"), { idempotencyKey: "k" }),
+    ]);
     expect(a).toEqual(b);
     expect(fake.deliveries).toHaveLength(1);
     expect(fake.requests).toHaveLength(1);
@@ -47,7 +59,12 @@ describe("MailSender", () => {
 
   test("after an ambiguous timeout, a 429 on the repeat does not free the mail: it is never regrouped", async () => {
     fake = new FakeResend();
-    const transport = new ResendTransport({ apiKey: fake.apiKey, baseUrl: fake.url, rateLimit: { perSecond: 1000 }, timeoutMs: 200 });
+    const transport = new ResendTransport({
+      apiKey: fake.apiKey,
+      baseUrl: fake.url,
+      rateLimit: { perSecond: 1000 },
+      timeoutMs: 200,
+    });
     const ledger = new MemoryDeliveryLedger();
     const sender = new MailSender(transport, { ledger });
     fake.inject({ kind: "hang" }, { kind: "429", retryAfterSeconds: 0 });
@@ -71,7 +88,9 @@ describe("MailSender", () => {
     const ledger = new MemoryDeliveryLedger();
     const sender = new MailSender(transport, { ledger, concurrency: 1 });
     fake.inject({ kind: "429", retryAfterSeconds: 0 });
-    const first = await Promise.allSettled(["a", "b", "c"].map((k) => sender.deliver(mail(`${k}@x.io`), { idempotencyKey: k })));
+    const first = await Promise.allSettled(
+      ["a", "b", "c"].map((k) => sender.deliver(mail(`${k}@x.io`), { idempotencyKey: k })),
+    );
     expect(first.every((r) => r.status === "rejected" && r.reason instanceof MailRateLimitedError)).toBe(true);
     expect(await ledger.find("b")).toBeNull();
     await Promise.all(["a", "b", "c"].map((k) => sender.deliver(mail(`${k}@x.io`), { idempotencyKey: k })));

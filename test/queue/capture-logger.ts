@@ -7,7 +7,10 @@ export interface LogEntry {
 }
 
 /** A real Logger that keeps what it is given, bindings included, for assertions. */
-export function captureLogger(entries: LogEntry[] = [], bindings: Record<string, unknown> = {}): Logger & { entries: LogEntry[] } {
+export function captureLogger(
+  entries: LogEntry[] = [],
+  bindings: Record<string, unknown> = {},
+): Logger & { entries: LogEntry[] } {
   const write = (level: LogEntry["level"]) => (fields: object, message?: string) => {
     entries.push({ level, fields: { ...bindings, ...fields }, message });
   };

@@ -98,7 +98,7 @@ describe("queueWorker", () => {
     const errors = logger.entries.filter((e) => e.level === "error");
     expect(errors).toHaveLength(1);
     expect(errors[0]?.fields.item).toEqual({ to: "bad@example.com" });
-    expect((errors[0]?.fields.err as Error).message).toBe("mailbox unavailable");
+    expect((errors[0]!.fields.err as Error).message).toBe("mailbox unavailable");
     expect(errors[0]?.fields.service).toBe("email-sender");
   });
 

@@ -69,7 +69,12 @@ export class FakeResend {
   readonly apiKey: string;
   readonly deliveries: Delivered[] = [];
   /** Every request that reached a route, including faulted and refused ones. */
-  readonly requests: { path: string; idempotencyKey: string | undefined; at: number; status: number | "hang" | "drop" }[] = [];
+  readonly requests: {
+    path: string;
+    idempotencyKey: string | undefined;
+    at: number;
+    status: number | "hang" | "drop";
+  }[] = [];
   /** Requests accepted over the enforced rate limit's budget. Stays 0 for a well-behaved client. */
   rateLimitViolations = 0;
   readonly #server: Server<undefined>;
@@ -123,26 +128,39 @@ export class FakeResend {
   async #handle(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (request.method !== "POST" || (path !== "/emails" && path !== "/emails/batch")) {
-      return this.#error(path === "/emails" || path === "/emails/batch" ? 405 : 404, path === "/emails" ? "method_not_allowed" : "not_found", "Route not found.");
+      return this.#error(
+        path === "/emails" || path === "/emails/batch" ? 405 : 404,
+        path === "/emails" ? "method_not_allowed" : "not_found",
+        "Route not found.",
+      );
     }
     const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
-    const record = (status: number | "hang" | "drop") => this.requests.push({ path, idempotencyKey, at: this.#now(), status });
+    const record = (status: number | "hang" | "drop") =>
+      this.requests.push({ path, idempotencyKey, at: this.#now(), status });
 
     const auth = this.#authenticate(request);
-    if (auth) return record(auth.status), auth;
+    if (auth) return (record(auth.status), auth);
     const limited = this.#rateLimit();
-    if (limited) return record(429), limited;
+    if (limited) return (record(429), limited);
 
     const fault = this.#faults.shift() ?? this.#randomFault();
-    if (fault?.kind === "429") return record(429), this.#tooManyRequests(fault.retryAfterSeconds);
-    if (fault?.kind === "500") return record(500), this.#error(500, "application_error", "Internal server error.");
-    if (fault?.kind === "502") return record(502), new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", { status: 502, headers: { "content-type": "text/html" } });
-    if (fault?.kind === "422") return record(422), this.#error(422, "validation_error", fault.message ?? "The request is invalid.");
+    if (fault?.kind === "429") return (record(429), this.#tooManyRequests(fault.retryAfterSeconds));
+    if (fault?.kind === "500") return (record(500), this.#error(500, "application_error", "Internal server error."));
+    if (fault?.kind === "502")
+      return (
+        record(502),
+        new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", {
+          status: 502,
+          headers: { "content-type": "text/html" },
+        })
+      );
+    if (fault?.kind === "422")
+      return (record(422), this.#error(422, "validation_error", fault.message ?? "The request is invalid."));
 
     if (this.#options.latencyMs) await Bun.sleep(this.#options.latencyMs);
     const response = await this.#process(request, path, idempotencyKey);
-    if (fault?.kind === "hang") return record("hang"), this.#hang(request);
-    if (fault?.kind === "drop") return record("drop"), dropped();
+    if (fault?.kind === "hang") return (record("hang"), this.#hang(request));
+    if (fault?.kind === "drop") return (record("drop"), dropped());
     record(response.status);
     return response;
   }
@@ -150,9 +168,14 @@ export class FakeResend {
   #authenticate(request: Request): Response | undefined {
     const header = request.headers.get("authorization");
     if (!header?.startsWith("Bearer ") || header.length === "Bearer ".length) {
-      return this.#error(401, "missing_api_key", "Missing API key in the authorization header. Include the following header Authorization: Bearer YOUR_API_KEY in the request.");
+      return this.#error(
+        401,
+        "missing_api_key",
+        "Missing API key in the authorization header. Include the following header Authorization: Bearer YOUR_API_KEY in the request.",
+      );
     }
-    if (header.slice("Bearer ".length) !== this.apiKey) return this.#error(403, "invalid_api_key", "API key is invalid");
+    if (header.slice("Bearer ".length) !== this.apiKey)
+      return this.#error(403, "invalid_api_key", "API key is invalid");
     return undefined;
   }
 
@@ -180,16 +203,30 @@ export class FakeResend {
       const remembered = this.#remembered(idempotencyKey);
       const bodyHash = String(Bun.hash(`${path}\u0000${raw}`));
       if (remembered && remembered.bodyHash !== bodyHash) {
-        return this.#error(409, "invalid_idempotent_request", "Same idempotency key used with a different request payload. Change your idempotency key or payload.");
+        return this.#error(
+          409,
+          "invalid_idempotent_request",
+          "Same idempotency key used with a different request payload. Change your idempotency key or payload.",
+        );
       }
       if (remembered?.state === "in-progress") {
-        return this.#error(409, "concurrent_idempotent_requests", "Same idempotency key used while original request is still in progress. Try the request again later.");
+        return this.#error(
+          409,
+          "concurrent_idempotent_requests",
+          "Same idempotency key used while original request is still in progress. Try the request again later.",
+        );
       }
       if (remembered) return this.#json(remembered.status, remembered.body);
       this.#keys.set(idempotencyKey, { bodyHash, state: "in-progress", status: 0, body: "", at: this.#now() });
       const response = this.#accept(path, raw, idempotencyKey);
       if (response.status === 200) {
-        this.#keys.set(idempotencyKey, { bodyHash, state: "done", status: 200, body: await response.clone().text(), at: this.#now() });
+        this.#keys.set(idempotencyKey, {
+          bodyHash,
+          state: "done",
+          status: 200,
+          body: await response.clone().text(),
+          at: this.#now(),
+        });
       } else {
         this.#keys.delete(idempotencyKey);
       }
@@ -216,7 +253,8 @@ export class FakeResend {
     }
     const emails = path === "/emails/batch" ? body : [body];
     if (!Array.isArray(emails)) return this.#error(422, "validation_error", "The batch must be an array of emails.");
-    if (emails.length === 0 || emails.length > 100) return this.#error(422, "validation_error", "A batch holds between 1 and 100 emails.");
+    if (emails.length === 0 || emails.length > 100)
+      return this.#error(422, "validation_error", "A batch holds between 1 and 100 emails.");
     for (const email of emails) {
       const problem = validate(email);
       if (problem) return this.#error(422, problem.name, problem.message);
@@ -248,7 +286,8 @@ export class FakeResend {
     let roll = this.#random();
     for (const kind of ["429", "500", "502", "hang", "drop"] as const) {
       const p = faults[kind] ?? 0;
-      if (roll < p) return kind === "429" ? { kind, retryAfterSeconds: this.#options.retryAfterSeconds ?? 1 } : { kind };
+      if (roll < p)
+        return kind === "429" ? { kind, retryAfterSeconds: this.#options.retryAfterSeconds ?? 1 } : { kind };
       roll -= p;
     }
     return undefined;
@@ -266,7 +305,11 @@ export class FakeResend {
   }
 
   #tooManyRequests(retryAfterSeconds = this.#options.retryAfterSeconds ?? 1): Response {
-    const response = this.#error(429, "rate_limit_exceeded", "Too many requests. You can only make 5 requests per second. See rate limit response headers for more information. Or contact support to increase rate limit.");
+    const response = this.#error(
+      429,
+      "rate_limit_exceeded",
+      "Too many requests. You can only make 5 requests per second. See rate limit response headers for more information. Or contact support to increase rate limit.",
+    );
     response.headers.set("retry-after", String(retryAfterSeconds));
     return response;
   }
@@ -298,20 +341,32 @@ interface EmailBody {
 }
 
 function validate(email: unknown): { name: string; message: string } | undefined {
-  if (typeof email !== "object" || email === null) return { name: "validation_error", message: "Each email must be an object." };
+  if (typeof email !== "object" || email === null)
+    return { name: "validation_error", message: "Each email must be an object." };
   const e = email as Partial<Record<keyof EmailBody, unknown>>;
   for (const field of ["from", "to", "subject"] as const) {
-    if (e[field] === undefined || e[field] === "") return { name: "missing_required_field", message: `Missing \`${field}\` field.` };
+    if (e[field] === undefined || e[field] === "")
+      return { name: "missing_required_field", message: `Missing \`${field}\` field.` };
   }
   if (typeof e.from !== "string" || !EMAIL.test(e.from)) {
-    return { name: "validation_error", message: "Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format." };
+    return {
+      name: "validation_error",
+      message:
+        "Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.",
+    };
   }
   const to = Array.isArray(e.to) ? e.to : [e.to];
-  if (to.length === 0 || to.length > 50) return { name: "validation_error", message: "The `to` field holds between 1 and 50 addresses." };
+  if (to.length === 0 || to.length > 50)
+    return { name: "validation_error", message: "The `to` field holds between 1 and 50 addresses." };
   if (!to.every((address) => typeof address === "string" && EMAIL.test(address))) {
-    return { name: "validation_error", message: "Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format." };
+    return {
+      name: "validation_error",
+      message:
+        "Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.",
+    };
   }
-  if (e.html === undefined && e.text === undefined) return { name: "validation_error", message: "Missing `html` or `text` field." };
+  if (e.html === undefined && e.text === undefined)
+    return { name: "validation_error", message: "Missing `html` or `text` field." };
   return undefined;
 }
 
@@ -320,7 +375,9 @@ function dropped(): Response {
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
       controller.enqueue(new TextEncoder().encode('{"id":'));
-      controller.error(new Error("fake-resend fault injection: connection dropped on purpose (Bun logs this; expected)"));
+      controller.error(
+        new Error("fake-resend fault injection: connection dropped on purpose (Bun logs this; expected)"),
+      );
     },
   });
   return new Response(body, { status: 200, headers: { "content-type": "application/json" } });

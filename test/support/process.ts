@@ -9,7 +9,13 @@ export interface Child {
 }
 
 export function spawnChild(cmd: string[], env: Record<string, string | undefined> = {}, cwd?: string): Child {
-  const proc = Bun.spawn(cmd, { cwd, env: { ...process.env, ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(cmd, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const lines: string[] = [];
   const waiters = new Set<() => void>();
   const collect = (stream: ReadableStream<Uint8Array>) =>
@@ -79,7 +85,10 @@ function outputOf(child: PipedChild): { all: string[]; ended: boolean } {
 export async function waitForOutput(child: PipedChild, done: (lines: string[]) => boolean): Promise<string[]> {
   const lines = outputOf(child);
   while (!done(lines.all)) {
-    if (lines.ended) throw new Error(`child exited (code ${await child.exited}) before the expected output; got: ${lines.all.join(" | ")}`);
+    if (lines.ended)
+      throw new Error(
+        `child exited (code ${await child.exited}) before the expected output; got: ${lines.all.join(" | ")}`,
+      );
     await Bun.sleep(5);
   }
   return lines.all;

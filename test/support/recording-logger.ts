@@ -7,7 +7,10 @@ export interface LogLine {
 }
 
 /** A Logger that keeps every line, for asserting on what was logged. */
-export function recordingLogger(lines: LogLine[] = [], bindings: Record<string, unknown> = {}): Logger & { lines: LogLine[] } {
+export function recordingLogger(
+  lines: LogLine[] = [],
+  bindings: Record<string, unknown> = {},
+): Logger & { lines: LogLine[] } {
   const at = (level: LogLine["level"]) => (fields: object, message?: string) =>
     void lines.push({ level, message, fields: { ...bindings, ...fields } });
   return {

@@ -65,7 +65,11 @@ export interface AdminRoutesDeps {
 
 /** The admin API under /api/admin: queue counts, jobs, retry/discard, crons. Bearer ADMIN_TOKEN. */
 export function adminRoutes({ adminToken, jobs, crons }: AdminRoutesDeps) {
-  return new Elysia({ name: "app.admin.api", prefix: "/api/admin", detail: { tags: ["admin"], security: [{ bearer: [] }] } })
+  return new Elysia({
+    name: "app.admin.api",
+    prefix: "/api/admin",
+    detail: { tags: ["admin"], security: [{ bearer: [] }] },
+  })
     .use(requireAdminBearer(adminToken))
     .get("/queues", async () => ({ counts: await jobs.counts() }), {
       response: {
@@ -83,7 +87,10 @@ export function adminRoutes({ adminToken, jobs, crons }: AdminRoutesDeps) {
           ...(query.name ? { name: query.name } : {}),
           ...(query.cursor ? { cursor: query.cursor } : {}),
         });
-        return { jobs: page.jobs.map(({ payload: _p, errors: _e, ...summary }) => summary), nextCursor: page.nextCursor };
+        return {
+          jobs: page.jobs.map(({ payload: _p, errors: _e, ...summary }) => summary),
+          nextCursor: page.nextCursor,
+        };
       },
       {
         query: t.Object({
@@ -92,7 +99,11 @@ export function adminRoutes({ adminToken, jobs, crons }: AdminRoutesDeps) {
           limit: t.Optional(t.Integer({ minimum: 1, maximum: 500 })),
           cursor: t.Optional(t.String({ maxLength: 40 })),
         }),
-        response: { 200: t.Object({ jobs: t.Array(JobSummary), nextCursor: t.Nullable(t.String()) }), 422: ErrorBody, ...unauthorized },
+        response: {
+          200: t.Object({ jobs: t.Array(JobSummary), nextCursor: t.Nullable(t.String()) }),
+          422: ErrorBody,
+          ...unauthorized,
+        },
         detail: { summary: "Jobs, newest first, filtered by state and name, with cursor paging" },
       },
     )
@@ -103,7 +114,11 @@ export function adminRoutes({ adminToken, jobs, crons }: AdminRoutesDeps) {
         if (!job) throw new NotFoundError("No such job.");
         return job;
       },
-      { params: idParams, response: { 200: Job, 404: ErrorBody, ...unauthorized }, detail: { summary: "One job with payload and attempt errors" } },
+      {
+        params: idParams,
+        response: { 200: Job, 404: ErrorBody, ...unauthorized },
+        detail: { summary: "One job with payload and attempt errors" },
+      },
     )
     .post(
       "/jobs/:id/retry",
@@ -111,7 +126,11 @@ export function adminRoutes({ adminToken, jobs, crons }: AdminRoutesDeps) {
         if (!(await jobs.retry(params.id))) throw new NotFoundError("No failed or dead job with this id.");
         return { retried: true as const };
       },
-      { params: idParams, response: { 200: t.Object({ retried: t.Literal(true) }), 404: ErrorBody, ...unauthorized }, detail: { summary: "Retry a failed or dead job now" } },
+      {
+        params: idParams,
+        response: { 200: t.Object({ retried: t.Literal(true) }), 404: ErrorBody, ...unauthorized },
+        detail: { summary: "Retry a failed or dead job now" },
+      },
     )
     .post(
       "/jobs/:id/discard",
@@ -119,7 +138,11 @@ export function adminRoutes({ adminToken, jobs, crons }: AdminRoutesDeps) {
         if (!(await jobs.discard(params.id))) throw new NotFoundError("No such job, or it is running.");
         return { discarded: true as const };
       },
-      { params: idParams, response: { 200: t.Object({ discarded: t.Literal(true) }), 404: ErrorBody, ...unauthorized }, detail: { summary: "Delete a job that is not running" } },
+      {
+        params: idParams,
+        response: { 200: t.Object({ discarded: t.Literal(true) }), 404: ErrorBody, ...unauthorized },
+        detail: { summary: "Delete a job that is not running" },
+      },
     )
     .post("/queues/:name/retry-dead", async ({ params }) => ({ retried: await retryAllDead(jobs, params.name) }), {
       params: t.Object({ name: t.String({ maxLength: 200 }) }),
@@ -144,7 +167,10 @@ export function adminRoutes({ adminToken, jobs, crons }: AdminRoutesDeps) {
           },
         })),
       }),
-      { response: { 200: t.Object({ crons: t.Array(Cron) }), ...unauthorized }, detail: { summary: "Crons with next and last run" } },
+      {
+        response: { 200: t.Object({ crons: t.Array(Cron) }), ...unauthorized },
+        detail: { summary: "Crons with next and last run" },
+      },
     )
     .post(
       "/crons/:name/trigger",

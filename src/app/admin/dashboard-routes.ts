@@ -26,15 +26,19 @@ export function dashboardRoutes({ adminToken, jobs, crons, secureCookie, refresh
   const cookie = (value: string, maxAge: number) =>
     `${SESSION_COOKIE}=${value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secureCookie ? "; Secure" : ""}`;
   const signedIn = (request: Request) =>
-    hasAdminSession(request.headers.get("cookie"), adminToken) || isAdminBearer(request.headers.get("authorization"), adminToken);
-  const redirect = (headers: Record<string, string> = {}) => new Response(null, { status: 303, headers: { location: "/admin", ...headers } });
+    hasAdminSession(request.headers.get("cookie"), adminToken) ||
+    isAdminBearer(request.headers.get("authorization"), adminToken);
+  const redirect = (headers: Record<string, string> = {}) =>
+    new Response(null, { status: 303, headers: { location: "/admin", ...headers } });
 
   return new Elysia({ name: "app.admin.dashboard", prefix: "/admin", detail: { hide: true } })
     .get("/", async ({ request }) => {
       if (!signedIn(request)) return htmlResponse(loginPage(false), 401);
       const pages = await Promise.all(LISTED_STATES.map((state) => jobs.list({ state, limit: 25 })));
       const byState = Object.fromEntries(LISTED_STATES.map((state, i) => [state, pages[i]!.jobs]));
-      return htmlResponse(dashboardPage({ counts: await jobs.counts(), byState, crons: await crons.list(), refreshSeconds }));
+      return htmlResponse(
+        dashboardPage({ counts: await jobs.counts(), byState, crons: await crons.list(), refreshSeconds }),
+      );
     })
     .post(
       "/login",

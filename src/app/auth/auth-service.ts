@@ -31,7 +31,10 @@ export class AuthService {
     const valid = await verifyPassword(password, user?.passwordHash ?? (await UNKNOWN_USER_HASH));
     if (!user || !valid) throw new UnauthorizedError("invalid_credentials", "Invalid email or password.");
     if (user.confirmedAt === null) {
-      throw new ForbiddenError("email_not_confirmed", "Confirm your email address first; the link is in the mail we sent.");
+      throw new ForbiddenError(
+        "email_not_confirmed",
+        "Confirm your email address first; the link is in the mail we sent.",
+      );
     }
     return this.#issue(user.id, crypto.randomUUID());
   }

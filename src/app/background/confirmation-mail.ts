@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { defineJob, type JobDefinition } from "../../jobs/index.ts";
-import { mailJobPayload, type MailJobPayload } from "../../mail/index.ts";
+import { type MailJobPayload, mailJobPayload } from "../../mail/index.ts";
 import { measured } from "./measured.ts";
 
 export const confirmationMailPayload = Type.Object({

@@ -20,4 +20,9 @@ export const tokenCleanupJob = defineJob({
 });
 
 /** Hourly, on the hour; with many instances each tick runs once (its job key is unique per tick). */
-export const tokenCleanupCron = defineCron({ name: "token-cleanup", schedule: "0 * * * *", job: tokenCleanupJob, payload: {} });
+export const tokenCleanupCron = defineCron({
+  name: "token-cleanup",
+  schedule: "0 * * * *",
+  job: tokenCleanupJob,
+  payload: {},
+});

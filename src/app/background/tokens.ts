@@ -1,5 +1,5 @@
-import { token } from "../../scope/index.ts";
 import type { Clock } from "../../clock/index.ts";
+import { token } from "../../scope/index.ts";
 import type { AppRepository } from "../db/repository.ts";
 
 /** Services the app's job handlers resolve from their per-job scope (ctx.scope). */

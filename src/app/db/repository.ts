@@ -18,7 +18,7 @@ export interface AppRepository {
   /** When the user's newest confirmation was created (throttles resends). */
   lastConfirmationAt(userId: string): Promise<number | null>;
   /** Uses the token and confirms its user, only if still unused: false when another request won. */
-  useConfirmation(tokenHash: string, now: number): Promise<boolean>;
+  consumeConfirmation(tokenHash: string, now: number): Promise<boolean>;
 
   insertRefreshToken(token: RefreshTokenRecord): Promise<void>;
   /**

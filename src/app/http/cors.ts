@@ -12,7 +12,7 @@ export function cors(origins: readonly string[]) {
     const origin = request.headers.get("origin");
     if (!origin || !(allowed.has(origin) || allowed.has("*"))) return;
     set.headers["access-control-allow-origin"] = origin;
-    set.headers["vary"] = "Origin";
+    set.headers.vary = "Origin";
     set.headers["access-control-expose-headers"] = "x-request-id, location, retry-after";
     if (request.method !== "OPTIONS") return;
     return new Response(null, {
@@ -21,7 +21,8 @@ export function cors(origins: readonly string[]) {
         "access-control-allow-origin": origin,
         vary: "Origin",
         "access-control-allow-methods": "GET, POST, PUT, PATCH, DELETE, OPTIONS",
-        "access-control-allow-headers": request.headers.get("access-control-request-headers") ?? "content-type, authorization",
+        "access-control-allow-headers":
+          request.headers.get("access-control-request-headers") ?? "content-type, authorization",
         "access-control-max-age": "600",
       },
     });

@@ -1,4 +1,4 @@
-import { Elysia, ValidationError } from "elysia";
+import { Elysia, type ValidationError } from "elysia";
 import { HttpError } from "./errors.ts";
 import { requestInfo } from "./request-context.ts";
 
@@ -45,7 +45,11 @@ export function errorHandler(options: { production: boolean }) {
     }
     info?.log.error({ err: error, method: request.method, path }, "unhandled error");
     const detail = options.production || !(error instanceof Error) ? {} : { detail: error.message, stack: error.stack };
-    return reply(500, { error: "internal_error", message: "Something went wrong; quote the request id when reporting it.", ...detail });
+    return reply(500, {
+      error: "internal_error",
+      message: "Something went wrong; quote the request id when reporting it.",
+      ...detail,
+    });
   });
 }
 

@@ -1,8 +1,8 @@
 import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
+import swaggerCssPath from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 // Embedded as files, so `bun build --compile` ships them in the binary and the docs work offline.
 import swaggerBundlePath from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
-import swaggerCssPath from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 
 const ASSETS = "/swagger/assets";
 

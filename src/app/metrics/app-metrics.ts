@@ -55,7 +55,8 @@ export class AppMetrics implements JobObserver {
         this.reset();
         for (const cron of crons) {
           const finished = cron.lastRun?.finishedAt;
-          if (cron.lastRun && finished) this.set({ cron: cron.name, state: cron.lastRun.state }, finished.getTime() / 1000);
+          if (cron.lastRun && finished)
+            this.set({ cron: cron.name, state: cron.lastRun.state }, finished.getTime() / 1000);
         }
       },
     });

@@ -21,9 +21,12 @@ export function metricsRoutes(metrics: AppMetrics, tokens: readonly (string | un
       "/metrics",
       async ({ request }) => {
         const authorization = request.headers.get("authorization");
-        if (accepted.length && !accepted.some((token) => isAdminBearer(authorization, token))) throw new UnauthorizedError();
+        if (accepted.length && !accepted.some((token) => isAdminBearer(authorization, token)))
+          throw new UnauthorizedError();
         return new Response(await metrics.text(), { headers: { "content-type": metrics.contentType } });
       },
-      { detail: { tags: ["operations"], summary: "Prometheus metrics (bearer METRICS_TOKEN or ADMIN_TOKEN when set)" } },
+      {
+        detail: { tags: ["operations"], summary: "Prometheus metrics (bearer METRICS_TOKEN or ADMIN_TOKEN when set)" },
+      },
     );
 }

@@ -1,27 +1,45 @@
+import { type EmailTemplates, emailTemplates } from "../../../emails/index.ts";
 import { type Clock, systemClock } from "../../clock/index.ts";
-import { createCron, type CronService } from "../../cron/index.ts";
-import { createJobs, type Jobs, type JobStore } from "../../jobs/index.ts";
-import { createMailer, defineMailJob, type Mailer, type MailTransport, type PreviewStore, previewTransport, resendTransport } from "../../mail/index.ts";
+import { type CronService, createCron } from "../../cron/index.ts";
+import { createJobs, type JobStore, type Jobs } from "../../jobs/index.ts";
+import {
+  createMailer,
+  defineMailJob,
+  type Mailer,
+  type MailTransport,
+  type PreviewStore,
+  previewTransport,
+  resendTransport,
+} from "../../mail/index.ts";
 import { ServiceRegistry } from "../../scope/index.ts";
-import { emailTemplates, type EmailTemplates } from "../../../emails/index.ts";
+import type { PostgresTx } from "../../stores/postgres/index.ts";
+import type { SqliteTx } from "../../stores/sqlite/index.ts";
 import { defineConfirmationMailJob } from "../background/confirmation-mail.ts";
+import { JobObserverToken } from "../background/measured.ts";
 import { pruneSucceededJobsCron, pruneSucceededJobsJob } from "../background/prune-jobs.ts";
 import { tokenCleanupCron, tokenCleanupJob } from "../background/token-cleanup.ts";
-import { JobObserverToken } from "../background/measured.ts";
 import { ClockToken, PrunableJobsToken, RepositoryToken } from "../background/tokens.ts";
-import { AppMetrics } from "../metrics/app-metrics.ts";
 import type { AppConfig } from "../config.ts";
 import type { ConfirmationMail } from "../db/records.ts";
 import type { AppRepository } from "../db/repository.ts";
-import type { PostgresTx } from "../../stores/postgres/index.ts";
-import type { SqliteTx } from "../../stores/sqlite/index.ts";
+import { AppMetrics } from "../metrics/app-metrics.ts";
 import type { AppRuntime, RuntimeOptions } from "./types.ts";
 
 /** The mail transport: the given one, else Resend with an API key, else the preview store. */
-export function chooseTransport(config: AppConfig, given: MailTransport | undefined, preview: () => PreviewStore): { transport: MailTransport; previewStore: PreviewStore | null } {
+export function chooseTransport(
+  config: AppConfig,
+  given: MailTransport | undefined,
+  preview: () => PreviewStore,
+): { transport: MailTransport; previewStore: PreviewStore | null } {
   if (given) return { transport: given, previewStore: null };
   if (config.resendApiKey) {
-    return { transport: resendTransport({ apiKey: config.resendApiKey, ...(config.resendBaseUrl ? { baseUrl: config.resendBaseUrl } : {}) }), previewStore: null };
+    return {
+      transport: resendTransport({
+        apiKey: config.resendApiKey,
+        ...(config.resendBaseUrl ? { baseUrl: config.resendBaseUrl } : {}),
+      }),
+      previewStore: null,
+    };
   }
   const previewStore = preview();
   return { transport: previewTransport(previewStore), previewStore };
@@ -42,7 +60,11 @@ export interface Background<Tx> {
  * Jobs, crons and mail over any job store: the same for SQLite and PostgreSQL. Handlers get the
  * repository, clock and jobs API from their per-job scope (the registry), not from closures.
  */
-export function createBackground<Tx>(store: JobStore<Tx>, transport: MailTransport, options: RuntimeOptions): Background<Tx> {
+export function createBackground<Tx>(
+  store: JobStore<Tx>,
+  transport: MailTransport,
+  options: RuntimeOptions,
+): Background<Tx> {
   const { config, logger } = options;
   const clock: Clock = options.clock ?? systemClock;
   const mailer = createMailer({ templates: emailTemplates, transport, from: config.mailFrom });
@@ -89,7 +111,10 @@ export function assembleRuntime(
 
 /** Validates the template props now (a typed error at the call site), in the mail job's payload shape. */
 function confirmationPayload(mailer: Mailer<EmailTemplates>, mail: ConfirmationMail) {
-  const checked = mailer.check("confirmation", { to: mail.to, props: { displayName: mail.displayName, confirmUrl: mail.confirmUrl } });
+  const checked = mailer.check("confirmation", {
+    to: mail.to,
+    props: { displayName: mail.displayName, confirmUrl: mail.confirmUrl },
+  });
   const to = typeof checked.to === "string" ? [checked.to] : [...checked.to];
   return { requestId: mail.requestId, mail: { template: "confirmation", to, props: checked.props } };
 }

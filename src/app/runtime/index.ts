@@ -7,5 +7,7 @@ export type { AppJobs, AppRuntime, RuntimeOptions } from "./types.ts";
 /** Opens the storage DATABASE_URL names (a SQLite file, or postgres://) with jobs, crons and mail on it. */
 export async function openRuntime(options: RuntimeOptions): Promise<AppRuntime> {
   const database = options.config.database;
-  return database.kind === "postgres" ? openPostgresRuntime(options, database.url) : openSqliteRuntime(options, database.path);
+  return database.kind === "postgres"
+    ? openPostgresRuntime(options, database.url)
+    : openSqliteRuntime(options, database.path);
 }

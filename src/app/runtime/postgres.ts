@@ -16,13 +16,20 @@ export async function openPostgresRuntime(options: RuntimeOptions, url: string):
   const sql = postgres(url, { max: 10, onnotice: () => {}, connection: { search_path: config.databaseSchema } });
   try {
     const db = await openPostgresAppDb(sql, config.databaseSchema);
-    const store = postgresStore({ sql, schema: config.jobsSchema, migrationsFolder: migrationsDir("drizzle/postgres") });
+    const store = postgresStore({
+      sql,
+      schema: config.jobsSchema,
+      migrationsFolder: migrationsDir("drizzle/postgres"),
+    });
     await store.init();
     const { transport, previewStore } = chooseTransport(config, options.transport, () =>
       postgresPreviewStore({ sql, schema: config.jobsSchema }),
     );
     const background = createBackground<PostgresTx>(store, transport, options);
-    const repository = new PostgresAppRepository(db, async (tx, mail) => void (await background.enqueueConfirmation(tx, mail).async()));
+    const repository = new PostgresAppRepository(
+      db,
+      async (tx, mail) => void (await background.enqueueConfirmation(tx, mail).async()),
+    );
     background.provideRepository(repository);
     return assembleRuntime(background, {
       repository,

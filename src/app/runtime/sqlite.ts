@@ -16,7 +16,9 @@ export function openSqliteRuntime(options: RuntimeOptions, path: string): AppRun
   const database = openDatabase(path);
   const db = openSqliteAppDb(database);
   const store = sqliteStore({ database, migrationsFolder: migrationsDir("drizzle/sqlite") });
-  const { transport, previewStore } = chooseTransport(options.config, options.transport, () => sqlitePreviewStore({ database }));
+  const { transport, previewStore } = chooseTransport(options.config, options.transport, () =>
+    sqlitePreviewStore({ database }),
+  );
   const background = createBackground<SqliteTx>(store, transport, options);
   // Synchronous on purpose: drizzle's bun-sqlite transaction commits when its callback returns.
   const repository = new SqliteAppRepository(db, (tx, mail) => void background.enqueueConfirmation(tx, mail).sync());

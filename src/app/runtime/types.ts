@@ -1,3 +1,4 @@
+import type { EmailTemplates } from "../../../emails/index.ts";
 import type { Clock } from "../../clock/index.ts";
 import type { CronService } from "../../cron/index.ts";
 import type { HostedService } from "../../hosting/index.ts";
@@ -5,7 +6,6 @@ import type { Jobs } from "../../jobs/index.ts";
 import type { Mailer, MailTransport, PreviewStore } from "../../mail/index.ts";
 import type { PostgresTx } from "../../stores/postgres/index.ts";
 import type { SqliteTx } from "../../stores/sqlite/index.ts";
-import type { EmailTemplates } from "../../../emails/index.ts";
 import type { AppConfig } from "../config.ts";
 import type { AppRepository } from "../db/repository.ts";
 import type { AppLogger } from "../logger.ts";

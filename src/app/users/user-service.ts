@@ -52,7 +52,7 @@ export class UserService {
     if (!confirmation) throw confirmError("invalid_token");
     if (confirmation.usedAt !== null) throw confirmError("used_token");
     if (confirmation.expiresAt <= now) throw confirmError("expired_token");
-    if (!(await this.repository.useConfirmation(hash, now))) throw confirmError("used_token");
+    if (!(await this.repository.consumeConfirmation(hash, now))) throw confirmError("used_token");
     const user = await this.repository.findUserById(confirmation.userId);
     if (!user) throw confirmError("invalid_token");
     return user;
@@ -79,7 +79,13 @@ export class UserService {
 
   #newConfirmation(userId: string, now: number): { record: ConfirmationRecord; token: string } {
     const token = randomToken();
-    const record = { tokenHash: hashToken(token), userId, expiresAt: now + this.options.confirmTokenTtlMs, usedAt: null, createdAt: now };
+    const record = {
+      tokenHash: hashToken(token),
+      userId,
+      expiresAt: now + this.options.confirmTokenTtlMs,
+      usedAt: null,
+      createdAt: now,
+    };
     return { record, token };
   }
 

@@ -15,7 +15,8 @@ export class MemoryDeliveryLedger implements DeliveryLedger {
 
   async open(route: Omit<DeliveryRoute, "state" | "ids">): Promise<void> {
     const taken = route.memberKeys.find((key) => this.#members.has(key));
-    if (taken !== undefined || this.#routes.has(route.key)) throw new Error(`Mail ${taken ?? route.key} already has a delivery route.`);
+    if (taken !== undefined || this.#routes.has(route.key))
+      throw new Error(`Mail ${taken ?? route.key} already has a delivery route.`);
     this.#routes.set(route.key, { ...route, state: "pending", ids: null });
     for (const key of route.memberKeys) this.#members.set(key, route.key);
   }

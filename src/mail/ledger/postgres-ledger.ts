@@ -28,7 +28,9 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
   constructor(options: PostgresLedgerOptions) {
     this.#schema = options.schema ?? "errand";
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,50}$/.test(this.#schema)) {
-      throw new MailConfigError(`Invalid schema name ${JSON.stringify(this.#schema)}: use letters, digits and underscores.`);
+      throw new MailConfigError(
+        `Invalid schema name ${JSON.stringify(this.#schema)}: use letters, digits and underscores.`,
+      );
     }
     this.#owned = "url" in options;
     this.#sql = "url" in options ? postgres(options.url, { max: 4, onnotice: () => {} }) : options.sql;

@@ -68,7 +68,9 @@ export class SqliteDeliveryLedger implements DeliveryLedger {
   }
 
   async markSent(routeKey: string, ids: readonly string[]): Promise<void> {
-    this.#db.query("UPDATE errand_mail_routes SET state = 'sent', ids = ? WHERE route_key = ?").run(JSON.stringify(ids), routeKey);
+    this.#db
+      .query("UPDATE errand_mail_routes SET state = 'sent', ids = ? WHERE route_key = ?")
+      .run(JSON.stringify(ids), routeKey);
   }
 
   async void(routeKey: string): Promise<void> {

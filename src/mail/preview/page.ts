@@ -21,7 +21,10 @@ export function listPage(prefix: string, mails: readonly PreviewMailSummary[]): 
   const table = mails.length
     ? `<table><thead><tr><th>Subject</th><th>To</th><th>Kept at</th></tr></thead><tbody>${rows}</tbody></table>`
     : "<p>No mails yet. Mails sent through the preview transport appear here.</p>";
-  return page("Mail preview", `<h1>Mail preview</h1><p>Mails kept by the preview transport (nothing was sent).</p>${table}`);
+  return page(
+    "Mail preview",
+    `<h1>Mail preview</h1><p>Mails kept by the preview transport (nothing was sent).</p>${table}`,
+  );
 }
 
 /** The mail's HTML goes in a sandboxed iframe served with its own CSP, so its markup cannot touch this page. */

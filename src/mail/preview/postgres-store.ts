@@ -27,7 +27,9 @@ export class PostgresPreviewStore implements PreviewStore {
   constructor(options: PostgresPreviewStoreOptions) {
     this.#schema = options.schema ?? "errand";
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,50}$/.test(this.#schema)) {
-      throw new MailConfigError(`Invalid schema name ${JSON.stringify(this.#schema)}: use letters, digits and underscores.`);
+      throw new MailConfigError(
+        `Invalid schema name ${JSON.stringify(this.#schema)}: use letters, digits and underscores.`,
+      );
     }
     this.#owned = "url" in options;
     this.#sql = "url" in options ? postgres(options.url, { max: 2, onnotice: () => {} }) : options.sql;
@@ -49,7 +51,12 @@ export class PostgresPreviewStore implements PreviewStore {
     const sql = await this.#db();
     const rows = await sql<Pick<Row, "id" | "recipients" | "subject" | "created_at">[]>`
       SELECT id, recipients, subject, created_at FROM ${sql(this.#schema)}.mail_preview ORDER BY id DESC LIMIT ${limit}`;
-    return rows.map((row) => ({ id: String(row.id), to: row.recipients, subject: row.subject, createdAt: Number(row.created_at) }));
+    return rows.map((row) => ({
+      id: String(row.id),
+      to: row.recipients,
+      subject: row.subject,
+      createdAt: Number(row.created_at),
+    }));
   }
 
   async get(id: string): Promise<PreviewMail | null> {

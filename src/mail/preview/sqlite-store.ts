@@ -47,7 +47,16 @@ export class SqlitePreviewStore implements PreviewStore {
          ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
          RETURNING *`,
       )
-      .get(idempotencyKey ?? null, mail.from, JSON.stringify(mail.to), mail.replyTo ?? null, mail.subject, mail.html, mail.text, Date.now());
+      .get(
+        idempotencyKey ?? null,
+        mail.from,
+        JSON.stringify(mail.to),
+        mail.replyTo ?? null,
+        mail.subject,
+        mail.html,
+        mail.text,
+        Date.now(),
+      );
     return toMail(row!);
   }
 
@@ -57,7 +66,12 @@ export class SqlitePreviewStore implements PreviewStore {
         "SELECT id, recipients, subject, created_at FROM errand_mail_preview ORDER BY id DESC LIMIT ?",
       )
       .all(limit);
-    return rows.map((row) => ({ id: String(row.id), to: JSON.parse(row.recipients) as string[], subject: row.subject, createdAt: row.created_at }));
+    return rows.map((row) => ({
+      id: String(row.id),
+      to: JSON.parse(row.recipients) as string[],
+      subject: row.subject,
+      createdAt: row.created_at,
+    }));
   }
 
   async get(id: string): Promise<PreviewMail | null> {

@@ -16,12 +16,16 @@ const DEFAULT_RETRY_AFTER_MS = 1000;
  * and no response at all (statusCode null: network error, timeout, dropped connection) retry with
  * backoff; every other 4xx (invalid address, unverified domain, bad key) cannot succeed on retry.
  */
-export function classifyResendError(error: ResendErrorResult, headers: Record<string, string> | null): MailDeliveryError {
+export function classifyResendError(
+  error: ResendErrorResult,
+  headers: Record<string, string> | null,
+): MailDeliveryError {
   const status = error.statusCode;
   const message = `Resend ${status ?? "request failed"} ${error.name}: ${error.message}`;
   if (status === 429) return new MailRateLimitedError(message, error.name, retryAfterMs(headers));
   if (status === null || status >= 500 || status === 408) return new MailTransientError(message, status, error.name);
-  if (status === 409 && error.name === "concurrent_idempotent_requests") return new MailTransientError(message, status, error.name);
+  if (status === 409 && error.name === "concurrent_idempotent_requests")
+    return new MailTransientError(message, status, error.name);
   if (status >= 400) return new MailRejectedError(message, status, error.name);
   return new MailTransientError(message, status, error.name);
 }
@@ -46,5 +50,9 @@ export function rateLimitReport(headers: Record<string, string> | null): RateLim
     const number = Number(value);
     return Number.isFinite(number) ? number : undefined;
   };
-  return { limit: read("ratelimit-limit"), remaining: read("ratelimit-remaining"), resetSeconds: read("ratelimit-reset") };
+  return {
+    limit: read("ratelimit-limit"),
+    remaining: read("ratelimit-remaining"),
+    resetSeconds: read("ratelimit-reset"),
+  };
 }

@@ -20,7 +20,12 @@ export class PreviewTransport implements MailTransport {
     // Each mail of a batch gets its own key derived from the batch key, as the provider keys the batch once.
     const kept = [];
     for (const [index, mail] of mails.entries()) {
-      kept.push(await this.send(mail, options.idempotencyKey === undefined ? {} : { idempotencyKey: `${options.idempotencyKey}#${index}` }));
+      kept.push(
+        await this.send(
+          mail,
+          options.idempotencyKey === undefined ? {} : { idempotencyKey: `${options.idempotencyKey}#${index}` },
+        ),
+      );
     }
     return kept;
   }

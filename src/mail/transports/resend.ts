@@ -2,7 +2,7 @@ import { Resend } from "resend";
 import { MailRateLimitedError } from "../errors.ts";
 import { TokenBucket, type TokenBucketOptions } from "../rate-limiter.ts";
 import type { Delivery, DeliveryOptions, MailTransport, OutgoingMail } from "../transport.ts";
-import { classifyResendError, rateLimitReport, type ResendErrorResult } from "./classify-resend.ts";
+import { classifyResendError, type ResendErrorResult, rateLimitReport } from "./classify-resend.ts";
 
 export interface ResendTransportOptions {
   /** Defaults to RESEND_API_KEY (read by the SDK). */
@@ -15,11 +15,13 @@ export interface ResendTransportOptions {
   timeoutMs?: number;
 }
 
-type SdkResult<T> = { data: T; error: null; headers: Record<string, string> | null } | {
-  data: null;
-  error: ResendErrorResult;
-  headers: Record<string, string> | null;
-};
+type SdkResult<T> =
+  | { data: T; error: null; headers: Record<string, string> | null }
+  | {
+      data: null;
+      error: ResendErrorResult;
+      headers: Record<string, string> | null;
+    };
 
 /**
  * Resend through its official SDK. Each request waits for a token from the shared bucket, carries
@@ -46,7 +48,8 @@ export class ResendTransport implements MailTransport {
   }
 
   async sendBatch(mails: readonly OutgoingMail[], options: DeliveryOptions = {}): Promise<Delivery[]> {
-    if (mails.length > this.maxBatchSize) throw new RangeError(`A Resend batch holds at most ${this.maxBatchSize} mails, got ${mails.length}`);
+    if (mails.length > this.maxBatchSize)
+      throw new RangeError(`A Resend batch holds at most ${this.maxBatchSize} mails, got ${mails.length}`);
     const result = await this.#request<{ data: { id: string }[] }>(options, (requestOptions) =>
       this.#client.batch.send(mails.map(toResend), requestOptions),
     );
@@ -60,7 +63,9 @@ export class ResendTransport implements MailTransport {
     if (!options.tokenTaken) await this.limiter.acquire(options.signal);
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const result = await call(options.idempotencyKey === undefined ? { signal } : { idempotencyKey: options.idempotencyKey, signal });
+    const result = await call(
+      options.idempotencyKey === undefined ? { signal } : { idempotencyKey: options.idempotencyKey, signal },
+    );
     // The SDK turns an abort into a network error; a caller's abort (shutdown) is not a delivery failure.
     if (options.signal?.aborted) throw options.signal.reason;
     this.limiter.observe(rateLimitReport(result.headers));

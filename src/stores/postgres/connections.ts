@@ -6,7 +6,7 @@ import { ownTransitions, sharedTransitions } from "./transitions.ts";
 
 /** Exactly one way to reach PostgreSQL: a URL (the store owns its pools), or the app's own client. */
 export type PostgresConnectionOptions =
-  | { url: string; /** Pool size (default 10). */ max?: number; sql?: never; db?: never }
+  | { url: string /** Pool size (default 10). */; max?: number; sql?: never; db?: never }
   | { /** The app's postgres-js client: shared, never ended by the store. */ sql: Sql; url?: never; db?: never }
   | {
       /** The app's drizzle database on postgres-js: its client is shared, never ended by the store. */
@@ -34,10 +34,22 @@ export function openConnections(options: PostgresConnectionOptions): Connections
   }
   if (options.url === undefined) {
     const sql = options.sql ?? options.db!.$client;
-    return { sql, db: options.db ?? drizzle({ client: sql }), transition: sharedTransitions(sql), notifyOn: sql, owned: [] };
+    return {
+      sql,
+      db: options.db ?? drizzle({ client: sql }),
+      transition: sharedTransitions(sql),
+      notifyOn: sql,
+      owned: [],
+    };
   }
   const sql = postgres(options.url, { max: options.max ?? 10, onnotice: () => {} });
   // A second, small pool whose sessions skip the fsync wait: for state transitions (transitions.ts).
   const asyncCommit = postgres(options.url, { max: 4, onnotice: () => {}, connection: { synchronous_commit: "off" } });
-  return { sql, db: drizzle({ client: sql }), transition: ownTransitions(asyncCommit), notifyOn: asyncCommit, owned: [sql, asyncCommit] };
+  return {
+    sql,
+    db: drizzle({ client: sql }),
+    transition: ownTransitions(asyncCommit),
+    notifyOn: asyncCommit,
+    owned: [sql, asyncCommit],
+  };
 }

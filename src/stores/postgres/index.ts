@@ -1,4 +1,4 @@
-export { postgresStore, PostgresJobStore, type PostgresStoreOptions } from "./postgres-store.ts";
 export type { PostgresTx } from "./context.ts";
-export { jobsTable as postgresJobsTable } from "./schema.ts";
 export { KeyConflictError, PostgresMigrationError, PostgresStoreConfigError, PostgresStoreError } from "./errors.ts";
+export { PostgresJobStore, type PostgresStoreOptions, postgresStore } from "./postgres-store.ts";
+export { jobsTable as postgresJobsTable } from "./schema.ts";

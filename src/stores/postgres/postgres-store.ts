@@ -18,23 +18,23 @@ import type {
   Subscription,
   WorkerOptions,
 } from "../../jobs/store.ts";
-import type { PostgresTx, StoreContext } from "./context.ts";
 import { openConnections, type PostgresConnectionOptions } from "./connections.ts";
+import type { PostgresTx, StoreContext } from "./context.ts";
 import { applyMigrations } from "./migrate.ts";
+import { coalescedNotify } from "./notifier.ts";
 import { claim } from "./ops/claim.ts";
 import { complete } from "./ops/complete.ts";
 import { discard } from "./ops/discard.ts";
 import { enqueue } from "./ops/enqueue.ts";
 import { fail } from "./ops/fail.ts";
-import { counts, get, list } from "./ops/read.ts";
 import { prune } from "./ops/prune.ts";
+import { counts, get, list } from "./ops/read.ts";
 import { recoverExpired } from "./ops/recover.ts";
 import { release } from "./ops/release.ts";
 import { renew } from "./ops/renew.ts";
 import { retry } from "./ops/retry.ts";
 import { subscribe } from "./ops/subscribe.ts";
 import { checkSchemaName, wakeChannel } from "./schema-name.ts";
-import { coalescedNotify } from "./notifier.ts";
 
 interface CommonOptions {
   /** The PostgreSQL schema holding the jobs table (created at init). Default "errand". */
@@ -79,10 +79,12 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
   }
 
   init(): Promise<void> {
-    this.#initialized ??= applyMigrations(this.#ctx.sql, this.schema, this.#migrationsFolder).catch((error: unknown) => {
-      this.#initialized = undefined;
-      throw error;
-    });
+    this.#initialized ??= applyMigrations(this.#ctx.sql, this.schema, this.#migrationsFolder).catch(
+      (error: unknown) => {
+        this.#initialized = undefined;
+        throw error;
+      },
+    );
     return this.#initialized;
   }
 

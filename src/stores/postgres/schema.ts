@@ -1,5 +1,16 @@
-import { sql, type BuildExtraConfigColumns } from "drizzle-orm";
-import { bigint, bigserial, check, index, integer, jsonb, pgSchema, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { type BuildExtraConfigColumns, sql } from "drizzle-orm";
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  pgTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 import type { JobAttemptError } from "../../jobs/store.ts";
 
 /**
@@ -52,4 +63,3 @@ export const jobs = pgTable("jobs", columns(), constraints);
 export function jobsTable(schema: string) {
   return schema === "public" ? jobs : pgSchema(schema).table("jobs", columns(), constraints);
 }
-

@@ -17,7 +17,8 @@ import type { Query, StoreContext } from "./context.ts";
  * it per transaction instead (`set local`, pipelined with the statement).
  */
 export function ownTransitions(pool: Sql): StoreContext["transition"] {
-  return (run, options) => (options?.atomic ? (pool.begin((tx) => run(tx)) as Promise<Awaited<ReturnType<typeof run>>>) : run(pool));
+  return (run, options) =>
+    options?.atomic ? (pool.begin((tx) => run(tx)) as Promise<Awaited<ReturnType<typeof run>>>) : run(pool);
 }
 
 export function sharedTransitions(sql: Sql): StoreContext["transition"] {

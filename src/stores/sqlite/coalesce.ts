@@ -31,10 +31,13 @@ export class EnqueueCoalescer {
   #flush(): void {
     const pending = this.#pending;
     this.#pending = [];
-    if (pending.length === 1) return settle(pending[0]!, () => this.#insertOne(pending[0]!.jobs, pending[0]!.now));
+    if (pending.length === 1) {
+      settle(pending[0]!, () => this.#insertOne(pending[0]!.jobs, pending[0]!.now));
+      return;
+    }
     try {
       const results = this.#insertMany(pending);
-      pending.forEach((p, i) => p.resolve(results[i]!));
+      for (const [i, p] of pending.entries()) p.resolve(results[i]!);
     } catch {
       // The shared transaction rolled back: retry each caller alone, so only the faulty one fails.
       for (const p of pending) settle(p, () => this.#insertOne(p.jobs, p.now));

@@ -21,10 +21,21 @@ export interface JobRow {
 
 export type ClaimedRow = Pick<
   JobRow,
-  "id" | "name" | "queue" | "payload" | "priority" | "attempts" | "max_attempts" | "enqueued_at" | "run_at" | "lease_expires_at" | "key"
+  | "id"
+  | "name"
+  | "queue"
+  | "payload"
+  | "priority"
+  | "attempts"
+  | "max_attempts"
+  | "enqueued_at"
+  | "run_at"
+  | "lease_expires_at"
+  | "key"
 >;
 
-export const claimedColumns = "id, name, queue, payload, priority, attempts, max_attempts, enqueued_at, run_at, lease_expires_at, key";
+export const claimedColumns =
+  "id, name, queue, payload, priority, attempts, max_attempts, enqueued_at, run_at, lease_expires_at, key";
 
 export function toClaimedJob(row: ClaimedRow): ClaimedJob {
   return {

@@ -18,14 +18,14 @@ import type {
   SyncJobStore,
   WorkerOptions,
 } from "../../jobs/store.ts";
+import { EnqueueCoalescer } from "./coalesce.ts";
+import { SqliteStoreConfigError } from "./errors.ts";
+import { defaultMigrationsFolder, migrateJobsSchema, openDatabase } from "./open.ts";
 import { prepareAdmin, type SqliteAdmin } from "./sql/admin.ts";
 import { prepareClaim } from "./sql/claim.ts";
-import { EnqueueCoalescer } from "./coalesce.ts";
 import { enqueueInTransaction, prepareEnqueue, type SqliteEnqueue, type SqliteTx } from "./sql/enqueue.ts";
 import { prepareComplete, prepareFail } from "./sql/finish.ts";
 import { prepareRecover, prepareRelease, prepareRenew } from "./sql/leases.ts";
-import { SqliteStoreConfigError } from "./errors.ts";
-import { defaultMigrationsFolder, migrateJobsSchema, openDatabase } from "./open.ts";
 
 export type SqliteStoreOptions = ({ path: string } | { database: Database }) & {
   /** Where drizzle-kit's migrations are (default: the `drizzle/sqlite` folder of this package). */
@@ -131,12 +131,16 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
 
 function requirePath(path: unknown): string {
   if (typeof path === "string" && path !== "") return path;
-  throw new SqliteStoreConfigError(`sqliteStore({ path }) needs a file path (or ":memory:"), got ${JSON.stringify(path)}.`);
+  throw new SqliteStoreConfigError(
+    `sqliteStore({ path }) needs a file path (or ":memory:"), got ${JSON.stringify(path)}.`,
+  );
 }
 
 function requireDatabase(database: unknown): Database {
   if (database instanceof Database) return database;
-  throw new SqliteStoreConfigError("sqliteStore needs { path: string } or { database: Database } (an open bun:sqlite Database).");
+  throw new SqliteStoreConfigError(
+    "sqliteStore needs { path: string } or { database: Database } (an open bun:sqlite Database).",
+  );
 }
 
 /** `sqliteStore({ path })` opens (and migrates) a file; `sqliteStore({ database })` shares the app's connection. */

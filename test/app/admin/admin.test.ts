@@ -40,14 +40,20 @@ describe("admin auth", () => {
   test("every admin route is 401 without a token and with a wrong one, with the same body", async () => {
     const bodies = new Set<string>();
     for (const [method, path] of adminRoutes) {
-      for (const headers of [{}, { authorization: "Bearer wrong-token-wrong-token" }, { authorization: ADMIN_TOKEN }] as Record<string, string>[]) {
+      for (const headers of [
+        {},
+        { authorization: "Bearer wrong-token-wrong-token" },
+        { authorization: ADMIN_TOKEN },
+      ] as Record<string, string>[]) {
         const response = await t.request(path, { method, headers });
         expect(response.status, `${method} ${path}`).toBe(401);
         const { requestId: _id, ...body } = (await response.json()) as Record<string, unknown>;
         bodies.add(JSON.stringify(body));
       }
     }
-    expect([...bodies]).toEqual([JSON.stringify({ error: "unauthorized", message: "Missing or invalid credentials." })]);
+    expect([...bodies]).toEqual([
+      JSON.stringify({ error: "unauthorized", message: "Missing or invalid credentials." }),
+    ]);
   });
 
   test("without ADMIN_TOKEN configured, admin does not exist (404)", async () => {
@@ -61,13 +67,22 @@ describe("admin auth", () => {
 describe("admin API", () => {
   test("counts, list with filters and paging, one job with its errors, retry, discard", async () => {
     const id = await deadMail("dead@example.com");
-    const counts = (await (await t.request("/api/admin/queues", { headers: auth })).json()) as { counts: { name: string; state: string; count: number }[] };
+    const counts = (await (await t.request("/api/admin/queues", { headers: auth })).json()) as {
+      counts: { name: string; state: string; count: number }[];
+    };
     expect(counts.counts).toContainEqual({ name: "app.confirmation-mail", state: "dead", count: 1 });
 
-    const list = (await (await t.request("/api/admin/jobs?state=dead&limit=1", { headers: auth })).json()) as { jobs: { id: string }[]; nextCursor: string | null };
+    const list = (await (await t.request("/api/admin/jobs?state=dead&limit=1", { headers: auth })).json()) as {
+      jobs: { id: string }[];
+      nextCursor: string | null;
+    };
     expect(list.jobs.map((job) => job.id)).toEqual([id]);
 
-    const job = (await (await t.request(`/api/admin/jobs/${id}`, { headers: auth })).json()) as { state: string; errors: { message: string }[]; payload: unknown };
+    const job = (await (await t.request(`/api/admin/jobs/${id}`, { headers: auth })).json()) as {
+      state: string;
+      errors: { message: string }[];
+      payload: unknown;
+    };
     expect(job.state).toBe("dead");
     expect(job.errors.at(-1)!.message).toContain("not verified");
     expect(JSON.stringify(job.payload)).toContain("dead@example.com");
@@ -87,7 +102,10 @@ describe("admin API", () => {
     let cursor: string | null = null;
     do {
       const query: string = cursor ? `&cursor=${cursor}` : "";
-      const page = (await (await t.request(`/api/admin/jobs?limit=1${query}`, { headers: auth })).json()) as { jobs: { id: string }[]; nextCursor: string | null };
+      const page = (await (await t.request(`/api/admin/jobs?limit=1${query}`, { headers: auth })).json()) as {
+        jobs: { id: string }[];
+        nextCursor: string | null;
+      };
       seen.push(...page.jobs.map((job) => job.id));
       cursor = page.nextCursor;
     } while (cursor);
@@ -98,17 +116,28 @@ describe("admin API", () => {
   test("retry-all-dead for a name", async () => {
     await deadMail("dead1@example.com");
     await deadMail("dead2@example.com");
-    const response = await t.request("/api/admin/queues/app.confirmation-mail/retry-dead", { method: "POST", headers: auth });
+    const response = await t.request("/api/admin/queues/app.confirmation-mail/retry-dead", {
+      method: "POST",
+      headers: auth,
+    });
     expect(await response.json()).toEqual({ retried: 2 });
-    await eventually(() => (t.transport.to("dead2@example.com").length && t.transport.to("dead1@example.com").length ? true : undefined));
+    await eventually(() =>
+      t.transport.to("dead2@example.com").length && t.transport.to("dead1@example.com").length ? true : undefined,
+    );
   });
 
   test("crons: list with next run, trigger a manual run", async () => {
-    const crons = (await (await t.request("/api/admin/crons", { headers: auth })).json()) as { crons: { name: string; nextRunAt: string }[] };
+    const crons = (await (await t.request("/api/admin/crons", { headers: auth })).json()) as {
+      crons: { name: string; nextRunAt: string }[];
+    };
     expect(crons.crons.map((c) => c.name)).toEqual(["token-cleanup", "prune-succeeded-jobs"]);
     expect(Date.parse(crons.crons[0]!.nextRunAt)).toBeGreaterThan(Date.now());
-    const triggered = (await (await t.request("/api/admin/crons/token-cleanup/trigger", { method: "POST", headers: auth })).json()) as { jobId: string };
-    await eventually(async () => ((await t.runtime.jobs.get(triggered.jobId))?.state === "succeeded" ? true : undefined));
+    const triggered = (await (
+      await t.request("/api/admin/crons/token-cleanup/trigger", { method: "POST", headers: auth })
+    ).json()) as { jobId: string };
+    await eventually(async () =>
+      (await t.runtime.jobs.get(triggered.jobId))?.state === "succeeded" ? true : undefined,
+    );
     expect((await t.request("/api/admin/crons/nope/trigger", { method: "POST", headers: auth })).status).toBe(404);
   });
 
@@ -126,7 +155,9 @@ describe("metrics", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/plain");
     const text = await response.text();
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/api\/users\/register",status="201"\} \d+/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/api\/users\/register",status="201"\} \d+/,
+    );
     expect(text).toMatch(/errand_jobs\{name="app.confirmation-mail",state="succeeded"\} \d+/);
     expect(text).toContain("errand_cron_last_run_timestamp_seconds");
     expect(text).toMatch(/errand_job_duration_seconds_count\{name="app.confirmation-mail",outcome="succeeded"\} [1-9]/);
@@ -139,7 +170,11 @@ describe("metrics", () => {
 describe("dashboard", () => {
   test("login sets an HttpOnly SameSite=Strict cookie; the page lists jobs and refreshes itself", async () => {
     expect((await t.request("/admin")).status).toBe(401);
-    const bad = await t.request("/admin/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "token=wrong" });
+    const bad = await t.request("/admin/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "token=wrong",
+    });
     expect(bad.status).toBe(401);
     const login = await t.request("/admin/login", {
       method: "POST",
@@ -163,7 +198,10 @@ describe("dashboard", () => {
 
   test("job payloads and errors are escaped in the page", async () => {
     t.mailProvider.refusing = true;
-    await t.request("/api/users/register", postJson({ email: "xss@example.com", password: "long enough pw", displayName: "<script>alert(1)</script>" }));
+    await t.request(
+      "/api/users/register",
+      postJson({ email: "xss@example.com", password: "long enough pw", displayName: "<script>alert(1)</script>" }),
+    );
     await eventually(async () => ((await t.runtime.jobs.list({ state: "dead" })).jobs.length ? true : undefined));
     t.mailProvider.refusing = false;
     const html = await (await t.request("/admin", { headers: auth })).text();

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eventually, postJson, startTestApp, type TestApp } from "../support/harness.ts";
 
 let t: TestApp;
@@ -35,7 +35,10 @@ describe("app crons", () => {
   });
 
   test("token-cleanup deletes expired refresh tokens, keeps valid ones, logs the count only when above zero", async () => {
-    const registered = await t.request("/api/users/register", postJson({ email: "tok@example.com", password: "long enough pw", displayName: "T" }));
+    const registered = await t.request(
+      "/api/users/register",
+      postJson({ email: "tok@example.com", password: "long enough pw", displayName: "T" }),
+    );
     const { id: userId } = (await registered.json()) as { id: string };
     const now = Date.now();
     const token = (id: string, expiresAt: number) => ({

@@ -1,12 +1,19 @@
-import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { PostgresAppRepository, openPostgresAppDb } from "../../../src/app/db/postgres/repository.ts";
+import { openPostgresAppDb, PostgresAppRepository } from "../../../src/app/db/postgres/repository.ts";
 import type { ConfirmationRecord, UserRecord } from "../../../src/app/db/records.ts";
-import { SqliteAppRepository, openSqliteAppDb } from "../../../src/app/db/sqlite/repository.ts";
+import { openSqliteAppDb, SqliteAppRepository } from "../../../src/app/db/sqlite/repository.ts";
 import { POSTGRES_URL } from "../support/harness.ts";
 
-const user: UserRecord = { id: "u1", email: "rollback@example.com", displayName: "R", passwordHash: "h", confirmedAt: null, createdAt: 1 };
+const user: UserRecord = {
+  id: "u1",
+  email: "rollback@example.com",
+  displayName: "R",
+  passwordHash: "h",
+  confirmedAt: null,
+  createdAt: 1,
+};
 const confirmation: ConfirmationRecord = { tokenHash: "t1", userId: "u1", expiresAt: 2, usedAt: null, createdAt: 1 };
 const mail = { to: user.email, displayName: "R", confirmUrl: "http://localhost/c", requestId: "r1" };
 
@@ -22,7 +29,9 @@ describe("a failing mail enqueue rolls the registration back (outbox)", () => {
     expect(await failing.findConfirmation("t1")).toBeNull();
     const working = new SqliteAppRepository(db, () => {});
     expect(await working.registerUser(user, confirmation, mail)).toBe(true);
-    expect(await working.registerUser({ ...user, id: "u2" }, { ...confirmation, tokenHash: "t2", userId: "u2" }, mail)).toBe(false);
+    expect(
+      await working.registerUser({ ...user, id: "u2" }, { ...confirmation, tokenHash: "t2", userId: "u2" }, mail),
+    ).toBe(false);
     database.close();
   });
 
@@ -40,7 +49,9 @@ describe("a failing mail enqueue rolls the registration back (outbox)", () => {
       expect(await failing.findConfirmation("t1")).toBeNull();
       const working = new PostgresAppRepository(db, async () => {});
       expect(await working.registerUser(user, confirmation, mail)).toBe(true);
-      expect(await working.registerUser({ ...user, id: "u2" }, { ...confirmation, tokenHash: "t2", userId: "u2" }, mail)).toBe(false);
+      expect(
+        await working.registerUser({ ...user, id: "u2" }, { ...confirmation, tokenHash: "t2", userId: "u2" }, mail),
+      ).toBe(false);
     } finally {
       await sql.unsafe(`drop schema if exists "${schema}" cascade`);
       await sql.end();

@@ -25,7 +25,11 @@ async function body(response: Response): Promise<Record<string, unknown>> {
 
 describe("bad-request shapes", () => {
   test("malformed JSON is a 400 invalid_json", async () => {
-    const response = await t.request("/api/users/register", { method: "POST", headers: { "content-type": "application/json" }, body: '{"email":' });
+    const response = await t.request("/api/users/register", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"email":',
+    });
     expect(response.status).toBe(400);
     expect(await body(response)).toMatchObject({ error: "invalid_json", requestId: expect.any(String) });
   });
@@ -53,7 +57,11 @@ describe("bad-request shapes", () => {
     const dev = await t.request("/test/boom", { headers: { "x-request-id": "req-123" } });
     expect(dev.status).toBe(500);
     expect(dev.headers.get("x-request-id")).toBe("req-123");
-    expect(await body(dev)).toMatchObject({ error: "internal_error", requestId: "req-123", detail: "database password is hunter2" });
+    expect(await body(dev)).toMatchObject({
+      error: "internal_error",
+      requestId: "req-123",
+      detail: "database password is hunter2",
+    });
 
     const prod = await production.request("/test/boom");
     expect(prod.status).toBe(500);
@@ -62,7 +70,9 @@ describe("bad-request shapes", () => {
     expect(JSON.stringify(json)).not.toContain("hunter2");
     expect(json.stack).toBeUndefined();
     // The error is logged with the request id, for whoever gets the id from the user.
-    expect(production.logs.some((l) => l.includes("unhandled error") && l.includes(json.requestId as string))).toBe(true);
+    expect(production.logs.some((l) => l.includes("unhandled error") && l.includes(json.requestId as string))).toBe(
+      true,
+    );
   });
 
   test("a body over the limit is a 413", async () => {
@@ -77,7 +87,11 @@ describe("bad-request shapes", () => {
   });
 
   test("a non-JSON content type is a 415", async () => {
-    const response = await t.request("/api/users/register", { method: "POST", headers: { "content-type": "text/plain" }, body: "hello" });
+    const response = await t.request("/api/users/register", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "hello",
+    });
     expect(response.status).toBe(415);
     expect(await body(response)).toMatchObject({ error: "unsupported_media_type" });
   });
@@ -114,7 +128,9 @@ describe("health and docs", () => {
   });
 
   test("the spec documents every API route with its schemas", async () => {
-    const spec = (await (await t.request("/swagger/json")).json()) as { paths: Record<string, Record<string, { requestBody?: unknown; responses?: Record<string, unknown> }>> };
+    const spec = (await (await t.request("/swagger/json")).json()) as {
+      paths: Record<string, Record<string, { requestBody?: unknown; responses?: Record<string, unknown> }>>;
+    };
     const expected = [
       ["/api/users/register", "post"],
       ["/api/users/confirm", "get"],
@@ -176,7 +192,10 @@ describe("limits and CORS", () => {
     expect(plain.headers.get("access-control-allow-origin")).toBeNull();
     const withCors = await startTestApp({ CORS_ORIGINS: "https://app.example" });
     try {
-      const allowed = await withCors.request("/api/users/me", { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "GET" } });
+      const allowed = await withCors.request("/api/users/me", {
+        method: "OPTIONS",
+        headers: { origin: "https://app.example", "access-control-request-method": "GET" },
+      });
       expect(allowed.status).toBe(204);
       expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
       const other = await withCors.request("/health/live", { headers: { origin: "https://evil.example" } });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startTestApp, type TestApp } from "../support/harness.ts";
 
 interface Case {
@@ -14,7 +14,11 @@ interface Case {
 
 const valid = { email: "ok@example.com", password: "long enough pw", displayName: "Ok" };
 const json = (value: unknown) => JSON.stringify(value);
-const register = (name: string, value: unknown, status = 422): Case => ({ name, body: typeof value === "string" ? value : json(value), status });
+const register = (name: string, value: unknown, status = 422): Case => ({
+  name,
+  body: typeof value === "string" ? value : json(value),
+  status,
+});
 
 const cases: Case[] = [
   // Invalid JSON
@@ -64,19 +68,64 @@ const cases: Case[] = [
   { name: "xml body", contentType: "application/xml", body: "<user/>", status: 415 },
   { name: "huge body", body: json({ ...valid, displayName: "x".repeat(200_000) }), status: 413 },
   { name: "binary garbage", body: new Uint8Array([0xff, 0xfe, 0x00, 0x01, 0x80]), status: 400 },
-  { name: "invalid UTF-8 in JSON string", body: new Uint8Array([0x7b, 0x22, 0x65, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]), status: 422 },
+  {
+    name: "invalid UTF-8 in JSON string",
+    body: new Uint8Array([0x7b, 0x22, 0x65, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+    status: 422,
+  },
   // Other routes
   // Matches GET /api/users/:id, which wants a bearer token first.
-  { name: "GET on a POST route", method: "GET", path: "/api/users/register", body: undefined, contentType: null, status: 401 },
-  { name: "confirm without token", method: "GET", path: "/api/users/confirm", body: undefined, contentType: null, status: 422 },
-  { name: "confirm with empty token", method: "GET", path: "/api/users/confirm?token=", body: undefined, contentType: null, status: 422 },
-  { name: "confirm with SQL token", method: "GET", path: "/api/users/confirm?token=%27%20OR%201%3D1--", body: undefined, contentType: null, status: 400 },
+  {
+    name: "GET on a POST route",
+    method: "GET",
+    path: "/api/users/register",
+    body: undefined,
+    contentType: null,
+    status: 401,
+  },
+  {
+    name: "confirm without token",
+    method: "GET",
+    path: "/api/users/confirm",
+    body: undefined,
+    contentType: null,
+    status: 422,
+  },
+  {
+    name: "confirm with empty token",
+    method: "GET",
+    path: "/api/users/confirm?token=",
+    body: undefined,
+    contentType: null,
+    status: 422,
+  },
+  {
+    name: "confirm with SQL token",
+    method: "GET",
+    path: "/api/users/confirm?token=%27%20OR%201%3D1--",
+    body: undefined,
+    contentType: null,
+    status: 400,
+  },
   { name: "token with wrong types", path: "/api/auth/token", body: json({ email: 1, password: false }), status: 422 },
   { name: "token with invalid JSON", path: "/api/auth/token", body: "{", status: 400 },
   { name: "refresh without token", path: "/api/auth/refresh", body: json({}), status: 422 },
-  { name: "refresh with unknown token", path: "/api/auth/refresh", body: json({ refreshToken: "<img src=x>" }), status: 401 },
+  {
+    name: "refresh with unknown token",
+    path: "/api/auth/refresh",
+    body: json({ refreshToken: "<img src=x>" }),
+    status: 401,
+  },
   { name: "resend with bad email", path: "/api/users/resend-confirmation", body: json({ email: "nope" }), status: 422 },
-  { name: "me with garbage bearer", method: "GET", path: "/api/users/me", body: undefined, contentType: null, headers: { authorization: "Bearer ' OR 1=1" }, status: 401 },
+  {
+    name: "me with garbage bearer",
+    method: "GET",
+    path: "/api/users/me",
+    body: undefined,
+    contentType: null,
+    headers: { authorization: "Bearer ' OR 1=1" },
+    status: 401,
+  },
   { name: "unknown route", method: "DELETE", path: "/api/users", body: undefined, contentType: null, status: 404 },
 ];
 

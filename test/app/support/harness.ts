@@ -30,7 +30,11 @@ export const POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
 /** Schemas of their own for one test app on PostgreSQL, dropped by stop(). */
 function postgresEnv(): Record<string, string> {
   const suffix = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
-  return { DATABASE_URL: POSTGRES_URL, DATABASE_SCHEMA: `errand_test_app_${suffix}`, JOBS_SCHEMA: `errand_test_jobs_${suffix}` };
+  return {
+    DATABASE_URL: POSTGRES_URL,
+    DATABASE_SCHEMA: `errand_test_app_${suffix}`,
+    JOBS_SCHEMA: `errand_test_jobs_${suffix}`,
+  };
 }
 
 /**
@@ -48,7 +52,13 @@ export async function startTestApp(
   const logger = createLogger(config.logLevel, { write: (line) => void logs.push(line) });
   const transport = memoryTransport();
   const mailProvider = switchableTransport(transport);
-  const runtime = await openRuntime({ config, logger, transport: mailProvider, pollIntervalMs: 50, ...(options.clock ? { clock: options.clock } : {}) });
+  const runtime = await openRuntime({
+    config,
+    logger,
+    transport: mailProvider,
+    pollIntervalMs: 50,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const app = createApp(config, { logger, runtime, ...(options.clock ? { clock: options.clock } : {}) });
   if (options.start !== false) await app.decorator.host.start();
   return {

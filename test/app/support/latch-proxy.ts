@@ -21,7 +21,11 @@ export class LatchProxy {
         const body = await request.arrayBuffer();
         await this.#opened;
         const url = new URL(request.url);
-        return fetch(`${target}${url.pathname}${url.search}`, { method: request.method, headers: request.headers, body });
+        return fetch(`${target}${url.pathname}${url.search}`, {
+          method: request.method,
+          headers: request.headers,
+          body,
+        });
       },
     });
   }

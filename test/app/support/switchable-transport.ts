@@ -1,4 +1,10 @@
-import { MailRejectedError, type MailTransport, type MemoryTransport, type OutgoingMail, type DeliveryOptions } from "../../../src/mail/index.ts";
+import {
+  type DeliveryOptions,
+  MailRejectedError,
+  type MailTransport,
+  type MemoryTransport,
+  type OutgoingMail,
+} from "../../../src/mail/index.ts";
 
 /**
  * A memory transport whose provider can be made to refuse mails (422, as Resend does for an
@@ -9,7 +15,8 @@ export function switchableTransport(inner: MemoryTransport): MailTransport & { r
     name: "switchable",
     refusing: false,
     async send(mail: OutgoingMail, options?: DeliveryOptions) {
-      if (transport.refusing) throw new MailRejectedError("The example.com domain is not verified.", 422, "validation_error");
+      if (transport.refusing)
+        throw new MailRejectedError("The example.com domain is not verified.", 422, "validation_error");
       return inner.send(mail, options);
     },
   };

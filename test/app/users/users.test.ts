@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { treaty } from "@elysiajs/eden";
 import { hashToken } from "../../../src/app/auth/secrets.ts";
 import { confirmTokenFrom, eventually, startTestApp, type TestApp } from "../support/harness.ts";
@@ -36,7 +36,11 @@ async function registerAndConfirm(email: string) {
 
 describe("register", () => {
   test("201 with Location and the user DTO, never the hash; the mail job commits with the user", async () => {
-    const { data, status, headers } = await api.api.users.register.post({ email: "Ada@Example.com", password, displayName: "Ada" });
+    const { data, status, headers } = await api.api.users.register.post({
+      email: "Ada@Example.com",
+      password,
+      displayName: "Ada",
+    });
     expect(status).toBe(201);
     expect(data).toMatchObject({ email: "ada@example.com", displayName: "Ada", confirmed: false });
     expect((headers as Headers).get("location")).toBe(`/api/users/${data!.id}`);
@@ -50,7 +54,11 @@ describe("register", () => {
 
   test("duplicate email (any case) is 409 and queues no second mail", async () => {
     const before = (await t.runtime.jobs.list({ name: "app.confirmation-mail" })).jobs.length;
-    const { status, error } = await api.api.users.register.post({ email: "ADA@example.com", password, displayName: "Other" });
+    const { status, error } = await api.api.users.register.post({
+      email: "ADA@example.com",
+      password,
+      displayName: "Other",
+    });
     expect(status).toBe(409);
     expect(error?.value).toMatchObject({ error: "email_taken" });
     expect((await t.runtime.jobs.list({ name: "app.confirmation-mail" })).jobs.length).toBe(before);
@@ -65,7 +73,9 @@ describe("register", () => {
       }),
     );
     expect(response.headers.get("x-request-id")).toBe("req-trace-42");
-    const delivered = await eventually(() => t.logs.find((line) => line.includes('"mail delivered"') && line.includes("req-trace-42")));
+    const delivered = await eventually(() =>
+      t.logs.find((line) => line.includes('"mail delivered"') && line.includes("req-trace-42")),
+    );
     expect(JSON.parse(delivered)).toMatchObject({ requestId: "req-trace-42", job: "app.confirmation-mail" });
   });
 
@@ -166,7 +176,9 @@ describe("auth", () => {
     expect((await api.api.auth.logout.post({ refreshToken: pair.refreshToken })).status).toBe(204);
     expect((await api.api.auth.refresh.post({ refreshToken: pair.refreshToken })).status).toBe(401);
     expect((await api.api.users.me.get({ headers: {} })).status).toBe(401);
-    expect((await api.api.users.me.get({ headers: { authorization: `Bearer ${pair.accessToken}x` } })).status).toBe(401);
+    expect((await api.api.users.me.get({ headers: { authorization: `Bearer ${pair.accessToken}x` } })).status).toBe(
+      401,
+    );
   });
 
   test("tokens and password hashes never appear in logs", async () => {

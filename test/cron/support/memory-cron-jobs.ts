@@ -58,7 +58,9 @@ export class MemoryCronJobs implements CronJobs {
       throw new Error("connection refused");
     }
     const before = options.cursor === undefined ? Infinity : Number(options.cursor);
-    const matching = this.records.filter((record) => record.name === options.name && Number(record.id) < before).reverse();
+    const matching = this.records
+      .filter((record) => record.name === options.name && Number(record.id) < before)
+      .reverse();
     const jobs = matching.slice(0, options.limit);
     return { jobs, nextCursor: matching.length > options.limit ? jobs.at(-1)!.id : null };
   }
@@ -80,10 +82,16 @@ export class MemoryCronJobs implements CronJobs {
   /** Tick times (ISO) of the scheduled runs of `cronName`, oldest first. */
   ticks(cronName: string): string[] {
     const prefix = `cron:${cronName}:`;
-    return this.keys.filter((key) => key.startsWith(prefix) && !key.includes(":manual:")).map((key) => key.slice(prefix.length));
+    return this.keys
+      .filter((key) => key.startsWith(prefix) && !key.includes(":manual:"))
+      .map((key) => key.slice(prefix.length));
   }
 }
 
 /** Jobs never run here, so the handlers only need to exist. */
-export const cleanupJob = defineJob({ name: "cleanup", payload: Type.Object({ batch: Type.Number() }), handler: () => {} });
+export const cleanupJob = defineJob({
+  name: "cleanup",
+  payload: Type.Object({ batch: Type.Number() }),
+  handler: () => {},
+});
 export const otherJob = defineJob({ name: "other", payload: Type.Null(), handler: () => {} });

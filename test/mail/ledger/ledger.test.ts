@@ -17,7 +17,13 @@ afterAll(async () => {
   await admin.end();
 });
 
-const mail = (to: string): OutgoingMail => ({ from: "a@errand.dev", to: [to], subject: "S", html: "<p>h</p>", text: "h" });
+const mail = (to: string): OutgoingMail => ({
+  from: "a@errand.dev",
+  to: [to],
+  subject: "S",
+  html: "<p>h</p>",
+  text: "h",
+});
 
 const ledgers: [string, () => DeliveryLedger][] = [
   ["memory", () => new MemoryDeliveryLedger()],
@@ -34,7 +40,14 @@ for (const [name, create] of ledgers) {
         const key = batchKey(members);
         await ledger.open({ key, memberKeys: members, mails: members.map(mail), createdAt: 1_000 });
         const found = await ledger.find(`${name}/b`);
-        expect(found).toEqual({ key, memberKeys: members, mails: members.map(mail), state: "pending", ids: null, createdAt: 1_000 });
+        expect(found).toEqual({
+          key,
+          memberKeys: members,
+          mails: members.map(mail),
+          state: "pending",
+          ids: null,
+          createdAt: 1_000,
+        });
         expect(await ledger.find(`${name}/c`)).toBeNull();
 
         await ledger.markSent(key, ["id-a", "id-b"]);
@@ -45,7 +58,12 @@ for (const [name, create] of ledgers) {
         expect(await ledger.find(`${name}/a`)).toBeNull();
 
         await ledger.open({ key: `${name}/old`, memberKeys: [`${name}/old`], mails: [mail("o@x.io")], createdAt: 10 });
-        await ledger.open({ key: `${name}/new`, memberKeys: [`${name}/new`], mails: [mail("n@x.io")], createdAt: 10_000 });
+        await ledger.open({
+          key: `${name}/new`,
+          memberKeys: [`${name}/new`],
+          mails: [mail("n@x.io")],
+          createdAt: 10_000,
+        });
         expect(await ledger.prune(5_000)).toBe(1);
         expect(await ledger.find(`${name}/old`)).toBeNull();
         expect(await ledger.find(`${name}/new`)).not.toBeNull();
@@ -59,7 +77,9 @@ for (const [name, create] of ledgers) {
       try {
         await ledger.open({ key: `${name}/solo`, memberKeys: [`${name}/x`], mails: [mail("x@x.io")], createdAt: 1 });
         const other = [`${name}/y`, `${name}/x`];
-        await expect(ledger.open({ key: batchKey(other), memberKeys: other, mails: other.map(mail), createdAt: 1 })).rejects.toThrow();
+        await expect(
+          ledger.open({ key: batchKey(other), memberKeys: other, mails: other.map(mail), createdAt: 1 }),
+        ).rejects.toThrow();
         expect(await ledger.find(`${name}/y`)).toBeNull();
         expect((await ledger.find(`${name}/x`))?.key).toBe(`${name}/solo`);
       } finally {
@@ -72,5 +92,7 @@ for (const [name, create] of ledgers) {
 test("the batch key depends on the members, not their order", () => {
   expect(batchKey(["k1", "k2", "k3"])).toBe(batchKey(["k3", "k1", "k2"]));
   expect(batchKey(["k1", "k2"])).not.toBe(batchKey(["k1", "k3"]));
-  expect(batchKey(Array.from({ length: 100 }, (_, i) => `errand-mail/${i}-1764150000000`)).length).toBeLessThanOrEqual(256);
+  expect(batchKey(Array.from({ length: 100 }, (_, i) => `errand-mail/${i}-1764150000000`)).length).toBeLessThanOrEqual(
+    256,
+  );
 });

@@ -1,6 +1,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { type OutgoingMail, PostgresPreviewStore, type PreviewStore, SqlitePreviewStore } from "../../../src/mail/index.ts";
+import {
+  type OutgoingMail,
+  PostgresPreviewStore,
+  type PreviewStore,
+  SqlitePreviewStore,
+} from "../../../src/mail/index.ts";
 
 const PG_URL = process.env.ERRAND_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const schema = `errand_test_preview_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
@@ -10,7 +15,14 @@ afterAll(async () => {
   await admin.end();
 });
 
-const mail = (to: string, subject = "Hello"): OutgoingMail => ({ from: "Errand <a@errand.dev>", to: [to], subject, html: "<p>h</p>", text: "h", replyTo: "help@errand.dev" });
+const mail = (to: string, subject = "Hello"): OutgoingMail => ({
+  from: "Errand <a@errand.dev>",
+  to: [to],
+  subject,
+  html: "<p>h</p>",
+  text: "h",
+  replyTo: "help@errand.dev",
+});
 
 const stores: [string, () => PreviewStore][] = [
   ["sqlite", () => new SqlitePreviewStore({ path: ":memory:" })],
@@ -32,7 +44,15 @@ for (const [name, create] of stores) {
         const list = await store.list(2);
         expect(list.map((m) => m.subject)).toEqual(["Third", "Second"]);
         const got = await store.get(second.id);
-        expect(got).toMatchObject({ id: second.id, to: ["b@x.io"], subject: "Second", html: "<p>h</p>", text: "h", replyTo: "help@errand.dev", idempotencyKey: null });
+        expect(got).toMatchObject({
+          id: second.id,
+          to: ["b@x.io"],
+          subject: "Second",
+          html: "<p>h</p>",
+          text: "h",
+          replyTo: "help@errand.dev",
+          idempotencyKey: null,
+        });
         expect(await store.get("424242")).toBeNull();
         expect(await store.get("nope")).toBeNull();
 

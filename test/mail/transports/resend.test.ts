@@ -15,7 +15,12 @@ beforeAll(() => {
 afterAll(() => fake.stop());
 
 const transport = (options: { timeoutMs?: number; apiKey?: string } = {}) =>
-  new ResendTransport({ apiKey: options.apiKey ?? fake.apiKey, baseUrl: fake.url, rateLimit: { perSecond: 1000 }, timeoutMs: options.timeoutMs ?? 2000 });
+  new ResendTransport({
+    apiKey: options.apiKey ?? fake.apiKey,
+    baseUrl: fake.url,
+    rateLimit: { perSecond: 1000 },
+    timeoutMs: options.timeoutMs ?? 2000,
+  });
 
 let n = 0;
 function mail(to = `user${++n}@example.com`): OutgoingMail {
@@ -163,10 +168,16 @@ describe("rate limit", () => {
   test("the fake server counts a client that ignores the limit", async () => {
     const limited = new FakeResend({ rateLimit: { limit: 5 } });
     try {
-      const t = new ResendTransport({ apiKey: limited.apiKey, baseUrl: limited.url, rateLimit: { perSecond: 1000, burst: 1000 } });
+      const t = new ResendTransport({
+        apiKey: limited.apiKey,
+        baseUrl: limited.url,
+        rateLimit: { perSecond: 1000, burst: 1000 },
+      });
       const results = await Promise.allSettled(Array.from({ length: 10 }, () => t.send(mail())));
       expect(limited.rateLimitViolations).toBe(5);
-      expect(results.filter((r) => r.status === "rejected" && r.reason instanceof MailRateLimitedError)).toHaveLength(5);
+      expect(results.filter((r) => r.status === "rejected" && r.reason instanceof MailRateLimitedError)).toHaveLength(
+        5,
+      );
     } finally {
       await limited.stop();
     }

@@ -44,11 +44,19 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
 
     const enqueueOne = async (newJob: NewJob, now = t0) => (await store.enqueue([newJob], { now }))[0]!.id;
     const claim = (names: string[], now = t0, more: { limit?: number; workerId?: string; leaseMs?: number } = {}) =>
-      store.claim({ workerId: more.workerId ?? worker, limit: more.limit ?? 10, now, leaseMs: more.leaseMs ?? lease, names });
+      store.claim({
+        workerId: more.workerId ?? worker,
+        limit: more.limit ?? 10,
+        now,
+        leaseMs: more.leaseMs ?? lease,
+        names,
+      });
 
     describe("enqueue", () => {
       test("stores a ready job with its payload, readable by get", async () => {
-        const id = await enqueueOne(job("a", { payload: { to: "x@example.com", tags: ["t"], nested: { n: 2 } }, key: "k1" }));
+        const id = await enqueueOne(
+          job("a", { payload: { to: "x@example.com", tags: ["t"], nested: { n: 2 } }, key: "k1" }),
+        );
         const record = await store.get(id);
         expect(record).toMatchObject({
           id,
@@ -69,7 +77,10 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
       });
 
       test("many jobs in one call keep input order and get distinct ids", async () => {
-        const results = await store.enqueue([job("a", { payload: 1 }), job("b", { payload: 2 }), job("a", { payload: 3 })], { now: t0 });
+        const results = await store.enqueue(
+          [job("a", { payload: 1 }), job("b", { payload: 2 }), job("a", { payload: 3 })],
+          { now: t0 },
+        );
         expect(results.map((r) => r.created)).toEqual([true, true, true]);
         expect(new Set(results.map((r) => r.id)).size).toBe(3);
         const payloads = await Promise.all(results.map(async (r) => (await store.get(r.id))!.payload));
@@ -131,7 +142,10 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
       });
 
       test("a key repeated inside one batch creates one job", async () => {
-        const results = await store.enqueue([job("a", { key: "k" }), job("a", { key: "other" }), job("a", { key: "k" })], { now: t0 });
+        const results = await store.enqueue(
+          [job("a", { key: "k" }), job("a", { key: "other" }), job("a", { key: "k" })],
+          { now: t0 },
+        );
         expect(results[0]!.created).toBe(true);
         expect(results[1]!.created).toBe(true);
         expect(results[2]).toEqual({ id: results[0]!.id, created: false });
@@ -150,11 +164,23 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
       test("marks jobs running under this worker's lease and counts the attempt", async () => {
         const id = await enqueueOne(job("a"));
         const [claimed] = await claim(["a"], t0 + 1);
-        expect(claimed).toMatchObject({ id, name: "a", queue: "default", payload: { n: 1 }, attempt: 1, maxAttempts: 3 });
+        expect(claimed).toMatchObject({
+          id,
+          name: "a",
+          queue: "default",
+          payload: { n: 1 },
+          attempt: 1,
+          maxAttempts: 3,
+        });
         expect(claimed!.leaseExpiresAt).toBe(t0 + 1 + lease);
         expect(claimed!.enqueuedAt).toBe(t0);
         const record = await store.get(id);
-        expect(record).toMatchObject({ state: "running", lockedBy: worker, leaseExpiresAt: t0 + 1 + lease, attempts: 1 });
+        expect(record).toMatchObject({
+          state: "running",
+          lockedBy: worker,
+          leaseExpiresAt: t0 + 1 + lease,
+          attempts: 1,
+        });
       });
 
       test("a claimed job is not claimed again", async () => {
@@ -167,9 +193,23 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
         await store.enqueue([job("a"), job("a"), job("a"), job("b"), job("c", { queue: "mail" })], { now: t0 });
         expect(await claim(["a"], t0, { limit: 2 })).toHaveLength(2);
         expect((await claim(["b"])).map((c) => c.name)).toEqual(["b"]);
-        const none = await store.claim({ workerId: worker, limit: 10, now: t0, leaseMs: lease, names: ["c"], queues: ["default"] });
+        const none = await store.claim({
+          workerId: worker,
+          limit: 10,
+          now: t0,
+          leaseMs: lease,
+          names: ["c"],
+          queues: ["default"],
+        });
         expect(none).toEqual([]);
-        const mail = await store.claim({ workerId: worker, limit: 10, now: t0, leaseMs: lease, names: ["c"], queues: ["mail"] });
+        const mail = await store.claim({
+          workerId: worker,
+          limit: 10,
+          now: t0,
+          leaseMs: lease,
+          names: ["c"],
+          queues: ["mail"],
+        });
         expect(mail.map((c) => c.queue)).toEqual(["mail"]);
       });
 
@@ -183,7 +223,12 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
         const id = await enqueueOne(job("a"));
         await claim(["a"]);
         expect(await store.complete([id], { workerId: worker, now: t0 + 50 })).toBe(1);
-        expect(await store.get(id)).toMatchObject({ state: "succeeded", finishedAt: t0 + 50, lockedBy: null, leaseExpiresAt: null });
+        expect(await store.get(id)).toMatchObject({
+          state: "succeeded",
+          finishedAt: t0 + 50,
+          lockedBy: null,
+          leaseExpiresAt: null,
+        });
       });
 
       test("completes many at once", async () => {
@@ -205,10 +250,19 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
       test("a failure with retryAt is failed, not due before retryAt, then attempt 2", async () => {
         const id = await enqueueOne(job("a"));
         await claim(["a"]);
-        const changed = await store.fail([{ id, error: { ...error(1), workerId: worker }, retryAt: t0 + 2_000 }], { workerId: worker, now: t0 + 10 });
+        const changed = await store.fail([{ id, error: { ...error(1), workerId: worker }, retryAt: t0 + 2_000 }], {
+          workerId: worker,
+          now: t0 + 10,
+        });
         expect(changed).toBe(1);
         const failed = await store.get(id);
-        expect(failed).toMatchObject({ state: "failed", runAt: t0 + 2_000, attempts: 1, lockedBy: null, leaseExpiresAt: null });
+        expect(failed).toMatchObject({
+          state: "failed",
+          runAt: t0 + 2_000,
+          attempts: 1,
+          lockedBy: null,
+          leaseExpiresAt: null,
+        });
         expect(failed!.errors).toEqual([{ attempt: 1, at: t0, name: "Error", message: "boom", workerId: worker }]);
         expect(await claim(["a"], t0 + 1_999)).toEqual([]);
         const [again] = await claim(["a"], t0 + 2_000);
@@ -219,7 +273,10 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
         const id = await enqueueOne(job("a"));
         for (let attempt = 1; attempt <= 2; attempt++) {
           await claim(["a"], t0 + attempt * 100);
-          await store.fail([{ id, error: error(attempt, `fail ${attempt}`), retryAt: t0 + attempt * 100 + 1 }], { workerId: worker, now: t0 });
+          await store.fail([{ id, error: error(attempt, `fail ${attempt}`), retryAt: t0 + attempt * 100 + 1 }], {
+            workerId: worker,
+            now: t0,
+          });
         }
         expect((await store.get(id))!.errors.map((e) => e.message)).toEqual(["fail 1", "fail 2"]);
       });
@@ -326,7 +383,12 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
         await claim(["a"]);
         expect(await store.release(ids, { workerId: worker, now: t0 + 10 })).toBe(2);
         for (const id of ids) {
-          expect(await store.get(id)).toMatchObject({ state: "ready", attempts: 0, lockedBy: null, leaseExpiresAt: null });
+          expect(await store.get(id)).toMatchObject({
+            state: "ready",
+            attempts: 0,
+            lockedBy: null,
+            leaseExpiresAt: null,
+          });
         }
         const again = await claim(["a"], t0 + 10, { workerId: other });
         expect(again.map((c) => c.attempt)).toEqual([1, 1]);
@@ -342,15 +404,38 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
 
     describe("per-name concurrency limit", () => {
       test("never more running than the limit across workers; frees up on completion", async () => {
-        await store.enqueue([job("report"), job("report"), job("report"), job("report"), job("free"), job("free")], { now: t0 });
+        await store.enqueue([job("report"), job("report"), job("report"), job("report"), job("free"), job("free")], {
+          now: t0,
+        });
         const limits = { report: 2 };
-        const first = await store.claim({ workerId: worker, limit: 10, now: t0, leaseMs: lease, names: ["report", "free"], limits });
+        const first = await store.claim({
+          workerId: worker,
+          limit: 10,
+          now: t0,
+          leaseMs: lease,
+          names: ["report", "free"],
+          limits,
+        });
         expect(first.filter((c) => c.name === "report")).toHaveLength(2);
         expect(first.filter((c) => c.name === "free")).toHaveLength(2);
-        const second = await store.claim({ workerId: other, limit: 10, now: t0, leaseMs: lease, names: ["report"], limits });
+        const second = await store.claim({
+          workerId: other,
+          limit: 10,
+          now: t0,
+          leaseMs: lease,
+          names: ["report"],
+          limits,
+        });
         expect(second).toEqual([]);
         await store.complete([first.find((c) => c.name === "report")!.id], { workerId: worker, now: t0 });
-        const third = await store.claim({ workerId: other, limit: 10, now: t0, leaseMs: lease, names: ["report"], limits });
+        const third = await store.claim({
+          workerId: other,
+          limit: 10,
+          now: t0,
+          leaseMs: lease,
+          names: ["report"],
+          limits,
+        });
         expect(third).toHaveLength(1);
       });
     });
@@ -393,7 +478,9 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
       });
 
       test("lists newest first, filtered by state and name, page by page with a cursor", async () => {
-        const ids = (await store.enqueue([job("a"), job("b"), job("a"), job("a"), job("a")], { now: t0 })).map((r) => r.id);
+        const ids = (await store.enqueue([job("a"), job("b"), job("a"), job("a"), job("a")], { now: t0 })).map(
+          (r) => r.id,
+        );
         const aIds = [ids[4]!, ids[3]!, ids[2]!, ids[0]!];
         const page1 = await store.list({ name: "a", limit: 3 });
         expect(page1.jobs.map((j) => j.id)).toEqual(aIds.slice(0, 3));
@@ -408,7 +495,9 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
 
     describe("prune", () => {
       test("deletes succeeded jobs that finished before the cutoff, nothing else", async () => {
-        const [old, recent, dead, ready] = (await store.enqueue([job("a"), job("a"), job("a"), job("a")], { now: t0 })).map((r) => r.id);
+        const [old, recent, dead, ready] = (
+          await store.enqueue([job("a"), job("a"), job("a"), job("a")], { now: t0 })
+        ).map((r) => r.id);
         await claim(["a"], t0, { limit: 3 });
         await store.complete([old!], { workerId: worker, now: t0 + 100 });
         await store.complete([recent!], { workerId: worker, now: t0 + 300 });

@@ -1,7 +1,7 @@
 // What the contract cannot show with one connection: several claimers at the same moment.
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { NewJob } from "../../../src/jobs/store.ts";
-import { postgresStore, type PostgresJobStore } from "../../../src/stores/postgres/index.ts";
+import { type PostgresJobStore, postgresStore } from "../../../src/stores/postgres/index.ts";
 import { dropSchema, testClient, testSchema } from "./pg-test-db.ts";
 
 const admin = testClient(2);
@@ -24,7 +24,13 @@ let stores: PostgresJobStore[];
 beforeEach(async () => {
   schema = testSchema("conc");
   // Separate pools, as separate instances would have.
-  stores = Array.from({ length: 4 }, () => postgresStore({ url: process.env.ERRAND_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test", schema, max: 2 }));
+  stores = Array.from({ length: 4 }, () =>
+    postgresStore({
+      url: process.env.ERRAND_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+      schema,
+      max: 2,
+    }),
+  );
   await Promise.all(stores.map((s) => s.init()));
 });
 afterEach(async () => {
@@ -34,12 +40,17 @@ afterEach(async () => {
 
 describe("PostgreSQL store under concurrent claimers", () => {
   test("instances starting together migrate once and all work", async () => {
-    const [row] = await admin.unsafe<{ n: number }[]>(`select count(*)::int as n from "${schema}".__drizzle_migrations`);
+    const [row] = await admin.unsafe<{ n: number }[]>(
+      `select count(*)::int as n from "${schema}".__drizzle_migrations`,
+    );
     expect(row!.n).toBe(1);
   });
 
   test("parallel claims take disjoint jobs and, together, all of them", async () => {
-    await stores[0]!.enqueue(Array.from({ length: 400 }, () => job("a")), { now: t0 });
+    await stores[0]!.enqueue(
+      Array.from({ length: 400 }, () => job("a")),
+      { now: t0 },
+    );
     const claimedBy = await Promise.all(
       stores.map(async (store, w) => {
         const ids: string[] = [];
@@ -56,7 +67,10 @@ describe("PostgreSQL store under concurrent claimers", () => {
   });
 
   test("a per-name limit holds across instances claiming at the same moment", async () => {
-    await stores[0]!.enqueue(Array.from({ length: 40 }, () => job("report")), { now: t0 });
+    await stores[0]!.enqueue(
+      Array.from({ length: 40 }, () => job("report")),
+      { now: t0 },
+    );
     const limits = { report: 2 };
     let maxRunning = 0;
     let done = 0;
@@ -72,7 +86,12 @@ describe("PostgreSQL store under concurrent claimers", () => {
       maxRunning = Math.max(maxRunning, running!.n);
       expect(batches.flat().length).toBeLessThanOrEqual(2);
       await Promise.all(
-        batches.map((batch, w) => stores[w]!.complete(batch.map((c) => c.id), { workerId: `w${w}`, now: t0 })),
+        batches.map((batch, w) =>
+          stores[w]!.complete(
+            batch.map((c) => c.id),
+            { workerId: `w${w}`, now: t0 },
+          ),
+        ),
       );
       done += batches.flat().length;
     }

@@ -1,13 +1,21 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { NewJob, Subscription } from "../../../src/jobs/store.ts";
-import { postgresStore, type PostgresJobStore } from "../../../src/stores/postgres/index.ts";
+import { type PostgresJobStore, postgresStore } from "../../../src/stores/postgres/index.ts";
 import { dropSchema, testClient, testDatabaseUrl, testSchema } from "./pg-test-db.ts";
 
 const admin = testClient(2);
 afterAll(() => admin.end());
 
 const now = Date.now();
-const job = (runAt = now): NewJob => ({ name: "a", queue: "default", payload: 1, priority: 0, runAt, maxAttempts: 3, key: null });
+const job = (runAt = now): NewJob => ({
+  name: "a",
+  queue: "default",
+  payload: 1,
+  priority: 0,
+  runAt,
+  maxAttempts: 3,
+  key: null,
+});
 
 let schema: string;
 let producer: PostgresJobStore;
@@ -59,10 +67,12 @@ describe("LISTEN/NOTIFY wake-ups across instances", () => {
   });
 
   test("a rolled-back enqueue wakes nobody; the wake-up comes with the commit", async () => {
-    await producer.sql.begin(async (tx) => {
-      await tx`select 1`;
-      throw new Error("rollback");
-    }).catch(() => {});
+    await producer.sql
+      .begin(async (tx) => {
+        await tx`select 1`;
+        throw new Error("rollback");
+      })
+      .catch(() => {});
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const db = drizzle({ client: producer.sql });
     await db

@@ -7,7 +7,7 @@ import { drizzle } from "drizzle-orm/postgres-js";
 import { t } from "elysia";
 import { silentLogger } from "../../../src/hosting/index.ts";
 import { createJobs, defineJob } from "../../../src/jobs/index.ts";
-import { postgresStore, type PostgresTx } from "../../../src/stores/postgres/index.ts";
+import { type PostgresTx, postgresStore } from "../../../src/stores/postgres/index.ts";
 import { dropSchema, testClient, testSchema } from "./pg-test-db.ts";
 
 const client = testClient();

@@ -1,6 +1,6 @@
 import { afterAll } from "bun:test";
 import { drizzle } from "drizzle-orm/postgres-js";
-import { postgresStore, type PostgresTx } from "../../../src/stores/postgres/index.ts";
+import { type PostgresTx, postgresStore } from "../../../src/stores/postgres/index.ts";
 import { describeJobStoreContract } from "../contract/job-store.contract.ts";
 import { dropSchema, testClient, testSchema } from "./pg-test-db.ts";
 

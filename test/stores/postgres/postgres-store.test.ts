@@ -4,8 +4,8 @@ import { join } from "node:path";
 import {
   PostgresMigrationError,
   PostgresStoreConfigError,
-  postgresStore,
   type PostgresStoreOptions,
+  postgresStore,
 } from "../../../src/stores/postgres/index.ts";
 import { dropSchema, testClient, testDatabaseUrl, testSchema } from "./pg-test-db.ts";
 
@@ -56,21 +56,32 @@ describe("migrations", () => {
     const tables = await admin<{ table_schema: string }[]>`
       select table_schema from information_schema.tables where table_name = 'jobs' and table_schema = ${schema}`;
     expect(tables).toHaveLength(1);
-    const inPublic = await admin`select 1 from information_schema.tables where table_name = 'jobs' and table_schema = 'public'`;
+    const inPublic =
+      await admin`select 1 from information_schema.tables where table_name = 'jobs' and table_schema = 'public'`;
     expect(inPublic).toHaveLength(0);
-    const [journal] = await admin.unsafe<{ n: number }[]>(`select count(*)::int as n from "${schema}".__drizzle_migrations`);
+    const [journal] = await admin.unsafe<{ n: number }[]>(
+      `select count(*)::int as n from "${schema}".__drizzle_migrations`,
+    );
     expect(journal!.n).toBe(readdirSync(folder).filter((f) => f.endsWith(".sql")).length);
     await dropSchema(admin, schema);
   });
 
   test("a missing migrations folder is a typed error", async () => {
-    const store = postgresStore({ sql: admin, schema: testSchema("nofolder"), migrationsFolder: join(import.meta.dir, "no-such-folder") });
+    const store = postgresStore({
+      sql: admin,
+      schema: testSchema("nofolder"),
+      migrationsFolder: join(import.meta.dir, "no-such-folder"),
+    });
     await expect(store.init()).rejects.toThrow(PostgresMigrationError);
   });
 
   test("a failing migration is a typed error and leaves nothing behind, not even the schema", async () => {
     const schema = testSchema("migfail");
-    const store = postgresStore({ sql: admin, schema, migrationsFolder: join(import.meta.dir, "fixtures/broken-migrations") });
+    const store = postgresStore({
+      sql: admin,
+      schema,
+      migrationsFolder: join(import.meta.dir, "fixtures/broken-migrations"),
+    });
     await expect(store.init()).rejects.toThrow(/table_that_does_not_exist/);
     const schemas = await admin`select 1 from information_schema.schemata where schema_name = ${schema}`;
     expect(schemas).toHaveLength(0);

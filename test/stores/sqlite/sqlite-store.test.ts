@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
-import { SqliteStoreConfigError, sqliteStore } from "../../../src/stores/sqlite/index.ts";
 import type { SqliteTx } from "../../../src/stores/sqlite/index.ts";
+import { SqliteStoreConfigError, sqliteStore } from "../../../src/stores/sqlite/index.ts";
 import { describeJobStoreContract } from "../contract/job-store.contract.ts";
 
 class Rollback extends Error {}
@@ -17,7 +17,8 @@ function syncTransaction(database: Database) {
     try {
       db.transaction((tx) => {
         const result = work(tx);
-        if (result instanceof Promise) throw new Error("a synchronous store returned a Promise inside a sync transaction");
+        if (result instanceof Promise)
+          throw new Error("a synchronous store returned a Promise inside a sync transaction");
         if (outcome === "rollback") throw new Rollback();
       });
     } catch (error) {
@@ -64,7 +65,10 @@ describe("sqliteStore options", () => {
       const path = join(dir, "jobs.db");
       const first = sqliteStore({ path });
       expect(first.database.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
-      const [job] = await first.enqueue([{ name: "a", queue: "default", payload: { n: 1 }, priority: 0, runAt: 0, maxAttempts: 1, key: null }], { now: 0 });
+      const [job] = await first.enqueue(
+        [{ name: "a", queue: "default", payload: { n: 1 }, priority: 0, runAt: 0, maxAttempts: 1, key: null }],
+        { now: 0 },
+      );
       await first.close();
       const second = sqliteStore({ path });
       expect((await second.get(job!.id))!.payload).toEqual({ n: 1 });
@@ -87,7 +91,15 @@ describe("concurrent enqueues", () => {
   test("each get their own results, keys included", async () => {
     const database = new Database(":memory:");
     const store = sqliteStore({ database });
-    const job = (n: number, key: string | null = null) => ({ name: "a", queue: "default", payload: { n }, priority: 0, runAt: 0, maxAttempts: 1, key });
+    const job = (n: number, key: string | null = null) => ({
+      name: "a",
+      queue: "default",
+      payload: { n },
+      priority: 0,
+      runAt: 0,
+      maxAttempts: 1,
+      key,
+    });
     const results = await Promise.all([
       ...Array.from({ length: 50 }, (_, n) => store.enqueue([job(n)], { now: 0 })),
       store.enqueue([job(50, "k"), job(51)], { now: 0 }),

@@ -20,7 +20,11 @@ export type PostgresOutbox = (tx: AppPostgresTx, mail: ConfirmationMail) => Prom
 export async function openPostgresAppDb(sql: Sql, schema: string): Promise<AppPostgresDb> {
   await sql.unsafe(`create schema if not exists "${schema.replaceAll('"', '""')}"`);
   const db = drizzle({ client: sql, schema: appPostgresSchema });
-  await migrate(db, { migrationsFolder: migrationsDir("drizzle/app-postgres"), migrationsTable: "__app_migrations", migrationsSchema: schema });
+  await migrate(db, {
+    migrationsFolder: migrationsDir("drizzle/app-postgres"),
+    migrationsTable: "__app_migrations",
+    migrationsSchema: schema,
+  });
   return db;
 }
 
@@ -74,7 +78,7 @@ export class PostgresAppRepository implements AppRepository {
     return row?.last ?? null;
   }
 
-  async useConfirmation(tokenHash: string, now: number): Promise<boolean> {
+  async consumeConfirmation(tokenHash: string, now: number): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const [used] = await tx
         .update(emailConfirmations)
@@ -82,7 +86,10 @@ export class PostgresAppRepository implements AppRepository {
         .where(and(eq(emailConfirmations.tokenHash, tokenHash), isNull(emailConfirmations.usedAt)))
         .returning({ userId: emailConfirmations.userId });
       if (!used) return false;
-      await tx.update(users).set({ confirmedAt: now }).where(and(eq(users.id, used.userId), isNull(users.confirmedAt)));
+      await tx
+        .update(users)
+        .set({ confirmedAt: now })
+        .where(and(eq(users.id, used.userId), isNull(users.confirmedAt)));
       return true;
     });
   }
@@ -94,7 +101,11 @@ export class PostgresAppRepository implements AppRepository {
   async rotateRefreshToken(tokenHash: string, next: RefreshTokenRecord, now: number): Promise<RotateOutcome> {
     return this.db.transaction(async (tx) => {
       // The row lock makes two concurrent refreshes of one token take turns: the second sees it replaced.
-      const [current] = await tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).for("update");
+      const [current] = await tx
+        .select()
+        .from(refreshTokens)
+        .where(eq(refreshTokens.tokenHash, tokenHash))
+        .for("update");
       if (!current) return "unknown";
       if (current.revokedAt !== null || current.replacedBy !== null) {
         await tx
@@ -126,7 +137,10 @@ export class PostgresAppRepository implements AppRepository {
   }
 
   async deleteExpiredRefreshTokens(now: number): Promise<number> {
-    const deleted = await this.db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, now)).returning({ id: refreshTokens.id });
+    const deleted = await this.db
+      .delete(refreshTokens)
+      .where(lt(refreshTokens.expiresAt, now))
+      .returning({ id: refreshTokens.id });
     return deleted.length;
   }
 }

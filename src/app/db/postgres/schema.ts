@@ -42,7 +42,10 @@ export const refreshTokens = pgTable(
     revokedAt: millis("revoked_at"),
     replacedBy: text("replaced_by"),
   },
-  (t) => [index("app_refresh_tokens_family_idx").on(t.familyId), index("app_refresh_tokens_expiry_idx").on(t.expiresAt)],
+  (t) => [
+    index("app_refresh_tokens_family_idx").on(t.familyId),
+    index("app_refresh_tokens_expiry_idx").on(t.expiresAt),
+  ],
 );
 
 export const appPostgresSchema = { users, emailConfirmations, refreshTokens };

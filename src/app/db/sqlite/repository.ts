@@ -71,7 +71,7 @@ export class SqliteAppRepository implements AppRepository {
     return row?.last ?? null;
   }
 
-  async useConfirmation(tokenHash: string, now: number): Promise<boolean> {
+  async consumeConfirmation(tokenHash: string, now: number): Promise<boolean> {
     return this.db.transaction((tx) => {
       const used = tx
         .update(emailConfirmations)
@@ -81,7 +81,10 @@ export class SqliteAppRepository implements AppRepository {
         .all();
       const userId = used[0]?.userId;
       if (!userId) return false;
-      tx.update(users).set({ confirmedAt: now }).where(and(eq(users.id, userId), isNull(users.confirmedAt))).run();
+      tx.update(users)
+        .set({ confirmedAt: now })
+        .where(and(eq(users.id, userId), isNull(users.confirmedAt)))
+        .run();
       return true;
     });
   }
@@ -125,7 +128,11 @@ export class SqliteAppRepository implements AppRepository {
   }
 
   async deleteExpiredRefreshTokens(now: number): Promise<number> {
-    return this.db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, now)).returning({ id: refreshTokens.id }).all().length;
+    return this.db
+      .delete(refreshTokens)
+      .where(lt(refreshTokens.expiresAt, now))
+      .returning({ id: refreshTokens.id })
+      .all().length;
   }
 }
 

@@ -39,7 +39,10 @@ export const refreshTokens = sqliteTable(
     revokedAt: integer("revoked_at"),
     replacedBy: text("replaced_by"),
   },
-  (t) => [index("app_refresh_tokens_family_idx").on(t.familyId), index("app_refresh_tokens_expiry_idx").on(t.expiresAt)],
+  (t) => [
+    index("app_refresh_tokens_family_idx").on(t.familyId),
+    index("app_refresh_tokens_expiry_idx").on(t.expiresAt),
+  ],
 );
 
 export const appSqliteSchema = { users, emailConfirmations, refreshTokens };

@@ -23,7 +23,12 @@ type Tag<Q> = (strings: TemplateStringsArray, ...values: unknown[]) => Q;
  * after it commits (ctx.notify, coalesced, off the caller's path). Inside the caller's transaction it
  * runs through drizzle and NOTIFYs within the transaction, so the wake-up is delivered only on commit.
  */
-export async function enqueue(ctx: StoreContext, jobs: readonly NewJob[], now: number, tx?: PostgresTx): Promise<EnqueuedJob[]> {
+export async function enqueue(
+  ctx: StoreContext,
+  jobs: readonly NewJob[],
+  now: number,
+  tx?: PostgresTx,
+): Promise<EnqueuedJob[]> {
   if (jobs.length === 0) return [];
   const firstOfKey = new Map<string, number>();
   const unique: NewJob[] = [];
@@ -68,7 +73,14 @@ function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
 }
 
 /** The same SQL for both builders; `table` is an identifier fragment of the builder's own kind. */
-function insertStatement<Q>(tag: Tag<Q>, table: unknown, ctx: StoreContext, input: string, now: number, notify: boolean): Q {
+function insertStatement<Q>(
+  tag: Tag<Q>,
+  table: unknown,
+  ctx: StoreContext,
+  input: string,
+  now: number,
+  notify: boolean,
+): Q {
   return tag`
     with input as (
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*

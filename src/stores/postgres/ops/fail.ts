@@ -8,7 +8,8 @@ import type { StoreContext } from "../context.ts";
 export async function fail(ctx: StoreContext, failures: readonly JobFailure[], o: WorkerOptions): Promise<number> {
   if (failures.length === 0) return 0;
   const batch = JSON.stringify(failures.map((f) => ({ id: f.id, retry_at: f.retryAt, error: f.error })));
-  const result = await ctx.transition((q) => q`
+  const result = await ctx.transition(
+    (q) => q`
     update ${ctx.jobs} j
     set state = case when f.retry_at is null then 'dead' else 'failed' end,
         run_at = coalesce(f.retry_at, j.run_at),
@@ -16,6 +17,7 @@ export async function fail(ctx: StoreContext, failures: readonly JobFailure[], o
         errors = j.errors || jsonb_build_array(f.error),
         locked_by = null, lease_expires_at = null
     from jsonb_to_recordset(${batch}::text::jsonb) as f(id bigint, retry_at bigint, error jsonb)
-    where j.id = f.id and j.state = 'running' and j.locked_by = ${o.workerId}`);
+    where j.id = f.id and j.state = 'running' and j.locked_by = ${o.workerId}`,
+  );
   return result.count;
 }

@@ -1,6 +1,6 @@
 import type { JobCount, JobPage, JobRecord, ListOptions } from "../../../jobs/store.ts";
 import type { StoreContext } from "../context.ts";
-import { isJobId, toRecord, type JobRow } from "./rows.ts";
+import { isJobId, type JobRow, toRecord } from "./rows.ts";
 
 const maxPage = 1000;
 

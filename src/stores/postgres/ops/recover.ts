@@ -8,7 +8,8 @@ import type { StoreContext } from "../context.ts";
  */
 export async function recoverExpired(ctx: StoreContext, o: RecoverOptions): Promise<number> {
   const limit = o.limit ?? 10_000;
-  const [row] = await ctx.transition((q) => q<{ recovered: number }[]>`
+  const [row] = await ctx.transition(
+    (q) => q<{ recovered: number }[]>`
     with expired as (
       select id from ${ctx.jobs}
       where state = 'running' and lease_expires_at < ${o.now}::bigint
@@ -29,6 +30,7 @@ export async function recoverExpired(ctx: StoreContext, o: RecoverOptions): Prom
     )
     select count(*)::int as recovered,
       (select count(*) from (select pg_notify(${ctx.channel}, '') from recovered where state = 'ready' limit 1) woke) as woke
-    from recovered`);
+    from recovered`,
+  );
   return row?.recovered ?? 0;
 }

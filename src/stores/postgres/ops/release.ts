@@ -8,7 +8,8 @@ import type { StoreContext } from "../context.ts";
  */
 export async function release(ctx: StoreContext, ids: readonly string[], o: WorkerOptions): Promise<number> {
   if (ids.length === 0) return 0;
-  const [row] = await ctx.transition((q) => q<{ released: number }[]>`
+  const [row] = await ctx.transition(
+    (q) => q<{ released: number }[]>`
     with released as (
       update ${ctx.jobs}
       set state = 'ready', attempts = greatest(attempts - 1, 0), locked_by = null, lease_expires_at = null
@@ -17,6 +18,7 @@ export async function release(ctx: StoreContext, ids: readonly string[], o: Work
     )
     select count(*)::int as released,
       (select count(*) from (select pg_notify(${ctx.channel}, '') from released limit 1) woke) as woke
-    from released`);
+    from released`,
+  );
   return row?.released ?? 0;
 }

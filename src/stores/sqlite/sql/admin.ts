@@ -26,7 +26,9 @@ export interface SqliteAdmin {
 export function prepareAdmin(db: Database): SqliteAdmin {
   const get = db.prepare<JobRow, [number | null]>("SELECT * FROM errand_jobs WHERE id = ?1");
   const list = db.prepare<JobRow, [JobState | null, string | null, number | null, number]>(listSql);
-  const counts = db.prepare<JobCount, []>("SELECT name, state, count(*) AS count FROM errand_jobs GROUP BY name, state");
+  const counts = db.prepare<JobCount, []>(
+    "SELECT name, state, count(*) AS count FROM errand_jobs GROUP BY name, state",
+  );
   const retry = db.prepare<never, [number, number | null]>(retrySql);
   const discard = db.prepare<never, [number | null]>("DELETE FROM errand_jobs WHERE id = ?1 AND state <> 'running'");
   const prune = db.prepare<never, [string, number]>(pruneSql);

@@ -2,7 +2,7 @@
 // commit, no per-batch statement compilation). A key conflict inserts nothing and the existing id
 // is looked up, so a repeated key — also within one batch — returns the first job.
 import type { Database } from "bun:sqlite";
-import { sql, type SQLWrapper } from "drizzle-orm";
+import { type SQLWrapper, sql } from "drizzle-orm";
 import type { EnqueuedJob, NewJob } from "../../../jobs/store.ts";
 
 /** What enqueue needs from a caller's transaction: drizzle's bun-sqlite database or transaction. */
@@ -60,7 +60,8 @@ export function prepareEnqueue(db: Database): SqliteEnqueue {
 export function enqueueInTransaction(tx: SqliteTx, jobs: readonly NewJob[], now: number): EnqueuedJob[] {
   return jobs.map((job) => {
     const [name, queue, payload, state, priority, runAt, maxAttempts, key, enqueuedAt] = insertParams(job, now);
-    const [inserted] = tx.all<Row>(sql`INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
+    const [inserted] =
+      tx.all<Row>(sql`INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
       VALUES (${sql.raw(nextIdSql)}, ${name}, ${queue}, ${payload}, ${state}, ${priority}, ${runAt}, ${maxAttempts}, ${key}, ${enqueuedAt})
       ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`);
     if (inserted) return { id: String(inserted.id), created: true };

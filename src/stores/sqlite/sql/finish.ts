@@ -29,7 +29,8 @@ export function prepareFail(db: Database): (failures: readonly JobFailure[], opt
   const fail = db.prepare<never, [number | null, number, string, number | null, string]>(failSql);
   const failAll = db.transaction((failures: readonly JobFailure[], { workerId, now }: WorkerOptions) => {
     let changed = 0;
-    for (const f of failures) changed += fail.run(f.retryAt, now, JSON.stringify(f.error), toRowId(f.id), workerId).changes;
+    for (const f of failures)
+      changed += fail.run(f.retryAt, now, JSON.stringify(f.error), toRowId(f.id), workerId).changes;
     return changed;
   });
   return (failures, options) => (failures.length === 0 ? 0 : failAll(failures, options));

@@ -34,7 +34,8 @@ export function prepareRenew(db: Database): (ids: readonly string[], options: Re
 
 export function prepareRelease(db: Database): (ids: readonly string[], options: WorkerOptions) => number {
   const release = db.prepare<never, [string, string]>(releaseSql);
-  return (ids, { workerId }) => (ids.length === 0 ? 0 : release.run(JSON.stringify(ids.map(toRowId)), workerId).changes);
+  return (ids, { workerId }) =>
+    ids.length === 0 ? 0 : release.run(JSON.stringify(ids.map(toRowId)), workerId).changes;
 }
 
 export function prepareRecover(db: Database): (options: RecoverOptions) => number {
