@@ -1,0 +1,3 @@
+// `errand/testing`: helpers for testing code that uses Errand (fake clock, in-memory mail transport).
+export { FakeClock } from "../clock/fake-clock.ts";
+export { MemoryTransport, memoryTransport, type SentMail } from "../mail/transports/memory.ts";
