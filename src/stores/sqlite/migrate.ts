@@ -16,7 +16,7 @@ const migrationsTable = "__errand_migrations";
  * IMMEDIATE transaction: the history is read under the write lock, so two processes opening a new
  * file together cannot both apply the same migration; the second waits, then finds it recorded.
  */
-export function migrateJobsSchema(database: Database, migrations: readonly EmbeddedMigration[] = jobsMigrations): void {
+export function applyMigrations(database: Database, migrations: readonly EmbeddedMigration[] = jobsMigrations): void {
   try {
     database.run(
       `CREATE TABLE IF NOT EXISTS "${migrationsTable}" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,

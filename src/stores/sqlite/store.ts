@@ -20,7 +20,7 @@ import type {
 } from "../../jobs/store.ts";
 import { EnqueueCoalescer } from "./coalesce.ts";
 import { SqliteStoreConfigError } from "./errors.ts";
-import { migrateJobsSchema } from "./migrate.ts";
+import { applyMigrations } from "./migrate.ts";
 import { openSqliteDatabase } from "./open.ts";
 import { prepareAdmin, type SqliteAdmin } from "./sql/admin.ts";
 import { prepareClaim } from "./sql/claim.ts";
@@ -134,7 +134,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
 
 function migrateOrClose(database: Database, owned: boolean): void {
   try {
-    migrateJobsSchema(database);
+    applyMigrations(database);
   } catch (error) {
     if (owned) database.close();
     throw error;
