@@ -1,7 +1,6 @@
 import postgres from "postgres";
 import { postgresPreviewStore } from "../../mail/index.ts";
 import { type PostgresTx, postgresStore } from "../../stores/postgres/index.ts";
-import { migrationsDir } from "../db/migrations-dir.ts";
 import { openPostgresAppDb, PostgresAppRepository } from "../db/postgres/repository.ts";
 import { assembleRuntime, chooseTransport, createBackground } from "./background.ts";
 import type { AppRuntime, RuntimeOptions } from "./types.ts";
@@ -16,11 +15,7 @@ export async function openPostgresRuntime(options: RuntimeOptions, url: string):
   const sql = postgres(url, { max: 10, onnotice: () => {}, connection: { search_path: config.databaseSchema } });
   try {
     const db = await openPostgresAppDb(sql, config.databaseSchema);
-    const store = postgresStore({
-      sql,
-      schema: config.jobsSchema,
-      migrationsFolder: migrationsDir("drizzle/postgres"),
-    });
+    const store = postgresStore({ sql, schema: config.jobsSchema });
     await store.init();
     const { transport, previewStore } = chooseTransport(config, options.transport, () =>
       postgresPreviewStore({ sql, schema: config.jobsSchema }),

@@ -3,7 +3,6 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { sqlitePreviewStore } from "../../mail/index.ts";
 import { type SqliteTx, sqliteStore } from "../../stores/sqlite/index.ts";
-import { migrationsDir } from "../db/migrations-dir.ts";
 import { openSqliteAppDb, SqliteAppRepository } from "../db/sqlite/repository.ts";
 import { assembleRuntime, chooseTransport, createBackground } from "./background.ts";
 import type { AppRuntime, RuntimeOptions } from "./types.ts";
@@ -15,7 +14,7 @@ import type { AppRuntime, RuntimeOptions } from "./types.ts";
 export function openSqliteRuntime(options: RuntimeOptions, path: string): AppRuntime {
   const database = openDatabase(path);
   const db = openSqliteAppDb(database);
-  const store = sqliteStore({ database, migrationsFolder: migrationsDir("drizzle/sqlite") });
+  const store = sqliteStore({ database });
   const { transport, previewStore } = chooseTransport(options.config, options.transport, () =>
     sqlitePreviewStore({ database }),
   );
