@@ -1,3 +1,4 @@
+import "../../support/postgres.ts";
 import { afterAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
