@@ -65,4 +65,4 @@ test("with every peer installed, each entry point type-checks and loads under Bu
   );
   run(["./node_modules/.bin/tsc", "--noEmit"], { cwd: dir });
   expect(run(["bun", "all.ts"], { cwd: dir }).trim().split("\n")).toEqual(specifiers.map(() => "true"));
-}, 60_000);
+}, 120_000);

@@ -13,4 +13,4 @@ test("the core runs under Deno", () => {
     env: { DENO_DIR: `${dir}/.deno`, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
   });
   expect(output.trim().split("\n")).toEqual(coreSmokeLines);
-}, 60_000);
+}, 120_000);

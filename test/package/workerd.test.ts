@@ -55,4 +55,4 @@ const worker :Workerd.Worker = (
   // A second request runs the same code again in the same isolate.
   const second = await fetch(url.replace("from=", "from=1"));
   expect((await second.json()).words).toEqual(["edge", "runs", "errand"]);
-}, 60_000);
+}, 120_000);
