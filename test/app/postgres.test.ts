@@ -1,3 +1,4 @@
+import "../support/postgres.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { treaty } from "@elysiajs/eden";
 import { hashToken } from "../../src/app/auth/secrets.ts";

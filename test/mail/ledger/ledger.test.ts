@@ -8,8 +8,9 @@ import {
   SqliteDeliveryLedger,
 } from "../../../src/mail/index.ts";
 import { batchKey } from "../../../src/mail/ledger/route-key.ts";
+import { testDatabaseUrl } from "../../support/postgres.ts";
 
-const PG_URL = process.env.ERRAND_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const PG_URL = testDatabaseUrl;
 const schema = `errand_test_mail_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
 const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
 afterAll(async () => {
