@@ -7,8 +7,6 @@ import postgres from "postgres";
 import { FakeResend } from "../support/fake-resend.ts";
 import { type DocBlock, DocRun, extractBlocks, limited, type RunResult, repoRoot, runFailure } from "./doc-blocks.ts";
 
-export const testDatabaseUrl = process.env.ERRAND_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
 export function readmeBlocks(): DocBlock[] {
   return extractBlocks(readFileSync(join(repoRoot, "README.md"), "utf8"), "README.md");
 }
@@ -19,8 +17,8 @@ interface Outcome {
   delivered: number;
 }
 
-/** Registers one test per block. `postgres`: which blocks this file runs (the others run in the other file). */
-export function describeReadmeBlocks(title: string, blocks: readonly DocBlock[]): void {
+/** Registers one test per block; `databaseUrl` is the server where `postgres` blocks get a database each. */
+export function describeReadmeBlocks(title: string, blocks: readonly DocBlock[], databaseUrl?: string): void {
   describe(title, () => {
     let run: DocRun;
     let fake: FakeResend | undefined;
@@ -32,7 +30,10 @@ export function describeReadmeBlocks(title: string, blocks: readonly DocBlock[])
       run = new DocRun(title.replace(/\W+/g, "-").toLowerCase());
       run.write(blocks);
       if (blocks.some((b) => b.options.resend)) fake = new FakeResend();
-      if (blocks.some((b) => b.options.postgres)) sql = postgres(testDatabaseUrl, { max: 1, onnotice: () => {} });
+      if (blocks.some((b) => b.options.postgres)) {
+        if (!databaseUrl) throw new Error("postgres blocks need a databaseUrl (readme-postgres.test.ts)");
+        sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+      }
       typecheck = run.typecheck();
       outcomes = limited(blocks, 2, (block) => runOne(block));
     });
@@ -54,7 +55,7 @@ export function describeReadmeBlocks(title: string, blocks: readonly DocBlock[])
       }
       if (block.options.postgres) {
         await sql!.unsafe(`create database ${database}`);
-        const url = new URL(testDatabaseUrl);
+        const url = new URL(databaseUrl!);
         url.pathname = `/${database}`;
         env.DATABASE_URL = url.href;
       }
