@@ -42,6 +42,15 @@ describe("on PostgreSQL", () => {
     expect(me.data).toMatchObject({ email: "pg@example.com", confirmed: true });
   });
 
+  test("the jobs table holds references, not the confirmation token or the address", async () => {
+    const token = await eventually(() => confirmTokenFrom(t.transport, "pg@example.com"));
+    const { jobs } = await t.runtime.jobs.list({ name: "app.confirmation-mail" });
+    const stored = JSON.stringify(await Promise.all(jobs.map((job) => t.runtime.jobs.get(job.id))));
+    expect(stored).toContain("confirmationId");
+    expect(stored).not.toContain(token);
+    expect(stored).not.toContain("pg@example.com");
+  });
+
   test("token-cleanup deletes expired refresh tokens and keeps valid ones", async () => {
     const user = (await t.runtime.repository.findUserByEmail("pg@example.com"))!;
     const now = Date.now();

@@ -8,13 +8,13 @@ import { createLogger } from "../../../src/app/logger.ts";
 import { type AppRuntime, openRuntime } from "../../../src/app/runtime/index.ts";
 import type { Clock } from "../../../src/clock/index.ts";
 import { type MemoryTransport, memoryTransport } from "../../../src/mail/index.ts";
-import { switchableTransport } from "./switchable-transport.ts";
+import { type SwitchableTransport, switchableTransport } from "./switchable-transport.ts";
 
 export const ADMIN_TOKEN = "admin-token-for-tests-0123456789";
 
 export interface TestApp {
-  /** Set to make the mail provider refuse every mail (jobs go dead at once). */
-  mailProvider: { refusing: boolean };
+  /** The provider in front of `transport`: make it refuse mails or lose answers; see every request. */
+  mailProvider: SwitchableTransport;
   app: ReturnType<typeof createApp>;
   runtime: AppRuntime;
   transport: MemoryTransport;

@@ -1,11 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import {
-  type OutgoingMail,
-  PostgresPreviewStore,
-  type PreviewStore,
-  SqlitePreviewStore,
-} from "../../../src/mail/index.ts";
+import type { OutgoingMail, PreviewStore } from "../../../src/mail/index.ts";
+import { PostgresPreviewStore } from "../../../src/stores/postgres/index.ts";
+import { SqlitePreviewStore } from "../../../src/stores/sqlite/index.ts";
 
 const PG_URL = process.env.ERRAND_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const schema = `errand_test_preview_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;

@@ -1,0 +1,64 @@
+// The reference app is Errand's first user: it reaches the library only through the entry points a
+// user installs (errand, errand/sqlite, errand/postgres, errand/mail, errand/elysia, errand/testing),
+// and the library never reaches into the app.
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { Glob } from "bun";
+
+const root = resolve(import.meta.dir, "../..");
+const src = resolve(root, "src");
+
+interface Import {
+  file: string;
+  specifier: string;
+  target: string;
+}
+
+// `import … from`, `export … from`, `import "…"` and `import("…")`, type-only imports included (a
+// transpiler's import scan drops those, but they tie the app to the library's files all the same).
+const IMPORT = /\b(?:import|export)\s[^;]*?\bfrom\s*["']([^"']+)["']|\bimport\s*(?:\(\s*)?["']([^"']+)["']/g;
+
+/** Every relative import of the files matching `pattern` (from the repository root), resolved. */
+function relativeImports(pattern: string): Import[] {
+  const found: Import[] = [];
+  for (const file of new Glob(pattern).scanSync({ cwd: root })) {
+    for (const match of readFileSync(resolve(root, file), "utf8").matchAll(IMPORT)) {
+      const specifier = (match[1] ?? match[2])!;
+      if (specifier.startsWith(".")) found.push({ file, specifier, target: resolve(root, dirname(file), specifier) });
+    }
+  }
+  return found;
+}
+
+const inside = (dir: string, path: string) => !relative(dir, path).startsWith("..");
+const show = (i: Import) => `${i.file}: "${i.specifier}"`;
+
+/** Where the app may go by relative path: its own folder, main.ts, the templates in emails/. */
+function appOwn(target: string): boolean {
+  return !inside(src, target) || inside(resolve(src, "app"), target) || target === resolve(src, "main.ts");
+}
+
+describe("import boundaries", () => {
+  test("src/app, src/main.ts and emails/ import Errand only through its entry points", () => {
+    const imports = [
+      ...relativeImports("src/app/**/*.{ts,tsx}"),
+      ...relativeImports("src/main.ts"),
+      ...relativeImports("emails/**/*.{ts,tsx}"),
+    ];
+    expect(imports.length).toBeGreaterThan(50);
+    expect(imports.filter((i) => !appOwn(i.target)).map(show)).toEqual([]);
+  });
+
+  test("the library imports nothing from the app (src/app, src/main.ts, emails/)", () => {
+    const library = relativeImports("src/**/*.{ts,tsx}").filter(
+      (i) => !i.file.startsWith("src/app/") && i.file !== "src/main.ts",
+    );
+    expect(library.length).toBeGreaterThan(100);
+    const intoApp = (target: string) =>
+      inside(resolve(src, "app"), target) ||
+      target === resolve(src, "main.ts") ||
+      inside(resolve(root, "emails"), target);
+    expect(library.filter((i) => intoApp(i.target)).map(show)).toEqual([]);
+  });
+});
