@@ -61,4 +61,31 @@ describe("import boundaries", () => {
       inside(resolve(root, "emails"), target);
     expect(library.filter((i) => intoApp(i.target)).map(show)).toEqual([]);
   });
+
+  test("errand/mail loads no bun: module, no Bun global and no database driver", () => {
+    const reached = moduleGraph("src/mail/index.ts");
+    expect(reached.files.length).toBeGreaterThan(10);
+    const runtimeBound = [...reached.packages].filter((name) => name.startsWith("bun:") || name.startsWith("node:"));
+    expect(runtimeBound).toEqual([]);
+    expect([...reached.packages].filter((name) => ["postgres", "drizzle-orm"].includes(name))).toEqual([]);
+    const usingBun = reached.files.filter((file) => /\bBun\./.test(readFileSync(resolve(root, file), "utf8")));
+    expect(usingBun).toEqual([]);
+  });
 });
+
+/** The files reachable from `entry` by relative imports, and the packages they import. */
+function moduleGraph(entry: string): { files: string[]; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const match of readFileSync(resolve(root, file), "utf8").matchAll(IMPORT)) {
+      const specifier = (match[1] ?? match[2])!;
+      if (specifier.startsWith(".")) visit(relative(root, resolve(root, dirname(file), specifier)));
+      else packages.add(specifier);
+    }
+  };
+  visit(entry);
+  return { files: [...files], packages };
+}

@@ -3,9 +3,9 @@ import {
   MailRejectedError,
   MailTransientError,
   type MailTransport,
-  type MemoryTransport,
   type OutgoingMail,
-} from "../../../src/mail/index.ts";
+} from "errand/mail";
+import type { MemoryTransport } from "errand/testing";
 
 export interface SwitchableTransport extends MailTransport {
   /** Refuse every mail (422, as Resend does for an unverified domain): jobs go dead at once. */
