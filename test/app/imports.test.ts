@@ -71,7 +71,36 @@ describe("import boundaries", () => {
     const usingBun = reached.files.filter((file) => /\bBun\./.test(readFileSync(resolve(root, file), "utf8")));
     expect(usingBun).toEqual([]);
   });
+
+  test("src/mail has no import cycle: the job and the outbox are built from the mailer, not by it", () => {
+    const files = [...new Glob("src/mail/**/*.ts").scanSync({ cwd: root })];
+    expect(files.length).toBeGreaterThan(20);
+    expect(findCycle(files)).toBeNull();
+  });
 });
+
+/** The first import cycle among `files` (relative imports, type-only ones included), or null. */
+function findCycle(files: string[]): string[] | null {
+  const edges = new Map(
+    files.map((file) => [file, relativeImports(file).map((i) => relative(root, i.target))] as const),
+  );
+  const done = new Set<string>();
+  const walk = (file: string, path: string[]): string[] | null => {
+    if (path.includes(file)) return [...path.slice(path.indexOf(file)), file];
+    if (done.has(file)) return null;
+    for (const next of edges.get(file) ?? []) {
+      const cycle = walk(next, [...path, file]);
+      if (cycle) return cycle;
+    }
+    done.add(file);
+    return null;
+  };
+  for (const file of files) {
+    const cycle = walk(file, []);
+    if (cycle) return cycle;
+  }
+  return null;
+}
 
 /** The files reachable from `entry` by relative imports, and the packages they import. */
 function moduleGraph(entry: string): { files: string[]; packages: Set<string> } {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { treaty } from "@elysiajs/eden";
 import { hashToken } from "../../src/app/auth/secrets.ts";
+import { spawnChild } from "../support/process.ts";
 import { confirmTokenFrom, eventually, startTestApp, type TestApp } from "./support/harness.ts";
 
 // The same app on PostgreSQL (DATABASE_URL=postgres://...), in schemas of its own dropped afterwards.
@@ -73,3 +74,15 @@ describe("on PostgreSQL", () => {
     expect(t.logs.some((line) => line.includes("expired refresh tokens deleted"))).toBe(true);
   });
 });
+
+test("a DATABASE_URL naming a database that does not exist: the process says which, and exits 1", async () => {
+  const child = spawnChild(["bun", "src/main.ts"], {
+    PORT: "0",
+    NODE_ENV: "test",
+    DATABASE_URL: "postgres://postgres@127.0.0.1:5432/errand_no_such_db",
+  });
+  expect(await child.exited).toBe(1);
+  const output = await child.waitForLine((line) => line.includes("Cannot use the PostgreSQL database"), 5_000);
+  expect(output).toContain('DATABASE_URL (host 127.0.0.1:5432, database "errand_no_such_db"');
+  expect(output).toContain("the database does not exist");
+}, 30_000);

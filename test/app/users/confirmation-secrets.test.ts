@@ -83,3 +83,23 @@ test("a confirmation mail queued for an account confirmed before it ran is not s
     await paused.stop();
   }
 });
+
+test("a link queued under another AUTH_SECRET cannot be rebuilt: the job is dead with what to do, no mail", async () => {
+  const before = await startTestApp({ AUTH_SECRET: "a".repeat(32) }, { start: false });
+  const after = await startTestApp({ DATABASE_URL: `${before.dir}/app.sqlite`, AUTH_SECRET: "b".repeat(32) });
+  try {
+    const response = await before.request(
+      "/api/users/register",
+      postJson({ email: "rotated@example.com", password: "long enough pw", displayName: "R" }),
+    );
+    expect(response.status).toBe(201);
+    const dead = await eventually(async () => (await after.runtime.jobs.list({ state: "dead" })).jobs[0]);
+    expect((await after.runtime.jobs.get(dead.id))!.errors.at(-1)!.message).toContain(
+      "AUTH_SECRET changed since the mail was queued",
+    );
+    expect(after.transport.sent).toHaveLength(0);
+  } finally {
+    await after.stop();
+    await before.stop();
+  }
+});
