@@ -9,3 +9,4 @@ export * from "./hosting/index.ts";
 export * from "./jobs/index.ts";
 export * from "./queue/index.ts";
 export * from "./scope/index.ts";
+export { MemoryJobStore, memoryStore } from "./stores/memory/index.ts";

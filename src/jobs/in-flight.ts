@@ -1,6 +1,6 @@
 import type { AttemptControl } from "./attempt-control.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
-import type { ClaimedJob } from "./store.ts";
+import type { ClaimedJob, JobFailure } from "./store.ts";
 
 /** A claimed job held by this process: buffered in the channel, running, or awaiting its write. */
 export interface InFlightJob {
@@ -12,4 +12,7 @@ export interface InFlightJob {
   abandoned: boolean;
   /** Set once its handler has ended: the job then only waits for its outcome's batched write. */
   finished: boolean;
+  /** How long the handler ran, and the failure recorded for it, for the event sent once it is written. */
+  durationMs?: number;
+  failure?: JobFailure;
 }

@@ -20,6 +20,15 @@ export {
   SyncEnqueueUnsupportedError,
   UnknownJobError,
 } from "./errors.ts";
+export {
+  JobEvent,
+  type JobEventDetails,
+  type JobEventListener,
+  JobEvents,
+  type JobEventType,
+  type JobRef,
+  jobEventTypes,
+} from "./events.ts";
 export { createJobs, type EnqueueInTx, type EnqueueItem, type JobCounts, Jobs, type JobsOptions } from "./jobs.ts";
 export type { EnqueueJobOptions } from "./new-job.ts";
 export * from "./store.ts";

@@ -6,9 +6,11 @@ import { consoleLogger, type HostedService, type Logger, type ServiceHealth } fr
 import { ServiceRegistry } from "../scope/index.ts";
 import type { AnyJobDefinition, JobDefinition } from "./define-job.ts";
 import { InvalidJobDefinitionError, SyncEnqueueUnsupportedError, UnknownJobError } from "./errors.ts";
+import { JobEvents } from "./events.ts";
 import { type EnqueueJobOptions, toNewJob } from "./new-job.ts";
 import { JobRunner } from "./runner.ts";
 import {
+  type EnqueuedJob,
   type JobCount,
   type JobPage,
   type JobRecord,
@@ -74,6 +76,11 @@ export class Jobs<Tx = never> implements HostedService {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #wakeup = new Wakeup();
+  /**
+   * What happens to jobs in this process: `enqueued` where a job is stored; `started`, `succeeded`,
+   * `failed`, `dead` where it runs (outcomes once written). Listen with addEventListener.
+   */
+  readonly events = new JobEvents();
   #runner: JobRunner | undefined;
 
   constructor(options: JobsOptions<Tx>) {
@@ -110,6 +117,7 @@ export class Jobs<Tx = never> implements HostedService {
       logger: this.#logger,
       clock: this.#clock,
       wakeup: this.#wakeup,
+      events: this.events,
     });
     await this.#runner.start();
   }
@@ -149,7 +157,7 @@ export class Jobs<Tx = never> implements HostedService {
       now: this.#clock.now(),
       ...(options.tx === undefined ? {} : { tx: options.tx }),
     });
-    this.#wakeAfter(rows);
+    this.#stored(rows, results);
     return results.map((r) => r.id);
   }
 
@@ -177,7 +185,7 @@ export class Jobs<Tx = never> implements HostedService {
       now: this.#clock.now(),
       ...(options.tx === undefined ? {} : { tx: options.tx }),
     });
-    this.#wakeAfter(rows);
+    this.#stored(rows, results);
     return results.map((r) => r.id);
   }
 
@@ -218,6 +226,19 @@ export class Jobs<Tx = never> implements HostedService {
     if (known !== (def as unknown)) throw new UnknownJobError(def.name, [...this.#definitions.keys()]);
     const now = this.#clock.now();
     return items.map((item) => toNewJob(def, item.payload, item, now));
+  }
+
+  #stored(rows: readonly NewJob[], results: readonly EnqueuedJob[]): void {
+    this.#wakeAfter(rows);
+    if (!this.events.listens("enqueued")) return;
+    for (const [i, row] of rows.entries()) {
+      const { id, created } = results[i]!;
+      this.events.emit("enqueued", { id, name: row.name, queue: row.queue }, () => ({
+        runAt: row.runAt,
+        key: row.key,
+        created,
+      }));
+    }
   }
 
   /**

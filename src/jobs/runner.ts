@@ -11,6 +11,7 @@ import { defaultBackoff } from "./backoff.ts";
 import { CompletionWriter } from "./completions.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import { JobsShutdownError, LeaseLostError, NonRetryableError } from "./errors.ts";
+import type { JobEvents, JobRef } from "./events.ts";
 import type { InFlightJob } from "./in-flight.ts";
 import type { ClaimedJob, JobAttemptError, JobStore, Subscription } from "./store.ts";
 import type { Wakeup } from "./wakeup.ts";
@@ -28,6 +29,7 @@ export interface RunnerOptions {
   logger: Logger;
   clock: Clock;
   wakeup: Wakeup;
+  events: JobEvents;
 }
 
 export class JobRunner {
@@ -172,9 +174,25 @@ export class JobRunner {
   async #execute(): Promise<void> {
     const deps = { registry: this.#o.registry, logger: this.#o.logger };
     for await (const job of this.#channel.reader) {
-      if (!job.abandoned) this.#record(job, await runAttempt(job, deps));
+      if (!job.abandoned) this.#record(job, await this.#run(job, deps));
       this.#finish(job);
     }
+  }
+
+  async #run(job: InFlightJob, deps: Parameters<typeof runAttempt>[1]): Promise<AttemptOutcome> {
+    const { clock, events } = this.#o;
+    const { claimed } = job;
+    const startedAt = clock.now();
+    events.emit("started", ref(claimed), () => ({
+      attempt: claimed.attempt,
+      maxAttempts: claimed.maxAttempts,
+      enqueuedAt: claimed.enqueuedAt,
+      dueAt: claimed.runAt,
+      startedAt,
+    }));
+    const outcome = await runAttempt(job, deps);
+    job.durationMs = clock.now() - startedAt;
+    return outcome;
   }
 
   /** The job leaves the claim window; its lease stays held (and renewed) until its outcome is written. */
@@ -195,7 +213,8 @@ export class JobRunner {
     const error = describeFailure(outcome.error, claimed.attempt, now, this.#o.workerId);
     const final = outcome.error instanceof NonRetryableError || claimed.attempt >= claimed.maxAttempts;
     const retryAt = final ? null : now + this.#retryDelay(job, outcome.error);
-    this.#completions.failed({ id: claimed.id, error, retryAt });
+    job.failure = { id: claimed.id, error, retryAt };
+    this.#completions.failed(job.failure);
     // While stopping nobody claims any more, and the timer would outlive the service.
     if (retryAt !== null && !this.#stopping.signal.aborted) this.#o.wakeup.wakeAt(retryAt, this.#o.clock);
   }
@@ -222,8 +241,25 @@ export class JobRunner {
   }
 
   #forget(ids: readonly string[]): void {
-    for (const id of ids) this.#inFlight.delete(id);
+    for (const id of ids) {
+      const job = this.#inFlight.get(id);
+      if (job) this.#outcomeWritten(job);
+      this.#inFlight.delete(id);
+    }
     this.#wakeIfRoom();
+  }
+
+  /** Events for an outcome go out once it is stored, so a listener reading the job sees it. */
+  #outcomeWritten({ claimed, failure, durationMs = 0 }: InFlightJob): void {
+    const { events } = this.#o;
+    const attempt = claimed.attempt;
+    if (!failure) events.emit("succeeded", ref(claimed), () => ({ attempt, durationMs }));
+    else if (failure.retryAt === null)
+      events.emit("dead", ref(claimed), () => ({ attempt, durationMs, error: failure.error }));
+    else {
+      const retryAt = failure.retryAt;
+      events.emit("failed", ref(claimed), () => ({ attempt, durationMs, error: failure.error, retryAt }));
+    }
   }
 
   // Waking on every freed slot would claim in dribbles of a few jobs, one statement each; waiting
@@ -309,4 +345,8 @@ function describeFailure(error: unknown, attempt: number, at: number, workerId: 
     };
   }
   return { attempt, at, name: "Error", message: String(error), workerId };
+}
+
+function ref({ id, name, queue }: ClaimedJob): JobRef {
+  return { id, name, queue };
 }

@@ -1,15 +1,16 @@
 // JobStore interface: STABLE
 //
-// The persistence contract every job store (SQLite, PostgreSQL) implements. The core (dispatcher,
-// executors, Jobs API) talks only to this interface, so both stores pass one contract suite
-// (test/stores/contract/job-store.contract.ts).
+// The persistence contract every job store (memory, SQLite, PostgreSQL) implements. The core
+// (dispatcher, executors, Jobs API) talks only to this interface, so all stores pass one contract
+// suite (test/stores/contract/job-store.contract.ts).
 //
 // Conventions every member follows:
 // - Times are milliseconds since the epoch and come from the caller (`now`), never from the database
 //   clock, so the core's Clock drives schedules, leases and backoff and tests can move time freely.
 // - Every call that touches jobs takes arrays: the dispatcher claims, completes, fails, renews and
 //   releases in batches, so one round trip (one statement where the SQL allows) serves many jobs.
-// - Ids are strings (an SQLite integer or a PostgreSQL bigint, stringified): opaque to the core.
+// - Ids are strings (an SQLite integer, a PostgreSQL bigint or the memory store's counter,
+//   stringified): opaque to the core.
 // - Writes that change a claimed job (complete, fail, renew, release) apply only while the job is
 //   still `running` and `locked_by` the given worker: a worker whose lease expired and was taken over
 //   cannot overwrite the new owner's state.
@@ -144,7 +145,7 @@ export interface JobRecord {
 export interface ListOptions {
   state?: JobState;
   name?: string;
-  /** Page size (the store may cap it). */
+  /** Page size: every store returns 1 to 1000 jobs a page (src/stores/common.ts). */
   limit: number;
   /** The `nextCursor` of the previous page. */
   cursor?: string;

@@ -20,7 +20,7 @@ import {
 import { ServiceRegistry, token } from "../../src/scope/index.ts";
 import type { SqliteTx } from "../../src/stores/sqlite/index.ts";
 import { sqliteStore } from "../../src/stores/sqlite/index.ts";
-import { startJobs, until } from "./helpers.ts";
+import { describeOnEachStore, startJobs, startSqliteJobs, until } from "./helpers.ts";
 
 let running: { stop(): Promise<void> } | undefined;
 afterEach(async () => {
@@ -36,7 +36,7 @@ async function start(...args: Parameters<typeof startJobs>) {
 
 const noRetryDelay = () => 0;
 
-describe("running jobs", () => {
+describeOnEachStore("running jobs", () => {
   test("a handler gets its typed payload and a context", async () => {
     const seen: { payload: { to: string }; ctx: JobContext }[] = [];
     const welcome = defineJob({
@@ -125,7 +125,7 @@ describe("running jobs", () => {
   });
 });
 
-describe("failures", () => {
+describeOnEachStore("failures", () => {
   test("a failing job is retried with its backoff and keeps the history", async () => {
     const attempts: number[] = [];
     const job = defineJob({
@@ -277,7 +277,7 @@ describe("failures", () => {
   });
 });
 
-describe("shutdown and leases", () => {
+describeOnEachStore("shutdown and leases", () => {
   test("stop lets the running handler finish and gives back the jobs that had not started", async () => {
     const startedIds: string[] = [];
     const job = defineJob({
@@ -550,7 +550,9 @@ describe("transactional enqueue on SQLite", () => {
   test("enqueueSync inside a rolled-back drizzle transaction leaves nothing; a committed one runs", async () => {
     let ran = 0;
     const job = defineJob({ name: "outbox", payload: t.Object({ user: t.Integer() }), handler: () => void ran++ });
-    const { jobs, database } = await start([job]);
+    const started = await startSqliteJobs([job]);
+    running = started;
+    const { jobs, database } = started;
     database.run("CREATE TABLE users (id INTEGER PRIMARY KEY)");
     const db = drizzle({ client: database });
     expect(() =>
@@ -571,7 +573,7 @@ describe("transactional enqueue on SQLite", () => {
   });
 });
 
-describe("admin API", () => {
+describeOnEachStore("admin API", () => {
   test("counts, list, retry, discard and prune", async () => {
     const ok = defineJob({ name: "ok", payload: t.Null(), handler: () => {} });
     const bad = defineJob({

@@ -1,6 +1,5 @@
 import { type PostgresTx, postgresPreviewStore, postgresStore } from "errand/postgres";
 import postgres from "postgres";
-import { migrationsDir } from "../db/migrations-dir.ts";
 import { openPostgresAppDb, PostgresAppRepository } from "../db/postgres/repository.ts";
 import { errorCode, StartupError } from "../startup-error.ts";
 import { assembleRuntime, chooseTransport, createBackground } from "./background.ts";
@@ -22,11 +21,7 @@ export async function openPostgresRuntime(options: RuntimeOptions, url: string):
   });
   try {
     const db = await openPostgresAppDb(sql, config.databaseSchema);
-    const store = postgresStore({
-      sql,
-      schema: config.jobsSchema,
-      migrationsFolder: migrationsDir("drizzle/postgres"),
-    });
+    const store = postgresStore({ sql, schema: config.jobsSchema });
     await store.init();
     const { transport, previewStore } = chooseTransport(options, () =>
       postgresPreviewStore({ sql, schema: config.jobsSchema }),

@@ -1,7 +1,12 @@
-import { mkdirSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { type SqliteJobStore, type SqliteTx, sqlitePreviewStore, sqliteStore } from "errand/sqlite";
-import { migrationsDir } from "../db/migrations-dir.ts";
+import { resolve } from "node:path";
+import {
+  type SqliteJobStore,
+  SqliteOpenError,
+  SqliteStoreError,
+  type SqliteTx,
+  sqlitePreviewStore,
+  sqliteStore,
+} from "errand/sqlite";
 import { openSqliteAppDb, SqliteAppRepository } from "../db/sqlite/repository.ts";
 import { errorCode, StartupError } from "../startup-error.ts";
 import { assembleRuntime, chooseTransport, createBackground } from "./background.ts";
@@ -23,8 +28,6 @@ export function openSqliteRuntime(options: RuntimeOptions, path: string): AppRun
 
 function runtimeOn(store: SqliteJobStore, options: RuntimeOptions): AppRuntime {
   const database = store.database;
-  // The app's tables cascade on user deletion; SQLite enforces foreign keys only when asked, per connection.
-  database.run("PRAGMA foreign_keys = ON");
   const db = openSqliteAppDb(database);
   const { transport, previewStore } = chooseTransport(options, () => sqlitePreviewStore({ database }));
   const background = createBackground<SqliteTx>(store, transport, options);
@@ -34,35 +37,31 @@ function runtimeOn(store: SqliteJobStore, options: RuntimeOptions): AppRuntime {
   return assembleRuntime(background, { repository, previewStore, close: () => store.close() });
 }
 
+/** The store opens the file (creating its directory) with the settings the app's tables need too. */
 function openStore(path: string): SqliteJobStore {
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    return sqliteStore({ path, migrationsFolder: migrationsDir("drizzle/sqlite") });
+    return sqliteStore({ path });
   } catch (error) {
-    if (error instanceof StartupError) throw error;
-    throw new StartupError(
-      `Cannot open the SQLite database DATABASE_URL=${path} (${resolve(path)}): ${describeOpenFailure(error)}`,
-      { cause: error },
-    );
+    if (!(error instanceof SqliteStoreError)) throw error;
+    const reason = error instanceof SqliteOpenError ? describeOpenFailure(error) : error.message;
+    throw new StartupError(`Cannot open the SQLite database DATABASE_URL=${path} (${resolve(path)}): ${reason}`, {
+      cause: error,
+    });
   }
 }
 
 /** What went wrong and what to do, for the usual reasons a database file cannot be created or opened. */
-function describeOpenFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+function describeOpenFailure(error: SqliteOpenError): string {
+  const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
   switch (errorCode(error)) {
     case "EACCES":
     case "EPERM":
     case "EROFS":
-      return `its directory is not writable by this process (${message}). Point DATABASE_URL at a writable directory, or fix the directory's owner or permissions.`;
+      return `its directory is not writable by this process (${cause}). Point DATABASE_URL at a writable directory, or fix the directory's owner or permissions.`;
     case "ENOTDIR":
     case "EEXIST":
-      return `a part of its directory path is a file, not a directory (${message}). Point DATABASE_URL at a path inside a directory.`;
-    case "SQLITE_CANTOPEN":
-      return `SQLite cannot create or open the file (${message}). Check that its directory exists and is writable, and that the path is not a directory.`;
-    case "SQLITE_NOTADB":
-      return `the file is not a SQLite database (${message}). Point DATABASE_URL at a new path or at an Errand database.`;
+      return `a part of its directory path is a file, not a directory (${cause}). Point DATABASE_URL at a path inside a directory.`;
     default:
-      return message;
+      return error.message;
   }
 }

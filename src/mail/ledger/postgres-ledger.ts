@@ -1,4 +1,5 @@
 import postgres, { type Sql } from "postgres";
+import { checkSchemaName } from "../../stores/postgres/schema-name.ts";
 import { MailConfigError } from "../errors.ts";
 import type { OutgoingMail } from "../transport.ts";
 import type { DeliveryLedger, DeliveryRoute } from "./ledger.ts";
@@ -26,12 +27,7 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
   #ready: Promise<void> | undefined;
 
   constructor(options: PostgresLedgerOptions) {
-    this.#schema = options.schema ?? "errand";
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,50}$/.test(this.#schema)) {
-      throw new MailConfigError(
-        `Invalid schema name ${JSON.stringify(this.#schema)}: use letters, digits and underscores.`,
-      );
-    }
+    this.#schema = checkSchemaName(options.schema ?? "errand", (message) => new MailConfigError(message));
     this.#owned = "url" in options;
     this.#sql = "url" in options ? postgres(options.url, { max: 4, onnotice: () => {} }) : options.sql;
   }

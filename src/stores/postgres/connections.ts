@@ -1,6 +1,7 @@
-import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import postgres, { type Sql } from "postgres";
-import type { PostgresTx, StoreContext } from "./context.ts";
+// The one place that constructs and ends PostgreSQL clients.
+import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import type { Sql, StoreContext } from "./context.ts";
 import { PostgresStoreConfigError } from "./errors.ts";
 import { ownTransitions, sharedTransitions } from "./transitions.ts";
 
@@ -17,14 +18,17 @@ export type PostgresConnectionOptions =
 
 export interface Connections {
   sql: Sql;
-  db: PostgresTx;
   transition: StoreContext["transition"];
   /** Where the post-commit NOTIFY goes: it needs no durability either. */
   notifyOn: Sql;
-  /** The pools the store opened and must end; empty when the app passed its client. */
-  owned: Sql[];
+  /** Ends the pools the store opened; a client the app passed in stays open. */
+  end(): Promise<void>;
 }
 
+/**
+ * The store never wraps a client in drizzle: `drizzle({ client })` replaces the client's serializers,
+ * which would change how the app's own queries on a shared client send JSON.
+ */
 export function openConnections(options: PostgresConnectionOptions): Connections {
   const given = [options.url, options.sql, options.db].filter((v) => v !== undefined).length;
   if (given !== 1) {
@@ -34,22 +38,15 @@ export function openConnections(options: PostgresConnectionOptions): Connections
   }
   if (options.url === undefined) {
     const sql = options.sql ?? options.db!.$client;
-    return {
-      sql,
-      db: options.db ?? drizzle({ client: sql }),
-      transition: sharedTransitions(sql),
-      notifyOn: sql,
-      owned: [],
-    };
+    return { sql, transition: sharedTransitions(sql), notifyOn: sql, end: async () => {} };
   }
   const sql = postgres(options.url, { max: options.max ?? 10, onnotice: () => {} });
   // A second, small pool whose sessions skip the fsync wait: for state transitions (transitions.ts).
   const asyncCommit = postgres(options.url, { max: 4, onnotice: () => {}, connection: { synchronous_commit: "off" } });
   return {
     sql,
-    db: drizzle({ client: sql }),
     transition: ownTransitions(asyncCommit),
     notifyOn: asyncCommit,
-    owned: [sql, asyncCommit],
+    end: async () => void (await Promise.all([sql, asyncCommit].map((pool) => pool.end({ timeout: 5 })))),
   };
 }

@@ -1,6 +1,12 @@
+// What every store operation runs on. The PostgreSQL client (postgres-js) is constructed in
+// connections.ts and its types are named only here and there: the operations in sql/ write tagged
+// templates against `Query`, so a replacement client must offer the same template API (fragments,
+// identifier helpers, `begin`, `listen`) or a thin adapter that does.
 import type { PgDatabase } from "drizzle-orm/pg-core";
 import type { PostgresJsQueryResultHKT } from "drizzle-orm/postgres-js";
-import type { Helper, Sql, TransactionSql } from "postgres";
+import type { Helper, PendingQuery, Sql, TransactionSql } from "postgres";
+
+export type { PendingQuery, Sql };
 
 /**
  * The caller's drizzle transaction (or database) on postgres-js, accepted by `enqueue({ tx })`: the
@@ -15,8 +21,6 @@ export type Query = Sql | TransactionSql;
 export interface StoreContext {
   /** postgres-js, default commit durability: admin operations and wake-up subscriptions. */
   readonly sql: Sql;
-  /** drizzle over `sql`: enqueue runs through it so that a caller's drizzle tx can stand in. */
-  readonly db: PostgresTx;
   /**
    * Runs a state transition of claimed jobs (claim, complete, fail, renew, release, recover) with
    * synchronous_commit off: see transitions.ts for why that is safe and what it buys.

@@ -1,3 +1,12 @@
+// Wake-ups between instances sharing a schema: NOTIFY when jobs become due, LISTEN for the others'.
+import type { Subscription } from "../../jobs/store.ts";
+import type { StoreContext } from "./context.ts";
+
+/** The LISTEN/NOTIFY channel every instance sharing the schema uses to announce due jobs. */
+export function wakeChannel(schema: string): string {
+  return `errand_jobs_${schema}`;
+}
+
 /**
  * Sends the wake-up NOTIFY for enqueues on the store's own connection after they commit, without the
  * caller waiting for it: a NOTIFY inside the insert's transaction serializes commits on PostgreSQL's
@@ -23,4 +32,16 @@ export function coalescedNotify(send: () => Promise<unknown>): () => void {
     if (inFlight) again = true;
     else run();
   };
+}
+
+/**
+ * LISTEN on the schema's channel (postgres-js keeps one extra connection for it and re-listens after
+ * a reconnect). Every NOTIFY is delivered only once the jobs it announces are committed: an enqueue
+ * on the store's own connection sends it after its commit (coalescedNotify above), an enqueue inside
+ * the caller's transaction sends it within that transaction, and release, retry and recovery send it
+ * from their own statement; PostgreSQL delivers a NOTIFY at its transaction's commit.
+ */
+export async function subscribe(ctx: StoreContext, onWake: () => void): Promise<Subscription> {
+  const listening = await ctx.sql.listen(ctx.channel, () => onWake());
+  return { close: async () => void (await listening.unlisten()) };
 }

@@ -1,5 +1,4 @@
-import type { Sql } from "postgres";
-import type { Query, StoreContext } from "./context.ts";
+import type { Query, Sql, StoreContext } from "./context.ts";
 
 /**
  * State transitions of claimed jobs commit with synchronous_commit off: PostgreSQL acknowledges them

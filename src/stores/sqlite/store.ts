@@ -20,17 +20,19 @@ import type {
 } from "../../jobs/store.ts";
 import { EnqueueCoalescer } from "./coalesce.ts";
 import { SqliteStoreConfigError } from "./errors.ts";
-import { defaultMigrationsFolder, migrateJobsSchema, openDatabase } from "./open.ts";
+import { applyMigrations } from "./migrate.ts";
+import { openSqliteDatabase } from "./open.ts";
 import { prepareAdmin, type SqliteAdmin } from "./sql/admin.ts";
 import { prepareClaim } from "./sql/claim.ts";
 import { enqueueInTransaction, prepareEnqueue, type SqliteEnqueue, type SqliteTx } from "./sql/enqueue.ts";
 import { prepareComplete, prepareFail } from "./sql/finish.ts";
 import { prepareRecover, prepareRelease, prepareRenew } from "./sql/leases.ts";
 
-export type SqliteStoreOptions = ({ path: string } | { database: Database }) & {
-  /** Where drizzle-kit's migrations are (default: the `drizzle/sqlite` folder of this package). */
-  migrationsFolder?: string;
-};
+/**
+ * `path`: the store opens the file (creating it and its directory) and closes it at close().
+ * `database`: the app's open connection, shared so that jobs can be enqueued in its transactions.
+ */
+export type SqliteStoreOptions = { path: string } | { database: Database };
 
 export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   /** The connection; share it with the app's drizzle instance to enqueue inside its transactions. */
@@ -48,9 +50,10 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
 
   constructor(options: SqliteStoreOptions) {
     this.#ownsDatabase = "path" in options;
-    this.database = "path" in options ? openDatabase(requirePath(options.path)) : requireDatabase(options.database);
+    this.database =
+      "path" in options ? openSqliteDatabase(requirePath(options.path)) : requireDatabase(options.database);
     // Synchronous, at construction: enqueueSync must work before the host starts.
-    migrateJobsSchema(this.database, options.migrationsFolder ?? defaultMigrationsFolder);
+    migrateOrClose(this.database, this.#ownsDatabase);
     const db = this.database;
     this.#enqueue = prepareEnqueue(db);
     this.#coalescer = new EnqueueCoalescer(this.#enqueue.many, this.#enqueue.one);
@@ -126,6 +129,15 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   /** Closes the connection if the store opened it; a shared Database stays open for its owner. */
   async close(): Promise<void> {
     if (this.#ownsDatabase) this.database.close();
+  }
+}
+
+function migrateOrClose(database: Database, owned: boolean): void {
+  try {
+    applyMigrations(database);
+  } catch (error) {
+    if (owned) database.close();
+    throw error;
   }
 }
 

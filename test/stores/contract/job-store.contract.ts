@@ -10,9 +10,15 @@ export interface JobStoreHarness<Tx> {
    * Runs `work` inside a transaction of the store's own database and then commits or rolls it back.
    * `work` is the contract's enqueue: it returns the store's result (a Promise for async stores, a
    * plain value for synchronous ones, which the harness must call synchronously inside its sync
-   * transaction). Omit only for a store without transactions; the rollback tests then fail.
+   * transaction). Omit only for a store without transactions (`Tx` = never), and say so with
+   * `{ transactions: false }`; otherwise the rollback tests fail.
    */
   transaction?(work: (tx: Tx) => unknown, outcome: "commit" | "rollback"): Promise<void>;
+}
+
+export interface ContractOptions {
+  /** false for a store that has no transactions to join (memoryStore): the outbox tests do not apply. */
+  transactions?: boolean;
 }
 
 const t0 = 1_700_000_000_000;
@@ -28,7 +34,11 @@ function error(attempt: number, message = "boom") {
   return { attempt, at: t0, name: "Error", message };
 }
 
-export function describeJobStoreContract<Tx>(name: string, makeStore: () => Promise<JobStoreHarness<Tx>>): void {
+export function describeJobStoreContract<Tx>(
+  name: string,
+  makeStore: () => Promise<JobStoreHarness<Tx>>,
+  options: ContractOptions = {},
+): void {
   describe(`JobStore contract: ${name}`, () => {
     let harness: JobStoreHarness<Tx>;
     let store: JobStore<Tx>;
@@ -440,7 +450,7 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
       });
     });
 
-    describe("transactional enqueue", () => {
+    describe.if(options.transactions !== false)("transactional enqueue", () => {
       const enqueueIn = (tx: Tx) => {
         const jobs = [job("outbox", { key: "tx-key" })];
         const sync = (store as Partial<{ enqueueSync: JobStore<Tx>["enqueue"] }>).enqueueSync;
@@ -490,6 +500,19 @@ export function describeJobStoreContract<Tx>(name: string, makeStore: () => Prom
         expect(page2.nextCursor).toBeNull();
         expect((await store.list({ state: "ready", name: "b", limit: 10 })).jobs.map((j) => j.id)).toEqual([ids[1]!]);
         expect((await store.list({ state: "running", limit: 10 })).jobs).toEqual([]);
+      });
+
+      test("a page holds at most 1000 jobs however many are asked for, and at least one", async () => {
+        await store.enqueue(
+          Array.from({ length: 1001 }, () => job("a")),
+          { now: t0 },
+        );
+        const capped = await store.list({ limit: 5_000 });
+        expect(capped.jobs).toHaveLength(1000);
+        expect((await store.list({ limit: 5_000, cursor: capped.nextCursor! })).jobs).toHaveLength(1);
+        const one = await store.list({ limit: 0 });
+        expect(one.jobs).toHaveLength(1);
+        expect(one.nextCursor).toBe(one.jobs[0]!.id);
       });
     });
 

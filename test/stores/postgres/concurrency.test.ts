@@ -40,9 +40,7 @@ afterEach(async () => {
 
 describe("PostgreSQL store under concurrent claimers", () => {
   test("instances starting together migrate once and all work", async () => {
-    const [row] = await admin.unsafe<{ n: number }[]>(
-      `select count(*)::int as n from "${schema}".__drizzle_migrations`,
-    );
+    const [row] = await admin.unsafe<{ n: number }[]>(`select count(*)::int as n from "${schema}".__errand_migrations`);
     expect(row!.n).toBe(1);
   });
 

@@ -1,12 +1,15 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import { readDrizzleFolder } from "../../../scripts/embed-migrations.ts";
 import {
   PostgresMigrationError,
   PostgresStoreConfigError,
   type PostgresStoreOptions,
   postgresStore,
 } from "../../../src/stores/postgres/index.ts";
+import { applyMigrations } from "../../../src/stores/postgres/migrate.ts";
+import { migrations } from "../../../src/stores/postgres/migrations.generated.ts";
 import { dropSchema, testClient, testDatabaseUrl, testSchema } from "./pg-test-db.ts";
 
 const admin = testClient(2);
@@ -40,12 +43,15 @@ describe("postgresStore options", () => {
 });
 
 describe("migrations", () => {
-  const folder = join(import.meta.dir, "../../../drizzle/postgres");
+  const journalRows = async (schema: string) => [
+    ...(await admin.unsafe<{ hash: string; created_at: string }[]>(
+      `select hash, created_at from "${schema}".__errand_migrations order by id`,
+    )),
+  ];
 
-  test("the generated SQL names no schema, so it can be applied to any schema", () => {
-    const files = readdirSync(folder).filter((f) => f.endsWith(".sql"));
-    expect(files.length).toBeGreaterThan(0);
-    for (const file of files) expect(readFileSync(join(folder, file), "utf8")).not.toMatch(/"public"\./);
+  test("the embedded SQL names no schema, so it can be applied to any schema", () => {
+    expect(migrations.length).toBeGreaterThan(0);
+    for (const m of migrations) for (const s of m.statements) expect(s).not.toMatch(/"public"\./);
   });
 
   test("apply inside the configured schema only, and init is idempotent", async () => {
@@ -59,30 +65,62 @@ describe("migrations", () => {
     const inPublic =
       await admin`select 1 from information_schema.tables where table_name = 'jobs' and table_schema = 'public'`;
     expect(inPublic).toHaveLength(0);
-    const [journal] = await admin.unsafe<{ n: number }[]>(
-      `select count(*)::int as n from "${schema}".__drizzle_migrations`,
+    expect(await journalRows(schema)).toEqual(
+      migrations.map((m) => ({ hash: m.hash, created_at: String(m.createdAt) })),
     );
-    expect(journal!.n).toBe(readdirSync(folder).filter((f) => f.endsWith(".sql")).length);
     await dropSchema(admin, schema);
   });
 
-  test("a missing migrations folder is a typed error", async () => {
-    const store = postgresStore({
-      sql: admin,
-      schema: testSchema("nofolder"),
-      migrationsFolder: join(import.meta.dir, "no-such-folder"),
+  test("a schema migrated by earlier versions (history in __drizzle_migrations) is up to date", async () => {
+    const schema = testSchema("legacy");
+    // What the earlier store left: the tables, and drizzle's rows for drizzle/postgres in its journal.
+    const legacy = readMigrationFiles({ migrationsFolder: join(import.meta.dir, "../../../drizzle/postgres") });
+    await admin.begin(async (tx) => {
+      await tx.unsafe(`create schema "${schema}"`);
+      await tx.unsafe(`set local search_path to "${schema}"`);
+      for (const m of legacy) for (const s of m.sql) if (s.trim()) await tx.unsafe(s);
+      await tx.unsafe(
+        `create table __drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`,
+      );
+      for (const m of legacy)
+        await tx.unsafe("insert into __drizzle_migrations (hash, created_at) values ($1, $2)", [
+          m.hash,
+          m.folderMillis,
+        ]);
     });
-    await expect(store.init()).rejects.toThrow(PostgresMigrationError);
+    const [job] = await admin.unsafe<{ id: string }[]>(
+      `insert into "${schema}".jobs (name, queue, state, payload, max_attempts, run_at, enqueued_at)
+       values ('a', 'default', 'ready', '{}', 1, 0, 0) returning id::text as id`,
+    );
+    const store = postgresStore({ sql: admin, schema });
+    await store.init(); // would fail with "relation jobs already exists" if it applied 0000 again
+    expect((await store.get(job!.id))!.name).toBe("a");
+    expect(await journalRows(schema)).toEqual(
+      legacy.map((m) => ({ hash: m.hash, created_at: String(m.folderMillis) })),
+    );
+    await dropSchema(admin, schema);
+  });
+
+  test("another history in __drizzle_migrations (an app's, same schema) is not taken for ours", async () => {
+    const schema = testSchema("apphist");
+    await admin.unsafe(`create schema "${schema}"`);
+    await admin.unsafe(
+      `create table "${schema}".__drizzle_migrations (id serial primary key, hash text not null, created_at bigint)`,
+    );
+    await admin.unsafe(`insert into "${schema}".__drizzle_migrations (hash, created_at) values ('app', 9999999999999)`);
+    const store = postgresStore({ sql: admin, schema });
+    await store.init();
+    expect(await store.counts()).toEqual([]);
+    expect(await journalRows(schema)).toHaveLength(migrations.length);
+    await dropSchema(admin, schema);
   });
 
   test("a failing migration is a typed error and leaves nothing behind, not even the schema", async () => {
     const schema = testSchema("migfail");
-    const store = postgresStore({
-      sql: admin,
-      schema,
-      migrationsFolder: join(import.meta.dir, "fixtures/broken-migrations"),
-    });
-    await expect(store.init()).rejects.toThrow(/table_that_does_not_exist/);
+    const broken = readDrizzleFolder(join(import.meta.dir, "fixtures/broken-migrations"));
+    const failed = applyMigrations(admin, schema, broken);
+    await expect(failed).rejects.toThrow(PostgresMigrationError);
+    await expect(failed).rejects.toThrow(/table_that_does_not_exist/);
     const schemas = await admin`select 1 from information_schema.schemata where schema_name = ${schema}`;
     expect(schemas).toHaveLength(0);
   });

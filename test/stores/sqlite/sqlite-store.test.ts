@@ -1,11 +1,20 @@
 import { Database } from "bun:sqlite";
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { drizzle } from "drizzle-orm/bun-sqlite";
+import { migrate } from "drizzle-orm/bun-sqlite/migrator";
+import type { NewJob } from "../../../src/jobs/store.ts";
 import type { SqliteTx } from "../../../src/stores/sqlite/index.ts";
-import { SqliteStoreConfigError, sqliteStore } from "../../../src/stores/sqlite/index.ts";
+import {
+  openSqliteDatabase,
+  SqliteMigrationError,
+  SqliteOpenError,
+  SqliteStoreConfigError,
+  sqliteStore,
+} from "../../../src/stores/sqlite/index.ts";
+import { migrations } from "../../../src/stores/sqlite/migrations.generated.ts";
 import { describeJobStoreContract } from "../contract/job-store.contract.ts";
 
 class Rollback extends Error {}
@@ -52,6 +61,118 @@ describeJobStoreContract<SqliteTx>("sqlite (own file)", async () => {
     transaction: syncTransaction(store.database),
   };
 });
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "errand-sqlite-"));
+  dirs.push(dir);
+  return dir;
+}
+
+const newJob = (overrides: Partial<NewJob> = {}): NewJob => ({
+  name: "a",
+  queue: "default",
+  payload: { n: 1 },
+  priority: 0,
+  runAt: 0,
+  maxAttempts: 1,
+  key: null,
+  ...overrides,
+});
+
+describe("sqliteStore({ path })", () => {
+  test("creates the missing parent directories of the path", async () => {
+    const path = join(tempDir(), "data", "nested", "jobs.db");
+    const store = sqliteStore({ path });
+    expect(existsSync(path)).toBe(true);
+    await store.close();
+  });
+
+  test("a path under a file is a typed error naming the path and the cause", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "file"), "");
+    const path = join(dir, "file", "jobs.db");
+    const error = catchError(() => sqliteStore({ path }));
+    expect(error).toBeInstanceOf(SqliteOpenError);
+    expect((error as SqliteOpenError).path).toBe(path);
+    expect(error.message).toContain(path);
+    expect(error.message).toMatch(/EEXIST|ENOTDIR/); // mkdir of the parent, which is a file
+  });
+
+  test("a path that is a directory is a typed error naming the path and SQLite's cause", () => {
+    const path = join(tempDir(), "jobs.db");
+    mkdirSync(path);
+    const error = catchError(() => sqliteStore({ path }));
+    expect(error).toBeInstanceOf(SqliteOpenError);
+    expect(error.message).toContain(`"${path}": unable to open database file`);
+  });
+
+  test("openSqliteDatabase gives an app the store's settings, foreign keys on", () => {
+    const database = openSqliteDatabase(join(tempDir(), "app", "app.db"));
+    expect(database.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+    expect(database.query("PRAGMA foreign_keys").get()).toEqual({ foreign_keys: 1 });
+    expect(database.query("PRAGMA busy_timeout").get()).toEqual({ timeout: 5000 });
+    database.close();
+  });
+});
+
+describe("migrations", () => {
+  test("a database migrated by drizzle's migrator (earlier versions) is recognised as up to date", async () => {
+    const database = new Database(":memory:");
+    migrate(drizzle({ client: database }), {
+      migrationsFolder: join(import.meta.dir, "../../../drizzle/sqlite"),
+      migrationsTable: "__errand_migrations",
+    });
+    database.run("INSERT INTO errand_jobs_id_floor (id, floor) VALUES (1, 41)");
+    const store = sqliteStore({ database }); // would fail with "table already exists" if it applied 0000 again
+    const [job] = await store.enqueue([newJob()], { now: 0 });
+    expect(job!.id).toBe("42");
+    expect(database.query("SELECT hash, created_at FROM __errand_migrations").all()).toEqual(
+      migrations.map((m) => ({ hash: m.hash, created_at: m.createdAt })),
+    );
+    database.close();
+  });
+
+  test("a failing migration is a typed error, and a file the store opened is closed again", () => {
+    const path = join(tempDir(), "jobs.db");
+    const conflicting = new Database(path);
+    conflicting.run("CREATE TABLE errand_jobs (x)");
+    conflicting.close();
+    const error = catchError(() => sqliteStore({ path }));
+    expect(error).toBeInstanceOf(SqliteMigrationError);
+    expect(error.message).toContain("table `errand_jobs` already exists");
+    // Closed: a second connection can take the write lock at once.
+    const after = new Database(path);
+    after.run("BEGIN IMMEDIATE; ROLLBACK");
+    after.close();
+  });
+});
+
+describe("enqueue inside the caller's transaction", () => {
+  test("quotes, NUL and non-ASCII text arrive unchanged (values travel as SQL literals)", async () => {
+    const database = new Database(":memory:");
+    const store = sqliteStore({ database });
+    const text = "it's \0 'quoted' -- ; DROP TABLE errand_jobs; é 😀";
+    const [job] = drizzle({ client: database }).transaction((tx) =>
+      store.enqueueSync([newJob({ name: text, key: text, payload: { text } })], { now: 0, tx }),
+    );
+    expect(await store.get(job!.id)).toMatchObject({ name: text, key: text, payload: { text } });
+    database.close();
+  });
+});
+
+function catchError(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected an error");
+}
 
 describe("sqliteStore options", () => {
   test("a missing path or database is a typed error", () => {

@@ -1,7 +1,8 @@
 // Inspection and manual intervention: get, list, counts, retry, discard, prune.
 import type { Database } from "bun:sqlite";
 import type { JobCount, JobPage, JobRecord, JobState, ListOptions, PruneOptions } from "../../../jobs/store.ts";
-import { type JobRow, toJobRecord, toRowId } from "../rows.ts";
+import { pageSize } from "../../common.ts";
+import { type JobRow, toJobRecord, toRowId } from "./rows.ts";
 
 const listSql = `SELECT * FROM errand_jobs
   WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR name = ?2) AND (?3 IS NULL OR id < ?3)
@@ -27,7 +28,7 @@ export function prepareAdmin(db: Database): SqliteAdmin {
   const get = db.prepare<JobRow, [number | null]>("SELECT * FROM errand_jobs WHERE id = ?1");
   const list = db.prepare<JobRow, [JobState | null, string | null, number | null, number]>(listSql);
   const counts = db.prepare<JobCount, []>(
-    "SELECT name, state, count(*) AS count FROM errand_jobs GROUP BY name, state",
+    "SELECT name, state, count(*) AS count FROM errand_jobs GROUP BY name, state ORDER BY name, state",
   );
   const retry = db.prepare<never, [number, number | null]>(retrySql);
   const discard = db.prepare<never, [number | null]>("DELETE FROM errand_jobs WHERE id = ?1 AND state <> 'running'");
@@ -47,7 +48,8 @@ export function prepareAdmin(db: Database): SqliteAdmin {
       const row = get.get(toRowId(id));
       return row ? toJobRecord(row) : null;
     },
-    list: ({ state, name, limit, cursor }) => {
+    list: ({ state, name, limit: asked, cursor }) => {
+      const limit = pageSize(asked);
       const rows = list.all(state ?? null, name ?? null, cursor === undefined ? null : toRowId(cursor), limit + 1);
       const page = rows.slice(0, limit).map(toJobRecord);
       return { jobs: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };

@@ -4,7 +4,7 @@
 // processes sharing the file cannot both see the same free slots.
 import type { Database } from "bun:sqlite";
 import type { ClaimedJob, ClaimOptions } from "../../../jobs/store.ts";
-import { type ClaimedRow, claimedColumns, toClaimedJob } from "../rows.ts";
+import { type ClaimedRow, claimedColumns, toClaimedJob } from "./rows.ts";
 
 const claimSql = `UPDATE errand_jobs
   SET state = 'running', locked_by = ?1, lease_expires_at = ?2, attempts = attempts + 1

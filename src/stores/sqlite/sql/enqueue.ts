@@ -2,12 +2,15 @@
 // commit, no per-batch statement compilation). A key conflict inserts nothing and the existing id
 // is looked up, so a repeated key — also within one batch — returns the first job.
 import type { Database } from "bun:sqlite";
-import { type SQLWrapper, sql } from "drizzle-orm";
 import type { EnqueuedJob, NewJob } from "../../../jobs/store.ts";
 
-/** What enqueue needs from a caller's transaction: drizzle's bun-sqlite database or transaction. */
+/**
+ * What enqueue needs from a caller's transaction: drizzle's bun-sqlite database or transaction (its
+ * `all(query: SQLWrapper | string)`). Only the SQL-text form is used, so the store needs no drizzle
+ * at run time: drizzle's `sql` builder would be the only reason to import it.
+ */
 export interface SqliteTx {
-  all<T = unknown>(query: SQLWrapper | string): T[];
+  all<T = unknown>(query: string): T[];
 }
 
 /** Above every id that exists or ever existed (schema.ts explains why not AUTOINCREMENT). */
@@ -16,6 +19,8 @@ const nextIdSql = `max(coalesce((SELECT max(id) FROM errand_jobs), 0), coalesce(
 const insertSql = `INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
   VALUES (${nextIdSql}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
 const byKeySql = "SELECT id FROM errand_jobs WHERE key = ?1";
+
+type Value = string | number | null;
 
 type Row = { id: number };
 type InsertParams = [string, string, string, string, number, number, number, string | null, number];
@@ -56,16 +61,36 @@ export function prepareEnqueue(db: Database): SqliteEnqueue {
   };
 }
 
-/** The same insert through the caller's transaction, so the job commits or rolls back with it. */
+/**
+ * The same statements through the caller's transaction, so the job commits or rolls back with it.
+ * drizzle binds parameters only through its `sql` builder, which the store does not import; the
+ * SQL-text form takes none, so the values travel as SQL literals (see `literal`).
+ */
 export function enqueueInTransaction(tx: SqliteTx, jobs: readonly NewJob[], now: number): EnqueuedJob[] {
   return jobs.map((job) => {
-    const [name, queue, payload, state, priority, runAt, maxAttempts, key, enqueuedAt] = insertParams(job, now);
-    const [inserted] =
-      tx.all<Row>(sql`INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
-      VALUES (${sql.raw(nextIdSql)}, ${name}, ${queue}, ${payload}, ${state}, ${priority}, ${runAt}, ${maxAttempts}, ${key}, ${enqueuedAt})
-      ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`);
+    const params = insertParams(job, now);
+    const [inserted] = tx.all<Row>(inline(insertSql, params));
     if (inserted) return { id: String(inserted.id), created: true };
-    const [existing] = tx.all<Row>(sql`SELECT id FROM errand_jobs WHERE key = ${key}`);
+    const [existing] = tx.all<Row>(inline(byKeySql, [job.key]));
     return { id: String(existing!.id), created: false };
   });
+}
+
+/** Replaces ?1..?9 in `text` (our own statements: no other `?` occurs) by the values as literals. */
+function inline(text: string, values: readonly Value[]): string {
+  return text.replace(/\?([1-9])/g, (_, n: string) => literal(values[Number(n) - 1] ?? null));
+}
+
+/**
+ * An SQLite literal with the value bun:sqlite would bind. SQLite string literals have no escape
+ * sequences, so doubling `'` is the whole quoting; NUL cannot appear inside one (it ends the token),
+ * so it is spliced in with char(0). NaN binds as NULL; 9e999 is SQLite's spelling of infinity.
+ */
+function literal(value: Value): string {
+  if (value === null || Number.isNaN(value)) return "NULL";
+  if (typeof value === "number") return Number.isFinite(value) ? String(value) : value > 0 ? "9e999" : "-9e999";
+  return value
+    .split("\0")
+    .map((part) => `'${part.replaceAll("'", "''")}'`)
+    .join(" || char(0) || ");
 }

@@ -2,7 +2,7 @@
 // jobs still running under this worker (a job whose lease expired may belong to someone else now).
 import type { Database } from "bun:sqlite";
 import type { JobFailure, WorkerOptions } from "../../../jobs/store.ts";
-import { toRowId } from "../rows.ts";
+import { toRowId } from "./rows.ts";
 
 const completeSql = `UPDATE errand_jobs
   SET state = 'succeeded', finished_at = ?1, locked_by = NULL, lease_expires_at = NULL

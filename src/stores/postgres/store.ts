@@ -1,5 +1,4 @@
-import { fileURLToPath } from "node:url";
-import type { Sql } from "postgres";
+// The JobStore on PostgreSQL: the operations are in sql/, one file per family.
 import type {
   ClaimedJob,
   ClaimOptions,
@@ -19,52 +18,35 @@ import type {
   WorkerOptions,
 } from "../../jobs/store.ts";
 import { openConnections, type PostgresConnectionOptions } from "./connections.ts";
-import type { PostgresTx, StoreContext } from "./context.ts";
+import type { PostgresTx, Sql, StoreContext } from "./context.ts";
 import { applyMigrations } from "./migrate.ts";
-import { coalescedNotify } from "./notifier.ts";
-import { claim } from "./ops/claim.ts";
-import { complete } from "./ops/complete.ts";
-import { discard } from "./ops/discard.ts";
-import { enqueue } from "./ops/enqueue.ts";
-import { fail } from "./ops/fail.ts";
-import { prune } from "./ops/prune.ts";
-import { counts, get, list } from "./ops/read.ts";
-import { recoverExpired } from "./ops/recover.ts";
-import { release } from "./ops/release.ts";
-import { renew } from "./ops/renew.ts";
-import { retry } from "./ops/retry.ts";
-import { subscribe } from "./ops/subscribe.ts";
-import { checkSchemaName, wakeChannel } from "./schema-name.ts";
+import { coalescedNotify, subscribe, wakeChannel } from "./notifier.ts";
+import { checkSchemaName } from "./schema-name.ts";
+import { counts, discard, get, list, prune, retry } from "./sql/admin.ts";
+import { claim } from "./sql/claim.ts";
+import { enqueue } from "./sql/enqueue.ts";
+import { complete, fail } from "./sql/finish.ts";
+import { recoverExpired, release, renew } from "./sql/leases.ts";
 
-interface CommonOptions {
+export type PostgresStoreOptions = PostgresConnectionOptions & {
   /** The PostgreSQL schema holding the jobs table (created at init). Default "errand". */
   schema?: string;
-  /** drizzle-kit's output folder; default: drizzle/postgres of this package. */
-  migrationsFolder?: string;
-}
-
-export type PostgresStoreOptions = CommonOptions & PostgresConnectionOptions;
-
-const defaultMigrations = fileURLToPath(new URL("../../../drizzle/postgres", import.meta.url));
+};
 
 /** Durable jobs on PostgreSQL: many instances share one schema; claims use FOR UPDATE SKIP LOCKED. */
 export class PostgresJobStore implements JobStore<PostgresTx> {
   readonly schema: string;
   readonly #ctx: StoreContext;
-  /** Set when the store opened its own pools (url): it ends them at close. */
-  readonly #ownPools: Sql[];
-  readonly #migrationsFolder: string;
+  readonly #end: () => Promise<void>;
   #initialized: Promise<void> | undefined;
 
   constructor(options: PostgresStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? "errand");
-    const { sql, db, transition, notifyOn, owned } = openConnections(options);
-    this.#migrationsFolder = options.migrationsFolder ?? defaultMigrations;
-    this.#ownPools = owned;
+    const { sql, transition, notifyOn, end } = openConnections(options);
+    this.#end = end;
     const channel = wakeChannel(this.schema);
     this.#ctx = {
       sql,
-      db,
       transition,
       notify: coalescedNotify(() => notifyOn`select pg_notify(${channel}, '')`.execute()),
       schema: this.schema,
@@ -79,12 +61,10 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
   }
 
   init(): Promise<void> {
-    this.#initialized ??= applyMigrations(this.#ctx.sql, this.schema, this.#migrationsFolder).catch(
-      (error: unknown) => {
-        this.#initialized = undefined;
-        throw error;
-      },
-    );
+    this.#initialized ??= applyMigrations(this.#ctx.sql, this.schema).catch((error: unknown) => {
+      this.#initialized = undefined;
+      throw error;
+    });
     return this.#initialized;
   }
 
@@ -145,8 +125,8 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
   }
 
   /** Ends the pools the store opened; a client the app passed in stays open. */
-  async close(): Promise<void> {
-    await Promise.all(this.#ownPools.map((pool) => pool.end({ timeout: 5 })));
+  close(): Promise<void> {
+    return this.#end();
   }
 }
 

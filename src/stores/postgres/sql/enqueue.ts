@@ -1,7 +1,7 @@
-import { sql as drizzleSql, type SQL } from "drizzle-orm";
-import type { PendingQuery } from "postgres";
+// Enqueue: the whole batch in one statement, on the store's pool or through the caller's transaction.
+import type { sql as drizzleSqlTag, SQL } from "drizzle-orm";
 import type { EnqueuedJob, NewJob } from "../../../jobs/store.ts";
-import type { PostgresTx, StoreContext } from "../context.ts";
+import type { PendingQuery, PostgresTx, StoreContext } from "../context.ts";
 import { KeyConflictError } from "../errors.ts";
 
 interface Inserted {
@@ -12,6 +12,18 @@ interface Inserted {
 
 /** A tagged-template SQL builder: postgres-js's `sql` or drizzle's `sql`. */
 type Tag<Q> = (strings: TemplateStringsArray, ...values: unknown[]) => Q;
+
+type DrizzleSql = typeof drizzleSqlTag;
+let drizzleSql: Promise<DrizzleSql> | undefined;
+
+/**
+ * drizzle's `sql` builder, loaded on the first enqueue inside a caller's drizzle transaction, where
+ * drizzle is installed by definition; a store used without drizzle never loads it.
+ */
+function loadDrizzleSql(): Promise<DrizzleSql> {
+  drizzleSql ??= import("drizzle-orm").then((module) => module.sql);
+  return drizzleSql;
+}
 
 /**
  * One statement for the whole batch. Ids are drawn from the sequence before the insert so each input
@@ -40,11 +52,7 @@ export async function enqueue(
     ords.push(index);
   });
   const input = toInput(unique, ords);
-  const rows = tx
-    ? ((await tx.execute(
-        insertStatement(drizzleSql as Tag<SQL>, drizzleSql.raw(`"${ctx.schema}"."jobs"`), ctx, input, now, true),
-      )) as unknown as Inserted[])
-    : await insertStatement(ctx.sql as unknown as Tag<PendingQuery<Inserted[]>>, ctx.jobs, ctx, input, now, false);
+  const rows = tx ? await insertInTransaction(tx, ctx, input, now) : await insertOnPool(ctx, input, now);
   if (!tx && jobs.some((job) => job.runAt <= now)) ctx.notify();
   const byIndex = new Map<number, EnqueuedJob>();
   for (const row of rows) if (row.id !== null) byIndex.set(row.ord, { id: row.id, created: row.created });
@@ -70,6 +78,16 @@ function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
       key: job.key,
     })),
   );
+}
+
+async function insertInTransaction(tx: PostgresTx, ctx: StoreContext, input: string, now: number) {
+  const sql = await loadDrizzleSql();
+  const table = sql.raw(`"${ctx.schema}"."jobs"`);
+  return (await tx.execute(insertStatement(sql as Tag<SQL>, table, ctx, input, now, true))) as unknown as Inserted[];
+}
+
+function insertOnPool(ctx: StoreContext, input: string, now: number): PendingQuery<Inserted[]> {
+  return insertStatement(ctx.sql as unknown as Tag<PendingQuery<Inserted[]>>, ctx.jobs, ctx, input, now, false);
 }
 
 /** The same SQL for both builders; `table` is an identifier fragment of the builder's own kind. */
@@ -116,14 +134,7 @@ async function resolveRacedKeys(
   keys: readonly string[],
   byIndex: Map<number, EnqueuedJob>,
 ): Promise<void> {
-  const keysJson = JSON.stringify(keys);
-  const found = tx
-    ? ((await tx.execute(
-        drizzleSql`select id::text as id, key from ${drizzleSql.raw(`"${ctx.schema}"."jobs"`)}
-          where key in (select jsonb_array_elements_text(${keysJson}::text::jsonb))`,
-      )) as unknown as { id: string; key: string }[])
-    : await ctx.sql<{ id: string; key: string }[]>`
-        select id::text as id, key from ${ctx.jobs} where key in (select jsonb_array_elements_text(${keysJson}::text::jsonb))`;
+  const found = await findKeys(ctx, tx, JSON.stringify(keys));
   const idOfKey = new Map(found.map((row) => [row.key, row.id]));
   const unresolved = keys.filter((key) => !idOfKey.has(key));
   if (unresolved.length > 0) throw new KeyConflictError(unresolved);
@@ -131,4 +142,18 @@ async function resolveRacedKeys(
     const id = job.key === null ? undefined : idOfKey.get(job.key);
     if (id !== undefined && !byIndex.has(index)) byIndex.set(index, { id, created: false });
   });
+}
+
+type KeyRow = { id: string; key: string };
+
+async function findKeys(ctx: StoreContext, tx: PostgresTx | undefined, keysJson: string): Promise<KeyRow[]> {
+  if (!tx) {
+    return ctx.sql<KeyRow[]>`
+      select id::text as id, key from ${ctx.jobs} where key in (select jsonb_array_elements_text(${keysJson}::text::jsonb))`;
+  }
+  const sql = await loadDrizzleSql();
+  const rows = await tx.execute(sql`
+    select id::text as id, key from ${sql.raw(`"${ctx.schema}"."jobs"`)}
+    where key in (select jsonb_array_elements_text(${keysJson}::text::jsonb))`);
+  return rows as unknown as KeyRow[];
 }

@@ -1,5 +1,6 @@
 // Raw rows as bun:sqlite returns them, and their mapping to the JobStore types.
-import type { ClaimedJob, JobAttemptError, JobRecord, JobState } from "../../jobs/store.ts";
+import type { ClaimedJob, JobAttemptError, JobRecord, JobState } from "../../../jobs/store.ts";
+import { isJobId } from "../../common.ts";
 
 export interface JobRow {
   id: number;
@@ -73,8 +74,7 @@ export function toJobRecord(row: JobRow): JobRecord {
   };
 }
 
-/** SQLite rowids are integers; anything else can match no row. */
+/** The rowid a job id names, or null (matches no row) when it is not a job id. */
 export function toRowId(id: string): number | null {
-  const n = Number(id);
-  return Number.isSafeInteger(n) ? n : null;
+  return isJobId(id) ? Number(id) : null;
 }

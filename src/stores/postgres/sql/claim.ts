@@ -1,6 +1,6 @@
 import type { ClaimedJob, ClaimOptions } from "../../../jobs/store.ts";
 import type { Query, StoreContext } from "../context.ts";
-import { type JobRow, toClaimed } from "./rows.ts";
+import { type JobRow, toClaimedJob } from "./rows.ts";
 
 /**
  * Claims due jobs in one statement: for each name, its best due rows in claim order (the partial
@@ -66,7 +66,7 @@ function claimStatement(q: Query, ctx: StoreContext, o: ClaimOptions, limited: r
 
 /** RETURNING has no order; the core expects claim order. */
 function sortClaimed(rows: readonly JobRow[]): ClaimedJob[] {
-  return rows.map(toClaimed).sort((a, b) => b.priority - a.priority || a.runAt - b.runAt || compareIds(a.id, b.id));
+  return rows.map(toClaimedJob).sort((a, b) => b.priority - a.priority || a.runAt - b.runAt || compareIds(a.id, b.id));
 }
 
 function compareIds(a: string, b: string): number {

@@ -1,3 +1,4 @@
+// Rows as postgres-js returns them, and their mapping to the JobStore types.
 import type { ClaimedJob, JobAttemptError, JobRecord, JobState } from "../../../jobs/store.ts";
 
 /** A jobs row as postgres-js returns it: bigint columns arrive as strings, jsonb parsed. */
@@ -21,7 +22,7 @@ export interface JobRow {
 
 const optionalNumber = (value: string | null) => (value === null ? null : Number(value));
 
-export function toRecord(row: JobRow): JobRecord {
+export function toJobRecord(row: JobRow): JobRecord {
   return {
     id: row.id,
     name: row.name,
@@ -41,7 +42,7 @@ export function toRecord(row: JobRow): JobRecord {
   };
 }
 
-export function toClaimed(row: JobRow): ClaimedJob {
+export function toClaimedJob(row: JobRow): ClaimedJob {
   return {
     id: row.id,
     name: row.name,
@@ -55,9 +56,4 @@ export function toClaimed(row: JobRow): ClaimedJob {
     leaseExpiresAt: Number(row.lease_expires_at),
     key: row.key,
   };
-}
-
-/** Ids are bigints; anything else cannot name a job (and would make the cast fail). */
-export function isJobId(id: string): boolean {
-  return /^[0-9]{1,19}$/.test(id);
 }

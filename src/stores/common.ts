@@ -1,0 +1,42 @@
+// What the three job stores (memory, SQLite, PostgreSQL) share beyond the JobStore interface, so that
+// they agree on the details the contract suite does not pin down. Web-standard: memoryStore uses it.
+
+/** list() returns at most this many jobs per page, whatever `limit` asks for (at least one). */
+export const maxPageSize = 1000;
+
+/** The page size list() uses for a requested `limit`: 1 to maxPageSize. */
+export function pageSize(limit: number): number {
+  return Number.isFinite(limit) ? Math.max(1, Math.min(Math.floor(limit), maxPageSize)) : maxPageSize;
+}
+
+/**
+ * Job ids are decimal integers (SQLite rowid, PostgreSQL bigint, the memory store's counter). Anything
+ * else names no job: checked before it reaches a query, where "1e3" or "0x10" would match job 1000 or
+ * 16 under SQLite's number conversion and would fail PostgreSQL's cast.
+ */
+export function isJobId(id: string): boolean {
+  return /^[0-9]{1,19}$/.test(id);
+}
+
+/** recoverExpired records this as the lost attempt's error, under the name `LeaseExpiredError`. */
+export const leaseExpiredMessage =
+  "The lease expired before the attempt finished: its worker stopped (crash, kill, lost connection) or stalled.";
+
+/** recoverExpired's default batch size. */
+export const defaultRecoverLimit = 10_000;
+
+/**
+ * One drizzle-kit migration, embedded in the package (migrations.generated.ts of each SQL store) so a
+ * store reads nothing from disk at run time: an installed package or a compiled binary has no
+ * drizzle/ folder next to it.
+ */
+export interface EmbeddedMigration {
+  /** The file name without `.sql`, as in drizzle-kit's journal. */
+  tag: string;
+  /** The journal's `when`: drizzle's `folderMillis`, recorded as `created_at` in the migrations table. */
+  createdAt: number;
+  /** sha256 of the .sql file, hex: what drizzle's migrator records as `hash`. */
+  hash: string;
+  /** The file split at drizzle-kit's `--> statement-breakpoint` markers. */
+  statements: readonly string[];
+}

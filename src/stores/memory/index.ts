@@ -1,0 +1,1 @@
+export { MemoryJobStore, memoryStore } from "./store.ts";

@@ -1,0 +1,280 @@
+// The JobStore in the process's memory, on Web-standard JavaScript only: for tests, and for runtimes
+// without SQLite (Node, Deno, Workers).
+//
+// It loses every job when the process ends (restart, crash, deploy, an isolate recycled by the
+// runtime): the jobs live in this object and nothing is written anywhere, because the runtimes it is
+// for offer no storage through Web-standard APIs, and a store that wrote a file would need `node:fs`.
+// So "durable" does not hold here: a job enqueued and not yet finished is gone after a restart, and
+// so is the at-least-once guarantee for running jobs. Use sqliteStore or postgresStore for work that
+// must survive the process. Everything else matches the SQL stores (one contract suite runs all three):
+// keys, priorities, leases and recovery, per-name limits, attempt history, paging, counts, prune.
+import type {
+  ClaimedJob,
+  ClaimOptions,
+  EnqueuedJob,
+  EnqueueOptions,
+  JobCount,
+  JobFailure,
+  JobPage,
+  JobRecord,
+  JobState,
+  ListOptions,
+  NewJob,
+  PruneOptions,
+  RecoverOptions,
+  RenewOptions,
+  Subscription,
+  SyncJobStore,
+  WorkerOptions,
+} from "../../jobs/store.ts";
+import { defaultRecoverLimit, isJobId, leaseExpiredMessage } from "../common.ts";
+import { StateCounts } from "./counts.ts";
+import { IdOrder } from "./id-order.ts";
+import { PendingIndex } from "./pending.ts";
+import { type MemoryJob, toClaimedJob, toJobRecord } from "./records.ts";
+
+/**
+ * Every call runs to its end synchronously, so each is atomic as a transaction would be; the async
+ * methods only wrap the result. It has no transactions to join (`Tx` is `never`).
+ */
+export class MemoryJobStore implements SyncJobStore<never> {
+  readonly #jobs = new Map<number, MemoryJob>();
+  readonly #byKey = new Map<string, MemoryJob>();
+  readonly #pending = new PendingIndex();
+  readonly #running = new Set<MemoryJob>();
+  readonly #counts = new StateCounts();
+  readonly #order = new IdOrder();
+  readonly #subscribers = new Set<() => void>();
+  /** Ids are never reused, also after discard and prune (handlers may key side effects by job id). */
+  #lastId = 0;
+
+  async init(): Promise<void> {}
+
+  enqueueSync(jobs: readonly NewJob[], { now }: EnqueueOptions<never>): EnqueuedJob[] {
+    // Serialized first: a payload that is not JSON fails the call before any job of it is stored.
+    const payloads = jobs.map((job) => JSON.stringify(job.payload) ?? "null");
+    const results = jobs.map((job, i) => this.#insert(job, payloads[i]!, now));
+    if (results.some((r, i) => r.created && jobs[i]!.runAt <= now)) this.#wake();
+    return results;
+  }
+
+  async enqueue(jobs: readonly NewJob[], options: EnqueueOptions<never>): Promise<EnqueuedJob[]> {
+    return this.enqueueSync(jobs, options);
+  }
+
+  async claim(o: ClaimOptions): Promise<ClaimedJob[]> {
+    if (o.limit <= 0 || o.names.length === 0) return [];
+    const room = (name: string) => {
+      const max = o.limits?.[name];
+      return max === undefined ? Infinity : max - this.#counts.of(name, "running");
+    };
+    const taken = this.#pending.take({ names: o.names, queues: o.queues, now: o.now, limit: o.limit, room });
+    for (const job of taken) {
+      this.#setState(job, "running");
+      job.attempts++;
+      job.lockedBy = o.workerId;
+      job.leaseExpiresAt = o.now + o.leaseMs;
+    }
+    return taken.map(toClaimedJob);
+  }
+
+  async complete(ids: readonly string[], { workerId, now }: WorkerOptions): Promise<number> {
+    let changed = 0;
+    for (const id of ids) {
+      const job = this.#held(id, workerId);
+      if (!job) continue;
+      this.#finish(job, "succeeded", now);
+      changed++;
+    }
+    return changed;
+  }
+
+  /** retryAt null: dead, finished now; otherwise failed, due again at retryAt. */
+  async fail(failures: readonly JobFailure[], { workerId, now }: WorkerOptions): Promise<number> {
+    let changed = 0;
+    for (const { id, error, retryAt } of failures) {
+      const job = this.#held(id, workerId);
+      if (!job) continue;
+      job.errors.push(JSON.stringify(error));
+      if (retryAt === null) this.#finish(job, "dead", now);
+      else this.#reschedule(job, "failed", retryAt);
+      changed++;
+    }
+    return changed;
+  }
+
+  async renew(ids: readonly string[], { workerId, now, leaseMs }: RenewOptions): Promise<string[]> {
+    return ids.filter((id) => {
+      const job = this.#held(id, workerId);
+      if (job) job.leaseExpiresAt = now + leaseMs;
+      return job !== undefined;
+    });
+  }
+
+  /** The attempt was interrupted by our own shutdown, not failed: ready again, uncounted, runAt kept. */
+  async release(ids: readonly string[], { workerId }: WorkerOptions): Promise<number> {
+    let changed = 0;
+    for (const id of ids) {
+      const job = this.#held(id, workerId);
+      if (!job) continue;
+      job.attempts = Math.max(job.attempts - 1, 0);
+      this.#reschedule(job, "ready", job.runAt);
+      changed++;
+    }
+    if (changed > 0) this.#wake();
+    return changed;
+  }
+
+  /** Running jobs are few (bounded by the workers' executors and channels): a scan of them is cheap. */
+  async recoverExpired({ now, limit = defaultRecoverLimit }: RecoverOptions): Promise<number> {
+    const expired = [...this.#running]
+      .filter((job) => job.leaseExpiresAt! < now)
+      .sort((a, b) => a.leaseExpiresAt! - b.leaseExpiresAt!)
+      .slice(0, limit);
+    for (const job of expired) {
+      const error = { attempt: job.attempts, at: now, name: "LeaseExpiredError", message: leaseExpiredMessage };
+      job.errors.push(JSON.stringify({ ...error, workerId: job.lockedBy }));
+      if (job.attempts >= job.maxAttempts) this.#finish(job, "dead", now);
+      else this.#reschedule(job, "ready", job.runAt);
+    }
+    if (expired.some((job) => job.state === "ready")) this.#wake();
+    return expired.length;
+  }
+
+  async retry(id: string, { now }: { now: number }): Promise<boolean> {
+    const job = this.#job(id);
+    if (!job || (job.state !== "failed" && job.state !== "dead")) return false;
+    job.attempts = 0;
+    job.finishedAt = null;
+    this.#reschedule(job, "ready", now);
+    this.#wake();
+    return true;
+  }
+
+  async discard(id: string): Promise<boolean> {
+    const job = this.#job(id);
+    if (!job || job.state === "running") return false;
+    this.#delete(job);
+    return true;
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const job = this.#job(id);
+    return job ? toJobRecord(job) : null;
+  }
+
+  async list(o: ListOptions): Promise<JobPage> {
+    return this.#order.page(o, (job) => (!o.state || job.state === o.state) && (!o.name || job.name === o.name));
+  }
+
+  async counts(): Promise<JobCount[]> {
+    return this.#counts.rows();
+  }
+
+  async prune({ finishedBefore, states = ["succeeded"] }: PruneOptions): Promise<number> {
+    const prunable = new Set<JobState>(states);
+    let deleted = 0;
+    for (const job of this.#jobs.values()) {
+      if (!prunable.has(job.state) || job.finishedAt === null || job.finishedAt >= finishedBefore) continue;
+      this.#delete(job);
+      deleted++;
+    }
+    return deleted;
+  }
+
+  /** Wakes other Jobs services sharing this store (in this process) when jobs become due. */
+  async subscribe(onWake: () => void): Promise<Subscription> {
+    const subscriber = () => onWake();
+    this.#subscribers.add(subscriber);
+    return { close: async () => void this.#subscribers.delete(subscriber) };
+  }
+
+  /** Ends the wake-up subscriptions. The jobs stay readable: nothing else is held. */
+  async close(): Promise<void> {
+    this.#subscribers.clear();
+  }
+
+  #insert(job: NewJob, payload: string, now: number): EnqueuedJob {
+    const existing = job.key === null ? undefined : this.#byKey.get(job.key);
+    if (existing) return { id: String(existing.id), created: false };
+    const record: MemoryJob = {
+      id: ++this.#lastId,
+      name: job.name,
+      queue: job.queue,
+      payload,
+      state: job.runAt > now ? "scheduled" : "ready",
+      priority: job.priority,
+      runAt: job.runAt,
+      attempts: 0,
+      maxAttempts: job.maxAttempts,
+      key: job.key,
+      lockedBy: null,
+      leaseExpiresAt: null,
+      enqueuedAt: now,
+      finishedAt: null,
+      errors: [],
+      ticket: 0,
+    };
+    this.#jobs.set(record.id, record);
+    if (record.key !== null) this.#byKey.set(record.key, record);
+    this.#order.append(record);
+    this.#counts.add(record.name, record.state, 1);
+    this.#pending.add(record);
+    return { id: String(record.id), created: true };
+  }
+
+  #job(id: string): MemoryJob | undefined {
+    return isJobId(id) ? this.#jobs.get(Number(id)) : undefined;
+  }
+
+  /** The job if it is running under `workerId`: writes of a worker that lost its lease change nothing. */
+  #held(id: string, workerId: string): MemoryJob | undefined {
+    const job = this.#job(id);
+    return job?.state === "running" && job.lockedBy === workerId ? job : undefined;
+  }
+
+  #setState(job: MemoryJob, state: JobState): void {
+    this.#counts.add(job.name, job.state, -1);
+    this.#counts.add(job.name, state, 1);
+    if (state === "running") this.#running.add(job);
+    else this.#running.delete(job);
+    job.state = state;
+  }
+
+  #finish(job: MemoryJob, state: "succeeded" | "dead", now: number): void {
+    this.#setState(job, state);
+    job.finishedAt = now;
+    job.lockedBy = null;
+    job.leaseExpiresAt = null;
+  }
+
+  /** Pending again (ready or failed), due at runAt. */
+  #reschedule(job: MemoryJob, state: "ready" | "failed", runAt: number): void {
+    this.#setState(job, state);
+    job.runAt = runAt;
+    job.lockedBy = null;
+    job.leaseExpiresAt = null;
+    this.#pending.add(job);
+  }
+
+  #delete(job: MemoryJob): void {
+    this.#pending.remove(job);
+    this.#jobs.delete(job.id);
+    if (job.key !== null) this.#byKey.delete(job.key);
+    this.#counts.add(job.name, job.state, -1);
+    this.#order.remove(job);
+  }
+
+  /** After the caller's call has returned, as a NOTIFY is delivered after its commit. */
+  #wake(): void {
+    if (this.#subscribers.size === 0) return;
+    queueMicrotask(() => {
+      for (const subscriber of this.#subscribers) subscriber();
+    });
+  }
+}
+
+/** A JobStore in this process's memory: jobs are lost when the process ends (see store.ts). */
+export function memoryStore(): MemoryJobStore {
+  return new MemoryJobStore();
+}

@@ -1,0 +1,38 @@
+// Complete and fail: the end of an attempt, written for a whole batch at once. Both apply only to
+// jobs still running under this worker (a job whose lease expired may belong to someone else now).
+import type { JobFailure, WorkerOptions } from "../../../jobs/store.ts";
+import type { StoreContext } from "../context.ts";
+
+/** running -> succeeded for every job of the batch this worker still holds, one statement. */
+export async function complete(ctx: StoreContext, ids: readonly string[], o: WorkerOptions): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await ctx.transition(
+    (q) => q`
+    update ${ctx.jobs}
+    set state = 'succeeded', finished_at = ${o.now}::bigint, locked_by = null, lease_expires_at = null
+    where id = any(${ids as string[]}::bigint[]) and state = 'running' and locked_by = ${o.workerId}`,
+  );
+  return result.count;
+}
+
+/**
+ * retry_at null means no retry: dead, finished now; otherwise failed, due again at retry_at. The batch
+ * travels as one JSON document joined to the table (update … from jsonb_to_recordset), so any number
+ * of failures, each with its own retry time and error, is one statement.
+ */
+export async function fail(ctx: StoreContext, failures: readonly JobFailure[], o: WorkerOptions): Promise<number> {
+  if (failures.length === 0) return 0;
+  const batch = JSON.stringify(failures.map((f) => ({ id: f.id, retry_at: f.retryAt, error: f.error })));
+  const result = await ctx.transition(
+    (q) => q`
+    update ${ctx.jobs} j
+    set state = case when f.retry_at is null then 'dead' else 'failed' end,
+        run_at = coalesce(f.retry_at, j.run_at),
+        finished_at = case when f.retry_at is null then ${o.now}::bigint end,
+        errors = j.errors || jsonb_build_array(f.error),
+        locked_by = null, lease_expires_at = null
+    from jsonb_to_recordset(${batch}::text::jsonb) as f(id bigint, retry_at bigint, error jsonb)
+    where j.id = f.id and j.state = 'running' and j.locked_by = ${o.workerId}`,
+  );
+  return result.count;
+}

@@ -1,0 +1,17 @@
+// Generated from drizzle/sqlite by scripts/embed-migrations.ts (bun run migrations:generate). Do not edit.
+import type { EmbeddedMigration } from "../common.ts";
+
+export const migrations: readonly EmbeddedMigration[] = [
+  {
+    tag: "0000_jobs",
+    createdAt: 1795687062571,
+    hash: "3f83e09384015a6e1157326520d81b2c63fa76d7046695bedf14b4b0d875b7b1",
+    statements: [
+      "CREATE TABLE `errand_jobs_id_floor` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`floor` integer NOT NULL\n);\n",
+      "\nCREATE TABLE `errand_jobs` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`queue` text NOT NULL,\n\t`payload` text NOT NULL,\n\t`state` text NOT NULL,\n\t`priority` integer NOT NULL,\n\t`run_at` integer NOT NULL,\n\t`attempts` integer DEFAULT 0 NOT NULL,\n\t`max_attempts` integer NOT NULL,\n\t`key` text,\n\t`locked_by` text,\n\t`lease_expires_at` integer,\n\t`enqueued_at` integer NOT NULL,\n\t`finished_at` integer,\n\t`errors` text DEFAULT '[]' NOT NULL\n);\n",
+      "\nCREATE UNIQUE INDEX `errand_jobs_key_idx` ON `errand_jobs` (`key`) WHERE key IS NOT NULL;",
+      "\nCREATE INDEX `errand_jobs_claim_idx` ON `errand_jobs` (priority DESC,`run_at`,`id`) WHERE state IN ('scheduled', 'ready', 'failed');",
+      "\nCREATE INDEX `errand_jobs_lease_idx` ON `errand_jobs` (`lease_expires_at`) WHERE state = 'running';",
+    ],
+  },
+];
