@@ -4,18 +4,20 @@
 FROM oven/bun:1.4.5 AS build
 WORKDIR /app
 COPY package.json bun.lock ./
-RUN bun install --frozen-lockfile --production
+# Everything the app imports is a devDependency (the package's runtime dependencies are the library's),
+# so no --production here; only the binary leaves this stage.
+RUN bun install --frozen-lockfile
 COPY tsconfig.json bunfig.toml ./
 COPY src ./src
 COPY emails ./emails
 COPY drizzle ./drizzle
-RUN bun build --compile --minify --sourcemap src/main.ts --outfile dist/errand
+RUN bun run build
 
 FROM debian:bookworm-slim AS runtime
 WORKDIR /app
 RUN useradd --system --uid 10001 --home-dir /app errand && mkdir -p /app/data && chown errand /app/data
 # drizzle's migrator reads its folder from disk at start, so migrations ship beside the binary.
-COPY --from=build /app/dist/errand ./errand
+COPY --from=build /app/build/errand ./errand
 COPY --from=build /app/drizzle ./drizzle
 USER errand
 ENV NODE_ENV=production PORT=3000 DATABASE_URL=/app/data/errand.sqlite

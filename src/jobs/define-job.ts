@@ -1,5 +1,6 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { Value } from "@sinclair/typebox/value";
 import type { Backoff } from "./backoff.ts";
 import type { JobContext } from "./context.ts";
 import { InvalidJobDefinitionError, type PayloadIssue } from "./errors.ts";
@@ -48,8 +49,7 @@ export const defaultAttempts = 10;
 
 export function defineJob<S extends TSchema>(spec: JobSpec<S>): JobDefinition<Static<S>> {
   const name = requireName(spec.name);
-  // Compiled once per definition: enqueue-time checks are a generated function call, not a schema walk.
-  const check = TypeCompiler.Compile(spec.payload);
+  const check = payloadChecker(spec.payload);
   return Object.freeze({
     name,
     schema: spec.payload,
@@ -61,10 +61,39 @@ export function defineJob<S extends TSchema>(spec: JobSpec<S>): JobDefinition<St
     queue: requireQueue(name, spec.queue ?? "default"),
     concurrency: spec.concurrency === undefined ? undefined : positiveInteger(name, "concurrency", spec.concurrency),
     parse: (payload: unknown): ParsedPayload<Static<S>> =>
-      check.Check(payload)
-        ? { ok: true, value: check.Decode(payload) }
-        : { ok: false, issues: [...check.Errors(payload)].map((e) => ({ path: e.path, message: e.message })) },
+      check.check(payload)
+        ? { ok: true, value: check.decode(payload) as Static<S> }
+        : { ok: false, issues: [...check.errors(payload)].map((e) => ({ path: e.path, message: e.message })) },
   });
+}
+
+/**
+ * Compiled once per definition where the runtime allows generating code, so enqueue-time checks are a
+ * generated function call, not a schema walk. Cloudflare Workers refuse `new Function` (EvalError):
+ * there TypeBox interprets the schema instead, with the same results.
+ */
+function payloadChecker(schema: TSchema): PayloadChecker {
+  try {
+    const compiled = TypeCompiler.Compile(schema);
+    return {
+      check: (value) => compiled.Check(value),
+      decode: (value) => compiled.Decode(value),
+      errors: (value) => compiled.Errors(value),
+    };
+  } catch (error) {
+    if (!(error instanceof EvalError)) throw error;
+    return {
+      check: (value) => Value.Check(schema, value),
+      decode: (value) => Value.Decode(schema, value),
+      errors: (value) => Value.Errors(schema, value),
+    };
+  }
+}
+
+interface PayloadChecker {
+  check(value: unknown): boolean;
+  decode(value: unknown): unknown;
+  errors(value: unknown): Iterable<{ path: string; message: string }>;
 }
 
 function requireName(name: unknown): string {

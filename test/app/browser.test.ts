@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
+import { chromiumPath } from "../support/chromium.ts";
 import { ADMIN_TOKEN, eventually, postJson, startTestApp, type TestApp } from "./support/harness.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
+const CHROMIUM = chromiumPath;
 let t: TestApp;
 let base: string;
 let browser: Browser;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { treaty } from "@elysiajs/eden";
 import { hashToken } from "../../src/app/auth/secrets.ts";
+import { testDatabaseUrl } from "../support/postgres.ts";
 import { spawnChild } from "../support/process.ts";
 import { confirmTokenFrom, eventually, startTestApp, type TestApp } from "./support/harness.ts";
 
@@ -76,13 +77,13 @@ describe("on PostgreSQL", () => {
 });
 
 test("a DATABASE_URL naming a database that does not exist: the process says which, and exits 1", async () => {
-  const child = spawnChild(["bun", "src/main.ts"], {
-    PORT: "0",
-    NODE_ENV: "test",
-    DATABASE_URL: "postgres://postgres@127.0.0.1:5432/errand_no_such_db",
-  });
+  const missing = new URL(testDatabaseUrl);
+  missing.pathname = "/errand_no_such_db";
+  const child = spawnChild(["bun", "src/main.ts"], { PORT: "0", NODE_ENV: "test", DATABASE_URL: missing.href });
   expect(await child.exited).toBe(1);
   const output = await child.waitForLine((line) => line.includes("Cannot use the PostgreSQL database"), 5_000);
-  expect(output).toContain('DATABASE_URL (host 127.0.0.1:5432, database "errand_no_such_db"');
+  expect(output).toContain(
+    `DATABASE_URL (host ${missing.hostname}:${missing.port || 5432}, database "errand_no_such_db"`,
+  );
   expect(output).toContain("the database does not exist");
 }, 30_000);

@@ -1,5 +1,6 @@
 // Three processes on one PostgreSQL schema run the same every-second cron for 5 seconds: each tick
 // has exactly one job, which ran exactly once, whichever instance got there first.
+import "../support/postgres.ts";
 import { expect, test } from "bun:test";
 import { postgresStore } from "../../src/stores/postgres/index.ts";
 import { pgInstances } from "../support/pg-instances.ts";

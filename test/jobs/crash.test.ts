@@ -1,6 +1,7 @@
 // Nothing is lost when the worker dies: 5,000 jobs, the worker killed with SIGKILL at random moments
 // five times and restarted each time; every job succeeds, and a job runs twice only if it was in
 // flight at a kill (its effect written, its completion not).
+import "../support/postgres.ts";
 import { afterAll, describe, expect, test } from "bun:test";
 import { silentLogger } from "../../src/hosting/index.ts";
 import { createJobs } from "../../src/jobs/index.ts";

@@ -1,5 +1,6 @@
 // SIGTERM on a worker process: running handlers finish and the process exits 0; a handler that
 // ignores its signal is abandoned at the shutdown deadline and its job is ready again at once.
+import "../support/postgres.ts";
 import { afterAll, describe, expect, test } from "bun:test";
 import { silentLogger } from "../../src/hosting/index.ts";
 import { createJobs } from "../../src/jobs/index.ts";

@@ -1,5 +1,6 @@
 // Three processes on one PostgreSQL schema share 3,000 jobs: each job succeeds exactly once (nothing
 // crashes, so nothing may run twice) and every process does some of the work.
+import "../support/postgres.ts";
 import { expect, test } from "bun:test";
 import { t } from "elysia";
 import { silentLogger } from "../../src/hosting/index.ts";

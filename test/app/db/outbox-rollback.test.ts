@@ -1,3 +1,4 @@
+import "../../support/postgres.ts";
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import postgres from "postgres";

@@ -8,6 +8,7 @@ import { loadConfig } from "../../../src/app/config.ts";
 import { createApp } from "../../../src/app/create-app.ts";
 import { createLogger } from "../../../src/app/logger.ts";
 import { type AppRuntime, openRuntime } from "../../../src/app/runtime/index.ts";
+import { testDatabaseUrl } from "../../support/postgres.ts";
 import { type SwitchableTransport, switchableTransport } from "./switchable-transport.ts";
 
 export const ADMIN_TOKEN = "admin-token-for-tests-0123456789";
@@ -25,7 +26,7 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export const POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
+export const POSTGRES_URL = testDatabaseUrl;
 
 /** Schemas of their own for one test app on PostgreSQL, dropped by stop(). */
 function postgresEnv(): Record<string, string> {

@@ -4,8 +4,9 @@ import { type DeliveryLedger, MemoryDeliveryLedger, type OutgoingMail } from "..
 import { batchKey } from "../../../src/mail/ledger/route-key.ts";
 import { PostgresDeliveryLedger } from "../../../src/stores/postgres/index.ts";
 import { SqliteDeliveryLedger } from "../../../src/stores/sqlite/index.ts";
+import { testDatabaseUrl } from "../../support/postgres.ts";
 
-const PG_URL = process.env.ERRAND_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const PG_URL = testDatabaseUrl;
 const schema = `errand_test_mail_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
 const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
 afterAll(async () => {

@@ -3,8 +3,9 @@ import postgres from "postgres";
 import type { OutgoingMail, PreviewStore } from "../../../src/mail/index.ts";
 import { PostgresPreviewStore } from "../../../src/stores/postgres/index.ts";
 import { SqlitePreviewStore } from "../../../src/stores/sqlite/index.ts";
+import { testDatabaseUrl } from "../../support/postgres.ts";
 
-const PG_URL = process.env.ERRAND_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const PG_URL = testDatabaseUrl;
 const schema = `errand_test_preview_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
 const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
 afterAll(async () => {

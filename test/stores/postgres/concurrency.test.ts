@@ -1,7 +1,9 @@
 // What the contract cannot show with one connection: several claimers at the same moment.
+
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { NewJob } from "../../../src/jobs/store.ts";
 import { type PostgresJobStore, postgresStore } from "../../../src/stores/postgres/index.ts";
+import { testDatabaseUrl } from "../../support/postgres.ts";
 import { dropSchema, testClient, testSchema } from "./pg-test-db.ts";
 
 const admin = testClient(2);
@@ -26,7 +28,7 @@ beforeEach(async () => {
   // Separate pools, as separate instances would have.
   stores = Array.from({ length: 4 }, () =>
     postgresStore({
-      url: process.env.ERRAND_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+      url: testDatabaseUrl,
       schema,
       max: 2,
     }),

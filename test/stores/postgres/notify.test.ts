@@ -1,3 +1,4 @@
+import "../../support/postgres.ts";
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { NewJob, Subscription } from "../../../src/jobs/store.ts";
 import { type PostgresJobStore, postgresStore } from "../../../src/stores/postgres/index.ts";

@@ -1,5 +1,6 @@
 // The transactional outbox end to end: a business row and its job, written in one drizzle
 // transaction on the app's own client, commit or roll back together.
+import "../../support/postgres.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { sql as drizzleSql } from "drizzle-orm";
 import { pgSchema, serial, text } from "drizzle-orm/pg-core";

@@ -1,6 +1,7 @@
 import postgres, { type Sql } from "postgres";
+import { testDatabaseUrl } from "../../support/postgres.ts";
 
-export const testDatabaseUrl = process.env.ERRAND_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export { testDatabaseUrl };
 
 /** A schema name no other run uses; the test drops it afterwards. */
 export function testSchema(label = "pg"): string {

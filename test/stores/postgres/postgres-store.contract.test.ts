@@ -1,3 +1,4 @@
+import "../../support/postgres.ts";
 import { afterAll } from "bun:test";
 import { drizzle } from "drizzle-orm/postgres-js";
 import { type PostgresTx, postgresStore } from "../../../src/stores/postgres/index.ts";

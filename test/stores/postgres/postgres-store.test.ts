@@ -1,3 +1,4 @@
+import "../../support/postgres.ts";
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { readMigrationFiles } from "drizzle-orm/migrator";
