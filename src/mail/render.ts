@@ -1,9 +1,21 @@
-import { render, toPlainText, unstableToPlainText } from "@react-email/render";
 import type { TSchema } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import { InvalidMailPropsError, UnknownTemplateError } from "./errors.ts";
 import { LruCache } from "./lru.ts";
 import type { MailTemplate, PropsOf, TemplateRegistry } from "./template.ts";
+
+type ReactEmailRender = typeof import("@react-email/render");
+let reactEmailRender: Promise<ReactEmailRender> | undefined;
+
+/**
+ * @react-email/render brings react-dom/server and html-to-text, most of what importing errand/mail would
+ * cost; an app that starts without sending a mail should not pay for them, so they load with the first
+ * render.
+ */
+function loadReactEmailRender(): Promise<ReactEmailRender> {
+  reactEmailRender ??= import("@react-email/render");
+  return reactEmailRender;
+}
 
 export interface RenderedMail {
   subject: string;
@@ -32,14 +44,14 @@ export interface RendererOptions {
 export class MailRenderer<R extends TemplateRegistry> {
   readonly #validators = new Map<string, TypeCheck<TSchema>>();
   readonly #cache: LruCache<string, RenderedMail>;
-  readonly #toText: (html: string) => string;
+  readonly #text: "standard" | "fast";
 
   constructor(
     readonly templates: R,
     options: RendererOptions = {},
   ) {
     this.#cache = new LruCache(options.cacheSize ?? 256);
-    this.#toText = options.text === "fast" ? unstableToPlainText : (html) => toPlainText(html);
+    this.#text = options.text ?? "standard";
   }
 
   template<K extends keyof R & string>(name: K): R[K] {
@@ -60,8 +72,10 @@ export class MailRenderer<R extends TemplateRegistry> {
     const cached = this.#cache.get(key);
     if (cached) return cached;
     const template: MailTemplate = this.template(name);
+    const { render, toPlainText, unstableToPlainText } = await loadReactEmailRender();
     const html = await render(template.component(props));
-    const rendered = { subject: template.subject(props), html, text: this.#toText(html) };
+    const text = this.#text === "fast" ? unstableToPlainText(html) : toPlainText(html);
+    const rendered = { subject: template.subject(props), html, text };
     this.#cache.set(key, rendered);
     return rendered;
   }
