@@ -1,5 +1,3 @@
-import { openPostgresRuntime } from "./postgres.ts";
-import { openSqliteRuntime } from "./sqlite.ts";
 import type { AppRuntime, RuntimeOptions } from "./types.ts";
 
 export type { AppJobs, AppRuntime, RuntimeOptions } from "./types.ts";
@@ -10,7 +8,12 @@ export type { AppJobs, AppRuntime, RuntimeOptions } from "./types.ts";
  */
 export async function openRuntime(options: RuntimeOptions): Promise<AppRuntime> {
   const database = options.config.database;
-  return database.kind === "postgres"
-    ? openPostgresRuntime(options, database.url)
-    : openSqliteRuntime(options, database.path);
+  // Only the configured dialect is loaded: a SQLite instance does not start postgres.js and drizzle's
+  // pg-core, nor a PostgreSQL one drizzle's SQLite driver.
+  if (database.kind === "postgres") {
+    const { openPostgresRuntime } = await import("./postgres.ts");
+    return openPostgresRuntime(options, database.url);
+  }
+  const { openSqliteRuntime } = await import("./sqlite.ts");
+  return openSqliteRuntime(options, database.path);
 }
