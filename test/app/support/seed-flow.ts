@@ -1,4 +1,6 @@
 import { expect } from "bun:test";
+import { MailRenderer } from "errand/mail";
+import { emailTemplates } from "../../../emails/index.ts";
 import { startFakeResend } from "../../support/fake-resend.ts";
 import { type Child, listeningUrl, spawnChild } from "../../support/process.ts";
 import { eventually } from "./harness.ts";
@@ -64,6 +66,14 @@ export async function runSeedFlow({ command, cwd, databasePath, children }: Seed
     expect(mail.html).toContain("Seed &lt;User&gt;");
     const link = mail.text!.match(/https?:\/\/\S+confirm\?token=[\w-]+/)![0];
     expect(link.startsWith(`http://127.0.0.1:${port}/api/users/confirm?token=`)).toBe(true);
+    // Byte for byte what the templates render in this process: the renderer the app loads on its first
+    // mail (from the bundle, in the compiled binary) is the same React Email.
+    const rendered = await new MailRenderer(emailTemplates).render("confirmation", {
+      displayName: "Seed <User>",
+      confirmUrl: link,
+    });
+    expect(mail.html).toBe(rendered.html);
+    expect(mail.text).toBe(rendered.text);
     expect((await fetch(link)).status).toBe(200);
     const again = await fetch(link);
     expect(again.status).toBe(400);
