@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { Type } from "@sinclair/typebox";
 import { FakeClock } from "../../src/clock/index.ts";
 import {
   createCron,
@@ -94,6 +95,14 @@ describe("the two forms", () => {
     expect(cron.job).toMatchObject({ name: "cron.token-cleanup", attempts: 3, timeoutMs: 5_000 });
     expect(cron.payloadFor(Date.parse("2026-01-01T10:00:00Z"))).toEqual({ tick: "2026-01-01T10:00:00.000Z" });
     expect(cron.job.parse(cron.payloadFor(0)).ok).toBe(true);
+  });
+
+  test("a plain handler's payload schema is exactly what TypeBox builds, and it checks the tick", () => {
+    const cron = defineCron({ name: "token-cleanup", schedule: "0 * * * *", handler: () => {} });
+    // Symbol keys included: TypeBox's compiler and Elysia dispatch on the Kind symbol.
+    expect(cron.job.schema).toStrictEqual(Type.Object({ tick: Type.String() }));
+    expect(cron.job.parse({ tick: 1 })).toMatchObject({ ok: false, issues: [{ path: "/tick" }] });
+    expect(cron.job.parse({})).toMatchObject({ ok: false });
   });
 
   test("job and handler together are refused", () => {

@@ -40,6 +40,14 @@ describe("the portable entry points import nothing runtime-specific", () => {
     });
   }
 
+  test("errand loads TypeBox's compiler and value, not its type builders", () => {
+    // The builders are 94 of TypeBox's 249 modules (~8 ms of importing errand); the core defines its one
+    // schema without them. An app that builds schemas with TypeBox or Elysia's `t` loads them itself.
+    const core = entryPoints().find((e) => e.specifier === "errand")!;
+    const typebox = [...packageImports(core.source).keys()].filter((path) => path.startsWith("@sinclair/typebox"));
+    expect(typebox.sort()).toEqual(["@sinclair/typebox/compiler", "@sinclair/typebox/value"]);
+  });
+
   test("the walk sees what the other entry points import", () => {
     // Guards the check itself: if scanning stopped following imports, the tests above would pass vacuously.
     const sqlite = entryPoints().find((e) => e.specifier === "errand/sqlite")!;
