@@ -1,7 +1,9 @@
 // Start-up time and idle memory of the reference app, side by side with a bare Elysia app, from source
 // and as compiled binaries, plus the import time of each Errand entry point.
 //   ready ms: from spawning the process to the first 200 from GET /health/ready (polled every 2 ms);
-//             the app on a fresh SQLite file each launch, so its migrations run, as on a new instance.
+//             the app on a fresh SQLite file (in the temp dir) each launch, so its migrations run and
+//             their fsyncs count, as on a new instance. Binaries: `bun run build`'s build/errand, and the
+//             bare app compiled with the same flags.
 //   RSS:      at that first 200, and once idle: sampled every 250 ms until four samples in a row agree
 //             within 1 MB (at most 8 s after ready).
 //   import:   `await import(specifier)` in a fresh `bun` process, timed inside it; RSS after.
@@ -11,6 +13,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import packageJson from "../package.json" with { type: "json" };
 import { median, printTable } from "./lib/table.ts";
 
 const root = resolve(import.meta.dir, "..");
@@ -57,9 +60,16 @@ function appVariants(dir: string): AppVariant[] {
 
 function compile(dir: string): void {
   const steps = [
-    // The build script as written: build/errand, the artifact the Dockerfile ships.
-    ["bun", "run", "build"],
-    [bun, "build", "--compile", "--minify", join(root, "bench/lib/startup-bare.ts"), "--outfile", join(dir, "bare")],
+    // The build script as written: build/errand, the artifact the Dockerfile ships (--no-build: as it is).
+    ...(build ? [["bun", "run", "build"]] : []),
+    // The bare app with the same flags, so the two binaries differ only in what they bundle.
+    [
+      "sh",
+      "-c",
+      packageJson.scripts.build
+        .replace("src/main.ts", "bench/lib/startup-bare.ts")
+        .replace(/--outfile \S+/, `--outfile ${join(dir, "bare")}`),
+    ],
   ];
   for (const command of steps) {
     const result = Bun.spawnSync(command, { cwd: root, stdout: "pipe", stderr: "pipe" });
@@ -161,7 +171,7 @@ const loadRange = (loads: number[]) => `${fixed(Math.min(...loads), 1)}–${fixe
 async function benchApps(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "errand-bench-startup-"));
   try {
-    if (build) compile(dir);
+    compile(dir);
     const variants = appVariants(dir);
     const results = new Map<string, Launch[]>();
     for (let run = 0; run < runs; run++) {
