@@ -4,13 +4,15 @@
 //             the app on a fresh SQLite file (in the temp dir) each launch, so its migrations run and
 //             their fsyncs count, as on a new instance. Binaries: `bun run build`'s build/errand, and the
 //             bare app compiled with the same flags.
+//   CPU ms:   the process's CPU time (all threads) at that first 200: steadier than wall time when
+//             other work shares the cores.
 //   RSS:      at that first 200, and once idle: sampled every 250 ms until four samples in a row agree
 //             within 1 MB (at most 8 s after ready).
 //   import:   `await import(specifier)` in a fresh `bun` process, timed inside it; RSS after.
 // Each variant runs RUNS times, the runs interleaved across variants so a busy moment on a shared
 // machine hits all alike; medians. The load average (1 min) is sampled at each launch.
 //   bun bench/startup.ts [--runs 5] [--no-build] [--only apps|imports]
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import packageJson from "../package.json" with { type: "json" };
@@ -36,6 +38,7 @@ interface AppVariant {
 
 interface Launch {
   readyMs: number;
+  readyCpuMs: number;
   readyRssMb: number;
   idleRssMb: number;
   load: number;
@@ -90,6 +93,18 @@ async function rssMb(pid: number): Promise<number> {
   return kb / 1024;
 }
 
+/**
+ * CPU time the process's threads have run so far (schedstat, in ns): unlike wall time, it barely moves
+ * when other work shares the cores, so it compares variants on a busy machine.
+ */
+async function cpuMs(pid: number): Promise<number> {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    ns += Number((await Bun.file(`/proc/${pid}/task/${task}/schedstat`).text()).split(" ")[0]);
+  }
+  return ns / 1e6;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function launch(variant: AppVariant, dir: string, run: number): Promise<Launch> {
@@ -118,6 +133,7 @@ async function launch(variant: AppVariant, dir: string, run: number): Promise<La
       if (status === 200) readyMs = performance.now() - began;
       else await sleep(2);
     }
+    const readyCpuMs = await cpuMs(child.pid);
     const readyRssMb = await rssMb(child.pid);
     const samples: number[] = [];
     const settled = () => samples.length >= 4 && Math.max(...samples.slice(-4)) - Math.min(...samples.slice(-4)) <= 1;
@@ -125,7 +141,7 @@ async function launch(variant: AppVariant, dir: string, run: number): Promise<La
       await sleep(250);
       samples.push(await rssMb(child.pid));
     }
-    return { readyMs, readyRssMb, idleRssMb: samples.at(-1)!, load };
+    return { readyMs, readyCpuMs, readyRssMb, idleRssMb: samples.at(-1)!, load };
   } finally {
     child.kill("SIGKILL");
     await child.exited;
@@ -180,7 +196,15 @@ async function benchApps(): Promise<void> {
       }
     }
     printTable(
-      ["variant", "ready ms (median)", "ready ms (min–max)", "RSS at ready MB", "RSS idle MB", "load avg (1 min)"],
+      [
+        "variant",
+        "ready ms (median)",
+        "ready ms (min–max)",
+        "CPU ms to ready",
+        "RSS at ready MB",
+        "RSS idle MB",
+        "load avg (1 min)",
+      ],
       variants.map((variant) => {
         const all = results.get(variant.name)!;
         const ready = all.map((l) => l.readyMs);
@@ -188,6 +212,7 @@ async function benchApps(): Promise<void> {
           variant.name,
           fixed(median(ready)),
           `${fixed(Math.min(...ready))}–${fixed(Math.max(...ready))}`,
+          fixed(median(all.map((l) => l.readyCpuMs))),
           fixed(median(all.map((l) => l.readyRssMb))),
           fixed(median(all.map((l) => l.idleRssMb))),
           loadRange(all.map((l) => l.load)),
