@@ -15,6 +15,7 @@ import {
   type JobPage,
   type JobRecord,
   type JobState,
+  type JobStats,
   type JobStore,
   jobStates,
   type ListOptions,
@@ -58,6 +59,13 @@ export interface EnqueueInTx<Tx> {
 
 export interface EnqueueItem<P> extends EnqueueJobOptions {
   payload: P;
+}
+
+/** jobs.stats(): the store's figures, every activity bucket present. */
+export interface JobStatsView extends JobStats {
+  /** When the figures were read. */
+  now: number;
+  bucketMs: number;
 }
 
 export interface JobCounts {
@@ -202,6 +210,14 @@ export class Jobs<Tx = never> implements HostedService {
     return this.store.discard(id);
   }
 
+  /** A scheduled job, or a failed one waiting for its retry, runs now. false if it is in another state. */
+  runNow(id: string): Promise<boolean> {
+    return this.store.runNow(id, { now: this.#clock.now() }).then((due) => {
+      if (due) this.#wakeup.wake();
+      return due;
+    });
+  }
+
   get(id: string): Promise<JobRecord | null> {
     return this.store.get(id);
   }
@@ -213,6 +229,29 @@ export class Jobs<Tx = never> implements HostedService {
 
   async counts(): Promise<JobCounts> {
     return toCounts(await this.store.counts());
+  }
+
+  /**
+   * Counts by queue, name and state, the due backlog, and what succeeded, failed and died in each
+   * bucket of the last `windowMs` (default: minutes of the last hour), every bucket listed, oldest
+   * first, the last one the current (partial) bucket. Read from the store, so it covers every
+   * instance; it may scan the jobs table: cache it rather than calling it per request.
+   */
+  async stats(options: { windowMs?: number; bucketMs?: number } = {}): Promise<JobStatsView> {
+    const bucketMs = options.bucketMs ?? 60_000;
+    const windowMs = options.windowMs ?? 3_600_000;
+    if (!(bucketMs >= 1 && windowMs >= bucketMs))
+      throw new RangeError(`jobs.stats: need 1 <= bucketMs <= windowMs, got ${bucketMs} and ${windowMs}.`);
+    const now = this.#clock.now();
+    const buckets = Math.ceil(windowMs / bucketMs);
+    const since = (Math.floor(now / bucketMs) - buckets + 1) * bucketMs;
+    const stats = await this.store.stats({ now, since, bucketMs });
+    const byAt = new Map(stats.activity.map((bucket) => [bucket.at, bucket]));
+    const activity = Array.from(
+      { length: buckets },
+      (_, i) => byAt.get(since + i * bucketMs) ?? { at: since + i * bucketMs, succeeded: 0, failed: 0, dead: 0 },
+    );
+    return { ...stats, now, bucketMs, activity };
   }
 
   /** Deletes succeeded jobs older than the retention (schedule it daily, e.g. with cron). */

@@ -189,6 +189,7 @@ export class JobRunner {
       enqueuedAt: claimed.enqueuedAt,
       dueAt: claimed.runAt,
       startedAt,
+      key: claimed.key,
     }));
     const outcome = await runAttempt(job, deps);
     job.durationMs = clock.now() - startedAt;
@@ -210,7 +211,7 @@ export class JobRunner {
     }
     const { claimed } = job;
     const now = this.#o.clock.now();
-    const error = describeFailure(outcome.error, claimed.attempt, now, this.#o.workerId);
+    const error = describeFailure(outcome.error, claimed.attempt, now, this.#o.workerId, job.durationMs);
     const final = outcome.error instanceof NonRetryableError || claimed.attempt >= claimed.maxAttempts;
     const retryAt = final ? null : now + this.#retryDelay(job, outcome.error);
     job.failure = { id: claimed.id, error, retryAt };
@@ -333,7 +334,14 @@ export class JobRunner {
   }
 }
 
-function describeFailure(error: unknown, attempt: number, at: number, workerId: string): JobAttemptError {
+function describeFailure(
+  error: unknown,
+  attempt: number,
+  at: number,
+  workerId: string,
+  durationMs: number | undefined,
+): JobAttemptError {
+  const took = durationMs === undefined ? {} : { durationMs };
   if (error instanceof Error) {
     return {
       attempt,
@@ -342,9 +350,10 @@ function describeFailure(error: unknown, attempt: number, at: number, workerId: 
       message: error.message,
       ...(error.stack ? { stack: error.stack } : {}),
       workerId,
+      ...took,
     };
   }
-  return { attempt, at, name: "Error", message: String(error), workerId };
+  return { attempt, at, name: "Error", message: String(error), workerId, ...took };
 }
 
 function ref({ id, name, queue }: ClaimedJob): JobRef {

@@ -1,0 +1,21 @@
+import type { CronRunStatus, CronStatus } from "../cron/index.ts";
+import type { JobPage, JobRecord, JobStatsView, ListOptions } from "../jobs/index.ts";
+
+/** What the dashboard uses of the jobs service: `createJobs(...)` satisfies it, on every store. */
+export interface DashboardJobs {
+  list(options?: Partial<ListOptions>): Promise<JobPage>;
+  get(id: string): Promise<JobRecord | null>;
+  retry(id: string): Promise<boolean>;
+  discard(id: string): Promise<boolean>;
+  runNow(id: string): Promise<boolean>;
+  stats(options?: { windowMs?: number; bucketMs?: number }): Promise<JobStatsView>;
+}
+
+/** What the dashboard uses of the cron service: `createCron(...)` (or the cron plugin's `cron`) satisfies it. */
+export interface DashboardCron {
+  list(): Promise<CronStatus[]>;
+  runs(cronName: string, options?: { limit?: number }): Promise<CronRunStatus[]>;
+  trigger(cronName: string): Promise<string>;
+  enable(cronName: string): void;
+  disable(cronName: string): void;
+}
