@@ -46,6 +46,7 @@ th{font-size:12px;text-transform:uppercase;letter-spacing:.4px;color:var(--muted
 tbody tr:hover{background:var(--code)}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 td.zero{color:var(--muted)}
+tr.queue-row td{background:var(--code)}
 .mono,code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
 .muted{color:var(--muted)}
 .err{color:var(--bad);max-width:30rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}

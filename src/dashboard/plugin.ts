@@ -357,13 +357,19 @@ export function dashboard(options: DashboardOptions) {
     });
 
   if (tokens) {
-    const login = (problem: string | null, status: number, headers: Record<string, string> = {}) =>
-      respond(loginPage(base, title, problem), status, { "x-errand-page": "login", ...headers });
+    const nextOf = (request: Request) => {
+      const next = new URL(request.url).searchParams.get("next");
+      return next && (next === base || next.startsWith(`${base}/`)) && !next.startsWith("//") && next.length < 2000
+        ? next
+        : null;
+    };
+    const login = (request: Request, problem: string | null, status: number, headers: Record<string, string> = {}) =>
+      respond(loginPage(base, title, problem, nextOf(request)), status, { "x-errand-page": "login", ...headers });
     app
       .get("/login", async ({ request, set }) => {
         Object.assign(set.headers as Record<string, string>, securityHeaders);
         if (await tokens.read(readCookie(request, sessionCookie))) return redirect(`${base}/`);
-        return login(null, 200);
+        return login(request, null, 200);
       })
       .post("/login", async ({ request, set, server }) => {
         Object.assign(set.headers as Record<string, string>, securityHeaders);
@@ -375,13 +381,13 @@ export function dashboard(options: DashboardOptions) {
           const client = clientOf(request, server);
           const waitMs = tokens.failures.retryAfterMs(client);
           if (waitMs > 0)
-            return login("Too many wrong tokens from this address; try again later.", 429, {
+            return login(request, "Too many wrong tokens from this address; try again later.", 429, {
               "retry-after": String(Math.ceil(waitMs / 1000)),
             });
           if (!(await tokens.matches(form.get("token") ?? ""))) {
             tokens.failures.fail(client);
             logger.warn({ client }, "dashboard sign-in with a wrong token");
-            return login("That token is not valid.", 401);
+            return login(request, "That token is not valid.", 401);
           }
           tokens.failures.succeed(client);
           const opened = await tokens.open();
