@@ -138,6 +138,11 @@ export class Jobs<Tx = never> implements HostedService {
     await runner?.stop(signal);
   }
 
+  /** Claimed jobs waiting in this process's channel for an executor (0 when stopped). */
+  get buffered(): number {
+    return this.#runner?.buffered ?? 0;
+  }
+
   health(): ServiceHealth {
     const error = this.#runner?.lastError;
     if (error === undefined) return { ready: true };

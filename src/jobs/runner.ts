@@ -75,6 +75,11 @@ export class JobRunner {
     });
   }
 
+  /** Claimed jobs waiting in the channel for an executor. */
+  get buffered(): number {
+    return this.#channel.reader.count;
+  }
+
   /** The error of the last failed store call, until a call succeeds again (readiness). */
   get lastError(): unknown {
     return this.#lastError;

@@ -8,6 +8,7 @@ import {
   NonRetryableError,
 } from "../jobs/index.ts";
 import { MailDeliveryError, MailError, MailRateLimitedError } from "./errors.ts";
+import type { MailEvents } from "./events.ts";
 import type { MailRequest } from "./mailer.ts";
 import type { MailSender } from "./sender.ts";
 import type { OutgoingMail } from "./transport.ts";
@@ -41,6 +42,8 @@ export interface MailJobOptions {
 export interface MailComposer {
   compose(template: string, request: MailRequest<unknown>): Promise<OutgoingMail>;
   readonly sender: MailSender;
+  /** Where each mail's outcome is reported (the Mailer's events). */
+  readonly events?: MailEvents;
 }
 
 /**
@@ -72,10 +75,13 @@ async function runMailJob(
     const mail = await mailer.compose(payload.template, payload);
     const delivery = await mailer.sender.deliver(mail, { idempotencyKey, signal: ctx.signal });
     ctx.logger.info({ template: payload.template, providerId: delivery.id }, "mail delivered");
+    mailer.events?.emit("sent", { template: payload.template, recipients: mail.to.length, providerId: delivery.id });
   } catch (error) {
+    const retryable = !(error instanceof MailError) || (error instanceof MailDeliveryError && error.retryable);
+    mailer.events?.emit("failed", { template: payload.template, retryable, error });
     // Retrying cannot fix a refused mail or props that no longer match the template: dead at once,
     // logged here once with the provider's message (the job keeps it as its last error).
-    if (error instanceof MailError && !(error instanceof MailDeliveryError && error.retryable)) {
+    if (!retryable) {
       ctx.logger.error({ template: payload.template, err: error }, `mail not deliverable: ${error.message}`);
       throw new NonRetryableError(error.message, { cause: error });
     }

@@ -1,5 +1,6 @@
 import type { JobDefinition, Jobs } from "../jobs/index.ts";
-import { MailConfigError } from "./errors.ts";
+import { MailConfigError, MailDeliveryError, MailError } from "./errors.ts";
+import { MailEvents } from "./events.ts";
 import { defineMailJob, type MailJobOptions, type MailJobPayload } from "./mail-job.ts";
 import { MailOutbox } from "./outbox.ts";
 import { normalizeRecipients } from "./recipients.ts";
@@ -43,6 +44,8 @@ export class Mailer<R extends TemplateRegistry> {
   readonly from: string;
   /** Delivers queued mails (batching them when configured). */
   readonly sender: MailSender;
+  /** `sent` and `failed` for every mail sent now or by the mail job, in this process. */
+  readonly events = new MailEvents();
   /** The durable job that sends queued mails: register it with createJobs({ jobs: [mailer.job] }). */
   readonly job: JobDefinition<MailJobPayload>;
   readonly #replyTo: string | undefined;
@@ -74,7 +77,16 @@ export class Mailer<R extends TemplateRegistry> {
     request: MailRequest<PropsOf<R, K>>,
     options?: DeliveryOptions,
   ): Promise<Delivery> {
-    return this.transport.send(await this.compose(name, request), options);
+    try {
+      const mail = await this.compose(name, request);
+      const delivery = await this.transport.send(mail, options);
+      this.events.emit("sent", { template: name, recipients: mail.to.length, providerId: delivery.id });
+      return delivery;
+    } catch (error) {
+      const retryable = !(error instanceof MailError) || (error instanceof MailDeliveryError && error.retryable);
+      this.events.emit("failed", { template: name, retryable, error });
+      throw error;
+    }
   }
 
   /** Throws InvalidMailPropsError / InvalidRecipientError / UnknownTemplateError; sends nothing. */

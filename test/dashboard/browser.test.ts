@@ -78,7 +78,7 @@ describe("the dashboard in Chromium", () => {
     const { page } = session;
     await page.click('header.top nav a:has-text("Overview")');
     await page.waitForURL(`${base}/admin/`);
-    expect(await page.locator('.tile[data-state="succeeded"] .n').innerText()).toMatch(/^\d[\d,]*$/);
+    expect(await page.locator('.tile[data-state="succeeded"] .n').textContent()).toMatch(/^\d[\d,]*$/);
     expect(await page.locator(".chart svg rect.ok").count()).toBeGreaterThan(30);
     expect(await page.locator("#names tbody tr").count()).toBeGreaterThanOrEqual(4);
     await finish(session);
@@ -121,7 +121,7 @@ describe("the dashboard in Chromium", () => {
     expect(new Set(states)).toEqual(new Set(["dead"]));
     expect(await rows.locator("td:nth-child(2)").allInnerTexts()).toEqual(states.map(() => "mail.send"));
     expect(await jobIds(page)).toEqual(expect.arrayContaining(dead));
-    expect(await page.locator("#bulk").innerText()).toContain("dead jobs named mail.send");
+    expect(await page.locator("#bulk").textContent()).toContain("dead jobs named mail.send");
     await finish(session);
   }, 60_000);
 
@@ -132,11 +132,11 @@ describe("the dashboard in Chromium", () => {
     const { page } = session;
     await page.goto(`${base}/admin/jobs/${id}`);
     const payload = page.locator("#payload");
-    expect(await payload.innerText()).toContain('<img src=x onerror=\\"window.__owned=1\\">');
+    expect(await payload.textContent()).toContain('<img src=x onerror=\\"window.__owned=1\\">');
     expect(await payload.locator("img, script").count()).toBe(0);
     await page.waitForTimeout(300);
     expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
-    expect(await page.locator("#attempts").innerText()).toContain("mailbox unavailable");
+    expect(await page.locator("#attempts").textContent()).toContain("mailbox unavailable");
     await finish(session);
   }, 60_000);
 
@@ -154,7 +154,7 @@ describe("the dashboard in Chromium", () => {
     });
     await page.click('#job-actions button:has-text("Retry")');
     await page.locator(".notice").waitFor();
-    expect(await page.locator(".notice").innerText()).toBe("The job will run again now.");
+    expect(await page.locator(".notice").textContent()).toBe("The job will run again now.");
     await page.locator("#job-state .badge.succeeded").waitFor({ timeout: 10_000 });
     // No navigation happened: the window and its globals are the same.
     expect(await page.evaluate(() => (window as unknown as { __stayed?: boolean }).__stayed)).toBe(true);
@@ -170,7 +170,7 @@ describe("the dashboard in Chromium", () => {
     await page.goto(`${base}/admin/jobs/${id}`);
     await page.click('#job-actions button:has-text("Discard")');
     await page.waitForURL(`${base}/admin/jobs`);
-    expect(await page.locator(".notice").innerText()).toBe("The job was discarded.");
+    expect(await page.locator(".notice").textContent()).toBe("The job was discarded.");
     expect(await demo.jobs.get(id!)).toBeNull();
     await finish(session);
   }, 60_000);
@@ -186,7 +186,7 @@ describe("the dashboard in Chromium", () => {
     await page.goto(`${base}/admin/jobs?state=dead&name=mail.send`);
     await page.click('#bulk button:has-text("Retry all")');
     await page.locator(".notice").waitFor();
-    expect(await page.locator(".notice").innerText()).toMatch(/^\d+ jobs will run again now\.$/);
+    expect(await page.locator(".notice").textContent()).toMatch(/^\d+ jobs will run again now\.$/);
     for (const id of dead) expect((await demo.jobs.get(id))!.state).not.toBe("dead");
     expect((await demo.jobs.list({ state: "dead", name: "mail.send" })).jobs).toEqual([]);
     expect(await demo.jobs.get(otherDead[0]!.id)).not.toBeNull();
@@ -200,7 +200,7 @@ describe("the dashboard in Chromium", () => {
     const row = page.locator('tr[data-cron="invoice-sync"]');
     await row.locator('button:has-text("Trigger now")').click();
     await page.locator(".notice").waitFor();
-    expect(await page.locator(".notice").innerText()).toBe("The cron run was enqueued.");
+    expect(await page.locator(".notice").textContent()).toBe("The cron run was enqueued.");
     const runs = await demo.cron.runs("invoice-sync");
     expect(runs.length).toBeGreaterThanOrEqual(1);
     await page.locator(`tr[data-cron="invoice-sync"] .runs a[href="/admin/jobs/${runs[0]!.jobId}"]`).waitFor();
@@ -215,7 +215,7 @@ describe("the dashboard in Chromium", () => {
       (window as unknown as { __stayed: boolean }).__stayed = true;
     });
     const scheduled = page.locator('.tile[data-state="scheduled"] .n');
-    const before = Number((await scheduled.innerText()).replaceAll(",", ""));
+    const before = Number((await scheduled.textContent())!.replaceAll(",", ""));
     await demo.jobs.enqueueMany(
       resizeImage,
       Array.from({ length: 5 }, (_, i) => ({ payload: { imageId: i, sizes: [1] }, delayMs: 86_400_000 })),
@@ -262,7 +262,7 @@ describe("the dashboard in Chromium", () => {
       expect((await demo.jobs.get(id!))!.state).toBe("dead");
       // The signed-in page itself still works.
       await page.goto(`${base}/admin/jobs/${id}`);
-      expect(await page.locator("#job-state").innerText()).toBe("dead");
+      expect(await page.locator("#job-state").textContent()).toBe("dead");
     } finally {
       attacker.stop(true);
       await session.context.close();
