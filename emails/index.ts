@@ -1,4 +1,4 @@
-import { defineTemplate } from "../src/mail/template.ts";
+import { defineTemplate } from "errand/mail";
 import * as confirmation from "./confirmation.tsx";
 import * as passwordReset from "./password-reset.tsx";
 import * as welcome from "./welcome.tsx";

@@ -1,17 +1,23 @@
+import { serve } from "errand/elysia";
 import { ConfigError, loadConfig } from "./app/config.ts";
-import { createApp } from "./app/create-app.ts";
+import { createApp, devLinks } from "./app/create-app.ts";
 import { probeReady } from "./app/healthcheck.ts";
-import { createLogger } from "./app/logger.ts";
+import { consoleDestination, createLogger } from "./app/logger.ts";
 import { openRuntime } from "./app/runtime/index.ts";
-import { serve } from "./elysia/index.ts";
+import { StartupError } from "./app/startup-error.ts";
+
+/** A problem the operator can fix (configuration, an unreachable database): its message, no stack, exit 1. */
+function exitWith(error: unknown): never {
+  if (!(error instanceof ConfigError || error instanceof StartupError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 
 function readConfig() {
   try {
     return loadConfig();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    process.exit(1);
+    exitWith(error);
   }
 }
 
@@ -19,8 +25,8 @@ const config = readConfig();
 // `errand healthcheck` (the Dockerfile's HEALTHCHECK): probe the running instance, exit 0 when ready.
 if (process.argv.slice(2).includes("healthcheck")) process.exit((await probeReady(config.port)) ? 0 : 1);
 
-const logger = createLogger(config.logLevel);
-const runtime = await openRuntime({ config, logger });
+const logger = createLogger(config.logLevel, await consoleDestination(config.nodeEnv));
+const runtime = await openRuntime({ config, logger }).catch(exitWith);
 const app = createApp(config, { logger, runtime });
 app.decorator.host.addEventListener("stopped", () => void runtime.close());
-await serve(app, { port: config.port, hostname: config.hostname, logger });
+await serve(app, { port: config.port, hostname: config.hostname, logger, links: devLinks(config, runtime) });

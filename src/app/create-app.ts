@@ -1,9 +1,6 @@
 import { Elysia } from "elysia";
-import { type Clock, systemClock } from "../clock/index.ts";
-import { hosting } from "../elysia/index.ts";
-import { mailPreview } from "../elysia/mail-preview.ts";
-import type { HostedService } from "../hosting/index.ts";
-import type { AdminCrons, AdminJobs } from "./admin/admin-ports.ts";
+import { type Clock, type Jobs, systemClock } from "errand";
+import { cron, hosting, jobs, mailer, mailPreview } from "errand/elysia";
 import { adminRoutes } from "./admin/admin-routes.ts";
 import { dashboardRoutes } from "./admin/dashboard-routes.ts";
 import { AccessTokens } from "./auth/access-token.ts";
@@ -14,6 +11,7 @@ import { bodyLimit } from "./http/body-limit.ts";
 import { cors } from "./http/cors.ts";
 import { errorHandler } from "./http/error-handler.ts";
 import { health } from "./http/health.ts";
+import { type HomeLinks, home } from "./http/home.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
 import { requestContext } from "./http/request-context.ts";
 import { securityHeaders } from "./http/security-headers.ts";
@@ -30,78 +28,76 @@ export interface AppDeps {
   logger: AppLogger;
   runtime: AppRuntime;
   clock?: Clock;
-  /** Extra hosted services to run with the app's own (tests add probes here). */
-  services?: HostedService[];
 }
 
 /**
  * Builds the reference app without listening: tests call `app.handle(request)` and start/stop
- * `app.decorator.host` themselves; main.ts hands it to `serve()`.
+ * `app.decorator.host` themselves; main.ts hands it to `serve()`. The background work joins the app
+ * the way any Errand user's does: hosting, then the jobs, mailer and cron plugins.
  */
 export function createApp(config: AppConfig, deps: AppDeps) {
   const { runtime, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const production = config.nodeEnv === "production";
   const users = new UserService(runtime.repository, clock, {
-    publicUrl: config.publicUrl,
+    links: runtime.links,
     confirmTokenTtlMs: config.confirmTokenTtlSeconds * 1000,
     resendIntervalMs: config.resendConfirmationIntervalMs,
   });
   const accessTokens = new AccessTokens(config.authSecret, config.accessTokenTtlSeconds);
   const auth = new AuthService(runtime.repository, accessTokens, clock, config.refreshTokenTtlSeconds * 1000);
   const limiter = new RateLimiter(config.rateLimitMax, config.rateLimitWindowMs, clock);
-  const adminJobs: AdminJobs = {
-    counts: () => runtime.jobs.store.counts(),
-    list: (options) => runtime.jobs.list(options),
-    get: (id) => runtime.jobs.get(id),
-    retry: (id) => runtime.jobs.retry(id),
-    discard: (id) => runtime.jobs.discard(id),
-  };
-  const adminCrons: AdminCrons = runtime.crons;
+  const links = devLinks(config, runtime);
+  // Routes enqueue outside any transaction (the outbox writes go through the repository), so the
+  // plugins see the jobs service without the dialect's transaction type: `tx` cannot be passed.
+  const background: Jobs<never> = runtime.jobs;
 
   return new Elysia({
     name: "errand.app",
     // A backstop for bodies sent without content-length; declared lengths get the JSON 413 first.
     serve: { maxRequestBodySize: config.bodyLimitBytes * 2 + 1024 * 1024 },
   })
-    .use(
-      hosting({
-        services: [...runtime.services, ...(deps.services ?? [])],
-        shutdownTimeoutMs: config.shutdownTimeoutMs,
-        onServiceFailure: "stop-host",
-        logger,
-      }),
-    )
+    .use(hosting({ shutdownTimeoutMs: config.shutdownTimeoutMs, onServiceFailure: "stop-host", logger }))
+    .use(jobs(background))
+    .use(mailer({ job: runtime.mailJob, jobs: background }))
+    .use(cron(runtime.crons))
     .use(requestContext(logger))
     .use(securityHeaders)
     .use(cors(config.corsOrigins))
     .use(errorHandler({ production }))
     .use(bodyLimit(config.bodyLimitBytes))
     .use(metricsRoutes(runtime.metrics, [config.metricsToken, config.adminToken]))
-    .use(config.swaggerEnabled ? swagger({ version: APP_VERSION }) : new Elysia({ name: "app.swagger" }))
+    .use(config.swaggerEnabled ? swagger({ version: APP_VERSION, admin: Boolean(config.adminToken) }) : new Elysia())
     .use(
-      runtime.previewStore && config.devRoutesEnabled
-        ? mailPreview({ store: runtime.previewStore, enabled: true })
-        : new Elysia({ name: "errand.mail-preview" }),
+      links.mail && runtime.previewStore ? mailPreview({ store: runtime.previewStore, enabled: true }) : new Elysia(),
     )
+    .use(config.devRoutesEnabled ? home(links) : new Elysia())
     .use((app) => app.use(health(app.decorator.host)))
     .use(usersRoutes({ users, auth, limiter }))
     .use(authRoutes({ auth, limiter }))
     .use(
       config.adminToken
-        ? adminRoutes({ adminToken: config.adminToken, jobs: adminJobs, crons: adminCrons })
-        : new Elysia({ name: "app.admin.api" }),
+        ? adminRoutes({ adminToken: config.adminToken, jobs: runtime.jobs, crons: runtime.crons })
+        : new Elysia(),
     )
     .use(
       config.adminToken
         ? dashboardRoutes({
             adminToken: config.adminToken,
-            jobs: adminJobs,
-            crons: adminCrons,
+            jobs: runtime.jobs,
+            crons: runtime.crons,
             secureCookie: config.publicUrl.startsWith("https:"),
           })
-        : new Elysia({ name: "app.admin.dashboard" }),
+        : new Elysia(),
     );
+}
+
+/** The development pages this configuration mounts: main.ts prints them on start, GET / lists them. */
+export function devLinks(config: AppConfig, runtime: Pick<AppRuntime, "previewStore">): HomeLinks {
+  return {
+    ...(config.swaggerEnabled ? { docs: "/swagger" } : {}),
+    ...(config.devRoutesEnabled && runtime.previewStore ? { mail: "/dev/mail" } : {}),
+  };
 }
 
 export type App = ReturnType<typeof createApp>;

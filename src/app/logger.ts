@@ -1,5 +1,5 @@
 import pino from "pino";
-import type { LogLevel } from "./config.ts";
+import type { LogLevel, NodeEnv } from "./config.ts";
 
 export type AppLogger = pino.Logger;
 
@@ -44,4 +44,24 @@ export function createLogger(level: LogLevel, destination?: LogDestination): App
     },
     destination ?? pino.destination({ dest: 1, sync: true }),
   );
+}
+
+// A variable, not a literal: `bun build --compile` would otherwise try to bundle the devDependency,
+// which a production install (`bun install --production`, the Dockerfile) does not have.
+const PINO_PRETTY = "pino-pretty";
+
+/**
+ * Where log lines go by default: in development on a terminal, pino-pretty's colored lines (when the
+ * devDependency is installed); otherwise undefined, i.e. JSON lines on stdout for production, tests,
+ * pipes and containers.
+ */
+export async function consoleDestination(nodeEnv: NodeEnv): Promise<LogDestination | undefined> {
+  if (nodeEnv !== "development" || !process.stdout.isTTY) return undefined;
+  try {
+    const { default: pretty } = (await import(PINO_PRETTY)) as { default: (options: object) => LogDestination };
+    // Synchronous, like the JSON destination: nothing is lost when the process exits after shutdown.
+    return pretty({ sync: true, colorize: true, ignore: "pid,hostname,app", translateTime: "SYS:HH:MM:ss.l" });
+  } catch {
+    return undefined;
+  }
 }

@@ -15,8 +15,12 @@ export interface Channel<T> {
 }
 
 /**
- * Creates a bounded channel (`capacity` given) or an unbounded one, with .NET's BoundedChannel
- * semantics. Throws RangeError/TypeError naming the option when an option is invalid.
+ * Creates a channel: bounded when `capacity` is given, unbounded otherwise. Items come out in the
+ * order they went in. When a bounded channel is full, `fullMode` decides: "wait" makes `write` wait
+ * for room (blocked writers go in the order they arrived) and `tryWrite` return false; the drop modes
+ * accept the write and discard the oldest buffered item, the newest buffered item, or the item being
+ * written, handing it to `onDropped`. After `writer.complete()` readers drain what is buffered, then
+ * end. Throws RangeError/TypeError naming the option when an option is invalid.
  */
 export function createChannel<T>(options: ChannelOptions<T> = {}): Channel<T> {
   const valid = validateOptions(options);

@@ -95,13 +95,34 @@ function handlerJob(options: HandlerCronOptions): AnyJobDefinition {
   return defineJob({
     name: `cron.${options.name}`,
     payload: tickPayload,
-    handler: (payload, ctx) => handler({ ...ctx, tick: new Date(payload.tick) }),
+    handler: (payload, ctx) => handler(cronRunContext(ctx, new Date(payload.tick))),
     ...(options.attempts === undefined ? {} : { attempts: options.attempts }),
     ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.priority === undefined ? {} : { priority: options.priority }),
     ...(options.queue === undefined ? {} : { queue: options.queue }),
   });
+}
+
+/**
+ * The job's context plus the tick. Not a spread copy: a job context's `scope`, `signal` and `logger`
+ * are getters (built on first use), which `{ ...ctx }` would drop; these forward to them instead.
+ */
+function cronRunContext(ctx: JobContext, tick: Date): CronRunContext {
+  return {
+    get scope() {
+      return ctx.scope;
+    },
+    get signal() {
+      return ctx.signal;
+    },
+    get logger() {
+      return ctx.logger;
+    },
+    attempt: ctx.attempt,
+    job: ctx.job,
+    tick,
+  };
 }
 
 const namePattern = /^[A-Za-z0-9._-]+$/;

@@ -1,6 +1,6 @@
 import { type AnyElysia, Elysia } from "elysia";
 import type { CronJobs } from "../cron/cron-jobs.ts";
-import { type CronServiceOptions, createCron } from "../cron/cron-service.ts";
+import { CronService, type CronServiceOptions, createCron } from "../cron/cron-service.ts";
 import type { CronDefinition } from "../cron/define-cron.ts";
 import { withHostedService } from "./hosting.ts";
 
@@ -23,10 +23,13 @@ export class CronJobsMissingError extends Error {
 /**
  * Registers the cron scheduler with the app's Host (from `hosting()`, used earlier) and decorates the
  * context with `cron` (list, trigger). Each cron's `job` must be among the jobs service's definitions.
+ * Pass the cron definitions, or a service built with createCron to share it with other code (an
+ * admin page, metrics); `options` apply only to the definitions form.
  */
-export function cron(crons: readonly CronDefinition[], options: CronPluginOptions = {}) {
+export function cron(crons: readonly CronDefinition[] | CronService, options: CronPluginOptions = {}) {
   return (app: AnyElysia) => {
-    const service = createCron({ ...options, crons, jobs: options.jobs ?? jobsOf(app) });
+    const service =
+      crons instanceof CronService ? crons : createCron({ ...options, crons, jobs: options.jobs ?? jobsOf(app) });
     return withHostedService(service, new Elysia({ name: "errand.cron" }).decorate("cron", service))(app);
   };
 }

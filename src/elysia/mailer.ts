@@ -1,11 +1,13 @@
 import { Elysia } from "elysia";
 import type { Jobs } from "../jobs/index.ts";
-import type { Mailer } from "../mail/mailer.ts";
+import type { MailJob } from "../mail/mail-job.ts";
+import { mailOutbox } from "../mail/outbox.ts";
 import type { TemplateRegistry } from "../mail/template.ts";
 
 export interface MailerPluginOptions<R extends TemplateRegistry, Tx> {
-  mailer: Mailer<R>;
-  /** The jobs service that runs `mailer.job` (list it in createJobs({ jobs: [mailer.job, ...] })). */
+  /** The mail job (`defineMailJob(mailer)`), which brings its mailer. */
+  job: MailJob<R>;
+  /** The jobs service that runs `job`: list it in createJobs({ jobs: [job, ...] }). */
   jobs: Jobs<Tx>;
 }
 
@@ -15,5 +17,5 @@ export interface MailerPluginOptions<R extends TemplateRegistry, Tx> {
  * now. The mailer has no hosted service of its own: queued mails run on the jobs service.
  */
 export function mailer<R extends TemplateRegistry, Tx>(options: MailerPluginOptions<R, Tx>) {
-  return new Elysia({ name: "errand.mailer" }).decorate("mail", options.mailer.withJobs(options.jobs));
+  return new Elysia({ name: "errand.mailer" }).decorate("mail", mailOutbox(options.job, options.jobs));
 }

@@ -10,6 +10,11 @@ export interface ServeOptions {
   signals?: NodeJS.Signals[];
   /** Called with the exit code once shut down; default `process.exit`. Tests replace it. */
   exit?: (code: number) => void;
+  /**
+   * Paths to print as full URLs on the "listening" line, e.g. `{ docs: "/swagger" }`, so the first run
+   * shows where to go. A wildcard host (0.0.0.0, ::) is shown as localhost, which a browser can open.
+   */
+  links?: Record<string, string>;
 }
 
 export interface Served {
@@ -75,10 +80,20 @@ export async function serve(app: AnyElysia, options: ServeOptions = {}): Promise
   app.listen({ port: options.port ?? 3000, hostname: options.hostname ?? "0.0.0.0" });
   const server = app.server!;
   const url = `http://${server.hostname}:${server.port}`;
-  logger.info({ url }, "listening");
+  logger.info({ url, ...linksFor(server.hostname, server.port, options.links) }, "listening");
   // A service failure under the "stop-host" policy stops the host; the process follows it down.
   void host.stopped.then(() => shutdown(host.failure ? `service ${host.failure.service} failed` : "host stopped"));
   return { url, shutdown };
+}
+
+function linksFor(
+  hostname: string | undefined,
+  port: number | undefined,
+  links: Record<string, string> = {},
+): Record<string, string> {
+  const host = hostname === undefined || hostname === "0.0.0.0" || hostname === "::" ? "localhost" : hostname;
+  const base = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  return Object.fromEntries(Object.entries(links).map(([name, path]) => [name, `${base}${path}`]));
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,3 +1,6 @@
+// `errand/mail`: typed React Email templates, the mailer, transports and the durable mail job. No
+// `bun:` or database code: the SQLite and PostgreSQL delivery ledgers and preview stores are exported
+// from errand/sqlite and errand/postgres.
 export {
   InvalidMailPropsError,
   InvalidRecipientError,
@@ -19,20 +22,17 @@ export {
 export type { DeliveryLedger, DeliveryRoute } from "./ledger/ledger.ts";
 export { MemoryDeliveryLedger, memoryDeliveryLedger } from "./ledger/memory-ledger.ts";
 export {
-  PostgresDeliveryLedger,
-  type PostgresLedgerOptions,
-  postgresDeliveryLedger,
-} from "./ledger/postgres-ledger.ts";
-export { SqliteDeliveryLedger, sqliteDeliveryLedger } from "./ledger/sqlite-ledger.ts";
-export { defineMailJob, type MailJobOptions, type MailJobPayload, mailJobPayload } from "./mail-job.ts";
+  defineMailJob,
+  type MailJob,
+  type MailJobContext,
+  type MailJobOptions,
+  type MailJobPayload,
+  mailJobPayload,
+  mailJobSpec,
+  sendMailFromJob,
+} from "./mail-job.ts";
 export { createMailer, Mailer, type MailerOptions, type MailRequest } from "./mailer.ts";
-export { type MailEnqueueOptions, MailOutbox } from "./outbox.ts";
-export {
-  PostgresPreviewStore,
-  type PostgresPreviewStoreOptions,
-  postgresPreviewStore,
-} from "./preview/postgres-store.ts";
-export { SqlitePreviewStore, sqlitePreviewStore } from "./preview/sqlite-store.ts";
+export { type MailEnqueueOptions, MailOutbox, mailOutbox } from "./outbox.ts";
 export type { PreviewMail, PreviewMailSummary, PreviewStore } from "./preview/store.ts";
 export { type RateLimitReport, TokenBucket, type TokenBucketOptions } from "./rate-limiter.ts";
 export { MailRenderer, type RenderedMail, type RendererOptions } from "./render.ts";

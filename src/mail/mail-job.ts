@@ -1,17 +1,17 @@
-import { type Static, Type } from "@sinclair/typebox";
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import {
   type Backoff,
   defineJob,
   exponentialBackoff,
   type JobContext,
   type JobDefinition,
+  type JobSpec,
   NonRetryableError,
 } from "../jobs/index.ts";
 import { MailDeliveryError, MailError, MailRateLimitedError } from "./errors.ts";
-import type { MailEvents } from "./events.ts";
-import type { MailRequest } from "./mailer.ts";
-import type { MailSender } from "./sender.ts";
-import type { OutgoingMail } from "./transport.ts";
+import type { Mailer, MailRequest } from "./mailer.ts";
+import type { TemplateRegistry } from "./template.ts";
+import type { Delivery } from "./transport.ts";
 
 export const mailJobPayload = Type.Object({
   template: Type.String({ minLength: 1 }),
@@ -38,51 +38,74 @@ export interface MailJobOptions {
   keyPrefix?: string;
 }
 
-/** What the job needs from the mailer: composing a queued mail again and the sender. */
-export interface MailComposer {
-  compose(template: string, request: MailRequest<unknown>): Promise<OutgoingMail>;
-  readonly sender: MailSender;
-  /** Where each mail's outcome is reported (the Mailer's events). */
-  readonly events?: MailEvents;
+/** The durable mail job of one mailer: register it with createJobs, queue through mailOutbox(job, jobs). */
+export interface MailJob<R extends TemplateRegistry> extends JobDefinition<MailJobPayload> {
+  /** The mailer that renders and sends this job's mails. */
+  readonly mailer: Mailer<R>;
+}
+
+/** What sending from a job needs of its context: the job (for the key), the signal and the logger. */
+export type MailJobContext = Pick<JobContext, "job" | "signal" | "logger">;
+
+/**
+ * The durable mail job: its payload is the mail request, validated when it was queued; the template
+ * is rendered when the job runs (so the request path only validates and inserts a row).
+ */
+export function defineMailJob<R extends TemplateRegistry>(mailer: Mailer<R>, options: MailJobOptions = {}): MailJob<R> {
+  const job = defineJob({
+    name: options.name ?? "mail.send",
+    payload: mailJobPayload,
+    ...mailJobSpec(options),
+    handler: async (payload, ctx) => {
+      await sendMailFromJob(mailer, payload.template as keyof R & string, payload, ctx, options);
+    },
+  });
+  return Object.freeze({ ...job, mailer });
 }
 
 /**
- * The durable mail job: renders the template when it runs (so the request path only validates and
- * inserts a row) and delivers under a key derived from the job, which stays the same on every retry
- * and after a crash: the provider delivers each queued mail once.
+ * The retry policy of a mail job (attempts, a backoff that waits out a 429's retry-after, timeout,
+ * queue), to spread into your own defineJob when a mail job's payload is not the mail itself: e.g. a
+ * reference from which the handler builds the mail when it runs, so no secret sits in the job table.
  */
-export function defineMailJob(mailer: MailComposer, options: MailJobOptions = {}): JobDefinition<MailJobPayload> {
-  const keyPrefix = options.keyPrefix ?? "errand-mail";
-  return defineJob({
-    name: options.name ?? "mail.send",
-    payload: mailJobPayload,
+export function mailJobSpec(
+  options: MailJobOptions = {},
+): Pick<JobSpec<TSchema>, "attempts" | "backoff" | "timeoutMs" | "queue"> {
+  return {
     attempts: options.attempts ?? 10,
     backoff: retryAfterAware(options.backoff ?? exponentialBackoff({ baseMs: 1000, maxMs: 15 * 60_000 })),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.queue === undefined ? {} : { queue: options.queue }),
-    handler: (payload, ctx) =>
-      runMailJob(mailer, payload, ctx, `${keyPrefix}/${ctx.job.id}-${ctx.job.enqueuedAt.getTime()}`),
-  });
+  };
 }
 
-async function runMailJob(
-  mailer: MailComposer,
-  payload: MailJobPayload,
-  ctx: JobContext,
-  idempotencyKey: string,
-): Promise<void> {
+/**
+ * Renders template `name` and delivers it from inside a job handler, under an idempotency key derived
+ * from the job (`<keyPrefix>/<job id>-<enqueued at>`), which stays the same on every retry and after
+ * a crash: the provider delivers each queued mail once, as long as every attempt renders the same mail.
+ * A refused mail or props that no longer match the template throw NonRetryableError (dead at once).
+ */
+export async function sendMailFromJob<R extends TemplateRegistry, K extends keyof R & string>(
+  mailer: Mailer<R>,
+  name: K,
+  request: MailRequest<unknown>,
+  ctx: MailJobContext,
+  options: Pick<MailJobOptions, "keyPrefix"> = {},
+): Promise<Delivery> {
+  const idempotencyKey = `${options.keyPrefix ?? "errand-mail"}/${ctx.job.id}-${ctx.job.enqueuedAt.getTime()}`;
   try {
-    const mail = await mailer.compose(payload.template, payload);
+    const mail = await mailer.compose(name, request);
     const delivery = await mailer.sender.deliver(mail, { idempotencyKey, signal: ctx.signal });
-    ctx.logger.info({ template: payload.template, providerId: delivery.id }, "mail delivered");
-    mailer.events?.emit("sent", { template: payload.template, recipients: mail.to.length, providerId: delivery.id });
+    ctx.logger.info({ template: name, providerId: delivery.id }, "mail delivered");
+    mailer.events.emit("sent", { template: name, recipients: mail.to.length, providerId: delivery.id });
+    return delivery;
   } catch (error) {
     const retryable = !(error instanceof MailError) || (error instanceof MailDeliveryError && error.retryable);
-    mailer.events?.emit("failed", { template: payload.template, retryable, error });
+    mailer.events.emit("failed", { template: name, retryable, error });
     // Retrying cannot fix a refused mail or props that no longer match the template: dead at once,
     // logged here once with the provider's message (the job keeps it as its last error).
     if (!retryable) {
-      ctx.logger.error({ template: payload.template, err: error }, `mail not deliverable: ${error.message}`);
+      ctx.logger.error({ template: name, err: error }, `mail not deliverable: ${error.message}`);
       throw new NonRetryableError(error.message, { cause: error });
     }
     throw error;

@@ -1,8 +1,5 @@
-import type { JobDefinition, Jobs } from "../jobs/index.ts";
 import { MailConfigError, MailDeliveryError, MailError } from "./errors.ts";
 import { MailEvents } from "./events.ts";
-import { defineMailJob, type MailJobOptions, type MailJobPayload } from "./mail-job.ts";
-import { MailOutbox } from "./outbox.ts";
 import { normalizeRecipients } from "./recipients.ts";
 import { MailRenderer, type RenderedMail, type RendererOptions } from "./render.ts";
 import { type BatchingOptions, MailSender } from "./sender.ts";
@@ -24,8 +21,6 @@ export interface MailerOptions<R extends TemplateRegistry> {
   from: string;
   replyTo?: string;
   render?: RendererOptions;
-  /** Settings of the durable mail job (`mailer.job`): name, attempts, backoff, idempotency key prefix. */
-  job?: MailJobOptions;
   /**
    * Send queued mails that wait at the same time in one batch request (Resend: up to 100). Needs a
    * delivery ledger, which keeps batching exactly-once across retries and crashes.
@@ -34,9 +29,11 @@ export interface MailerOptions<R extends TemplateRegistry> {
 }
 
 /**
- * Renders typed templates and hands them to a transport. `send` delivers now (and throws the
- * transport's MailDeliveryError); the queued path (`mailQueue(...).enqueue`) is what a request
- * handler should use, so the response never waits on the provider.
+ * Renders typed templates and hands them to a transport; it knows nothing of jobs. `send` delivers
+ * now (and throws the transport's MailDeliveryError). The queued path is built from a mailer:
+ * `defineMailJob(mailer)` is the durable job that sends, `mailOutbox(job, jobs).enqueue(...)` (or
+ * `ctx.mail.enqueue` from the Elysia plugin) queues; that is what a request handler should use, so
+ * the response never waits on the provider.
  */
 export class Mailer<R extends TemplateRegistry> {
   readonly transport: MailTransport;
@@ -44,10 +41,8 @@ export class Mailer<R extends TemplateRegistry> {
   readonly from: string;
   /** Delivers queued mails (batching them when configured). */
   readonly sender: MailSender;
-  /** `sent` and `failed` for every mail sent now or by the mail job, in this process. */
+  /** `sent` and `failed` for every mail sent now or from a job (sendMailFromJob), in this process. */
   readonly events = new MailEvents();
-  /** The durable job that sends queued mails: register it with createJobs({ jobs: [mailer.job] }). */
-  readonly job: JobDefinition<MailJobPayload>;
   readonly #replyTo: string | undefined;
 
   constructor(options: MailerOptions<R>) {
@@ -59,12 +54,6 @@ export class Mailer<R extends TemplateRegistry> {
     this.from = options.from;
     this.#replyTo = options.replyTo;
     this.sender = new MailSender(options.transport, options.batching);
-    this.job = defineMailJob(this, options.job);
-  }
-
-  /** This mailer with `enqueue`, queueing through these jobs (whose definitions include `mailer.job`). */
-  withJobs<Tx>(jobs: Jobs<Tx>): MailOutbox<R, Tx> {
-    return new MailOutbox(this, jobs, this.job);
   }
 
   get templates(): R {

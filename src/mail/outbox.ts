@@ -1,5 +1,5 @@
-import type { EnqueueJobOptions, JobDefinition, Jobs } from "../jobs/index.ts";
-import type { MailJobPayload } from "./mail-job.ts";
+import type { EnqueueJobOptions, Jobs } from "../jobs/index.ts";
+import type { MailJob, MailJobPayload } from "./mail-job.ts";
 import type { Mailer, MailRequest } from "./mailer.ts";
 import type { PropsOf, TemplateRegistry } from "./template.ts";
 import type { Delivery, DeliveryOptions } from "./transport.ts";
@@ -10,16 +10,20 @@ export type MailEnqueueOptions<Tx> = EnqueueJobOptions & {
 };
 
 /**
- * The mailer bound to a jobs service: `enqueue` is what request handlers call. It validates props
- * and recipients at the call site (a typed error, nothing queued), then inserts one job.
+ * A mail job bound to the jobs service that runs it: `enqueue` is what request handlers call. It
+ * validates props and recipients at the call site (a typed error, nothing queued), then inserts one job.
  */
 export class MailOutbox<R extends TemplateRegistry, Tx> {
   constructor(
-    readonly mailer: Mailer<R>,
+    readonly job: MailJob<R>,
     readonly jobs: Jobs<Tx>,
-    readonly job: JobDefinition<MailJobPayload>,
   ) {}
 
+  get mailer(): Mailer<R> {
+    return this.job.mailer;
+  }
+
+  /** Sends now, without a job (see Mailer.send). */
   send<K extends keyof R & string>(
     name: K,
     request: MailRequest<PropsOf<R, K>>,
@@ -59,4 +63,9 @@ export class MailOutbox<R extends TemplateRegistry, Tx> {
       ...(checked.replyTo === undefined ? {} : { replyTo: checked.replyTo }),
     };
   }
+}
+
+/** Queues mails of `job` (from defineMailJob) through `jobs`, whose definitions must include `job`. */
+export function mailOutbox<R extends TemplateRegistry, Tx>(job: MailJob<R>, jobs: Jobs<Tx>): MailOutbox<R, Tx> {
+  return new MailOutbox(job, jobs);
 }

@@ -20,6 +20,18 @@ test("the compiled artifact (`bun run build`) runs the whole flow from another d
   expect(script).toContain("--compile");
   const build = Bun.spawnSync(["sh", "-c", script], { stdout: "pipe", stderr: "pipe" });
   expect(build.exitCode, build.stderr.toString()).toBe(0);
+  // Without its migrations beside it, the binary says so and what to do, instead of a stack trace.
+  const bare = Bun.spawnSync([binary], {
+    cwd: dir,
+    env: { ...process.env, PORT: "0", NODE_ENV: "test", DATABASE_URL: join(dir, "bare", "app.sqlite") },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const complaint = bare.stderr.toString();
+  expect(bare.exitCode, complaint).toBe(1);
+  expect(complaint).toContain('The migrations folder "drizzle/');
+  expect(complaint).toContain("copy the repository's drizzle/ next to the binary");
+  expect(complaint).not.toContain("    at ");
   // Migrations ship beside the binary, as in the container image.
   cpSync("drizzle", join(dir, "drizzle"), { recursive: true });
   await runSeedFlow({ command: [binary], cwd: dir, databasePath: join(dir, "data", "app.sqlite"), children });

@@ -88,4 +88,26 @@ describe("in a real browser", () => {
       await context.close();
     }
   }, 60_000);
+
+  test("Swagger UI: Try it out on register sends the documented JSON body and gets 201", async () => {
+    const { page, external, context } = await offlinePage();
+    try {
+      await page.goto(`${base}/swagger`);
+      const register = page.locator(".opblock-post").filter({ hasText: "/api/users/register" });
+      await register.locator(".opblock-summary").first().click();
+      await register.getByRole("button", { name: "Try it out" }).click();
+      const body = register.locator("textarea.body-param__text");
+      // The example Swagger UI fills in comes from the documented schema.
+      expect(await body.inputValue()).toContain('"displayName"');
+      await body.fill(JSON.stringify({ email: "swagger@example.com", password: "long enough pw", displayName: "Sw" }));
+      await register.getByRole("button", { name: "Execute" }).click();
+      const status = register.locator(".live-responses-table .response .response-col_status").first();
+      await status.waitFor({ timeout: 15_000 });
+      expect((await status.textContent())?.trim()).toStartWith("201");
+      expect(await t.runtime.repository.findUserByEmail("swagger@example.com")).toMatchObject({ displayName: "Sw" });
+      expect(external).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });

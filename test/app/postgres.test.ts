@@ -1,7 +1,8 @@
-import "../support/postgres.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { treaty } from "@elysiajs/eden";
 import { hashToken } from "../../src/app/auth/secrets.ts";
+import { testDatabaseUrl } from "../support/postgres.ts";
+import { spawnChild } from "../support/process.ts";
 import { confirmTokenFrom, eventually, startTestApp, type TestApp } from "./support/harness.ts";
 
 // The same app on PostgreSQL (DATABASE_URL=postgres://...), in schemas of its own dropped afterwards.
@@ -43,6 +44,15 @@ describe("on PostgreSQL", () => {
     expect(me.data).toMatchObject({ email: "pg@example.com", confirmed: true });
   });
 
+  test("the jobs table holds references, not the confirmation token or the address", async () => {
+    const token = await eventually(() => confirmTokenFrom(t.transport, "pg@example.com"));
+    const { jobs } = await t.runtime.jobs.list({ name: "app.confirmation-mail" });
+    const stored = JSON.stringify(await Promise.all(jobs.map((job) => t.runtime.jobs.get(job.id))));
+    expect(stored).toContain("confirmationId");
+    expect(stored).not.toContain(token);
+    expect(stored).not.toContain("pg@example.com");
+  });
+
   test("token-cleanup deletes expired refresh tokens and keeps valid ones", async () => {
     const user = (await t.runtime.repository.findUserByEmail("pg@example.com"))!;
     const now = Date.now();
@@ -65,3 +75,15 @@ describe("on PostgreSQL", () => {
     expect(t.logs.some((line) => line.includes("expired refresh tokens deleted"))).toBe(true);
   });
 });
+
+test("a DATABASE_URL naming a database that does not exist: the process says which, and exits 1", async () => {
+  const missing = new URL(testDatabaseUrl);
+  missing.pathname = "/errand_no_such_db";
+  const child = spawnChild(["bun", "src/main.ts"], { PORT: "0", NODE_ENV: "test", DATABASE_URL: missing.href });
+  expect(await child.exited).toBe(1);
+  const output = await child.waitForLine((line) => line.includes("Cannot use the PostgreSQL database"), 5_000);
+  expect(output).toContain(
+    `DATABASE_URL (host ${missing.hostname}:${missing.port || 5432}, database "errand_no_such_db"`,
+  );
+  expect(output).toContain("the database does not exist");
+}, 30_000);

@@ -47,3 +47,66 @@ describe("bun src/main.ts", () => {
     for (const name of ["PORT", "LOG_LEVEL", "DATABASE_URL"]) expect(output).toContain(`${name}=`);
   }, 30_000);
 });
+
+describe("first run", () => {
+  test("development: the listening line links the docs and the mail preview; a missing data directory is created", async () => {
+    const child = startMain({ NODE_ENV: "development", DATABASE_URL: join(dir, "fresh", "data", "dev.sqlite") });
+    const line = JSON.parse(await child.waitForLine((l) => l.includes('"listening"'))) as Record<string, string>;
+    expect(line.docs).toBe(`${line.url}/swagger`);
+    expect(line.mail).toBe(`${line.url}/dev/mail`);
+    expect((await fetch(line.docs!)).status).toBe(200);
+    expect(await (await fetch(`${line.url}/`)).json()).toMatchObject({
+      links: { docs: "/swagger", mail: "/dev/mail" },
+    });
+    child.proc.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+  }, 30_000);
+
+  test("development on a terminal: pretty log lines instead of JSON", async () => {
+    // `script` gives the app a pseudo-terminal, as a developer's shell does.
+    if (!Bun.which("script")) throw new Error("`script` is missing: apt-get install -y bsdutils (util-linux)");
+    const env = { NODE_ENV: "development", DATABASE_URL: join(dir, "pretty.sqlite") };
+    const child = spawnChild(["script", "-qefc", "bun src/main.ts", "/dev/null"], {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      ...env,
+    });
+    children.push(child);
+    const line = await child.waitForLine((l) => l.includes("listening"));
+    expect(line).toContain("INFO");
+    expect(line.trimStart()).not.toStartWith("{");
+    child.proc.kill("SIGTERM");
+    await child.exited;
+  }, 30_000);
+});
+
+describe("startup failures say what to fix, exit 1", () => {
+  /** The process's output once it exited 1 and printed its one-line reason (which starts with `start`). */
+  async function failure(env: Record<string, string>, start: string): Promise<string> {
+    const child = startMain(env);
+    expect(await child.exited).toBe(1);
+    // The exit code can arrive before the last lines of output have been read.
+    await child.waitForLine((line) => line.startsWith(start), 5_000);
+    const output = child.lines.join("\n");
+    expect(output).not.toContain("    at ");
+    return output;
+  }
+
+  test("PostgreSQL refuses the connection: names DATABASE_URL, the host and the cause", async () => {
+    const output = await failure(
+      { DATABASE_URL: "postgres://postgres:hunter2@127.0.0.1:1/test" },
+      "Cannot use the PostgreSQL database",
+    );
+    expect(output).toContain("DATABASE_URL (host 127.0.0.1:1");
+    expect(output).toContain("the connection was refused");
+    expect(output).not.toContain("hunter2");
+  }, 30_000);
+
+  test("a SQLite path whose directory cannot be created: names DATABASE_URL and the cause", async () => {
+    const file = join(dir, "a-file");
+    await Bun.write(file, "not a directory");
+    const output = await failure({ DATABASE_URL: join(file, "data", "app.sqlite") }, "Cannot open the SQLite database");
+    expect(output).toContain(`Cannot open the SQLite database DATABASE_URL=${join(file, "data", "app.sqlite")}`);
+    expect(output).toContain("is a file, not a directory");
+  }, 30_000);
+});

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createCron, defineCron } from "../../src/cron/index.ts";
 import { Host, silentLogger } from "../../src/hosting/index.ts";
 import { createJobs, NonRetryableError } from "../../src/jobs/index.ts";
+import { ServiceRegistry, token } from "../../src/scope/index.ts";
 import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 
 const dirs: string[] = [];
@@ -77,4 +78,45 @@ test("trigger runs the handler now, and list() reports the last run's outcome", 
   expect(status).toMatchObject({ name: "report", schedule: "0 3 * * *", enabled: true });
   expect(status!.lastRun).toMatchObject({ jobId: id, tick: null, state: "dead", lastError: "mail server said no" });
   expect(status!.nextRunAt!.getTime()).toBeGreaterThan(Date.now());
+}, 15_000);
+
+test("a plain handler's context has the job context's logger, signal, scope, attempt and job, plus its tick", async () => {
+  const Greeting = token<string>("test.greeting");
+  const registry = new ServiceRegistry().scoped(Greeting, () => "hello from the scope");
+  const seen: Record<string, unknown>[] = [];
+  const inspect = defineCron({
+    name: "inspect",
+    schedule: "0 3 * * *",
+    handler: (ctx) => {
+      ctx.logger.info({ tick: ctx.tick }, "cron ran");
+      seen.push({
+        greeting: ctx.scope.get(Greeting),
+        aborted: ctx.signal.aborted,
+        attempt: ctx.attempt,
+        job: ctx.job.name,
+        tick: ctx.tick instanceof Date,
+      });
+    },
+  });
+  const jobs = createJobs({
+    store: tempStore(),
+    jobs: [inspect.job],
+    registry,
+    logger: silentLogger,
+    pollIntervalMs: 50,
+  });
+  const cron = createCron({ jobs, crons: [inspect], logger: silentLogger });
+  const host = new Host({ services: [jobs, cron], logger: silentLogger });
+  hosts.push(host);
+  await host.start();
+
+  const id = await cron.trigger("inspect");
+  await waitFor(async () => (await jobs.get(id))?.state !== "ready");
+  await waitFor(async () => (await jobs.get(id))?.state !== "running");
+
+  const job = await jobs.get(id);
+  expect({ state: job?.state, error: job?.errors.at(-1)?.message }).toEqual({ state: "succeeded", error: undefined });
+  expect(seen).toEqual([
+    { greeting: "hello from the scope", aborted: false, attempt: 1, job: "cron.inspect", tick: true },
+  ]);
 }, 15_000);

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Elysia } from "elysia";
-import { defineCron } from "../../src/cron/index.ts";
+import { createCron, defineCron } from "../../src/cron/index.ts";
 import { CronJobsMissingError, cron } from "../../src/elysia/cron.ts";
-import { hosting, hostOf } from "../../src/elysia/index.ts";
+import { hosting, hostOf, jobs as jobsPlugin } from "../../src/elysia/index.ts";
 import { silentLogger } from "../../src/hosting/index.ts";
 import { createJobs } from "../../src/jobs/index.ts";
 import { sqliteStore } from "../../src/stores/sqlite/index.ts";
@@ -52,4 +52,16 @@ test("registers the scheduler with the host and decorates ctx.cron for routes", 
 
 test("without a jobs service it says what to add", () => {
   expect(() => new Elysia().use(hosting({ logger: silentLogger })).use(cron([nightly]))).toThrow(CronJobsMissingError);
+});
+
+test("takes a service built with createCron, so other code can share it", () => {
+  const jobs = createJobs({ store: sqliteStore({ path: ":memory:" }), jobs: [nightly.job], logger: silentLogger });
+  cleanups.push(() => jobs.store.close());
+  const service = createCron({ jobs, crons: [nightly], logger: silentLogger });
+  const app = new Elysia()
+    .use(hosting({ logger: silentLogger }))
+    .use(jobsPlugin(jobs))
+    .use(cron(service));
+  expect(app.decorator.cron).toBe(service);
+  expect(hostOf(app).services).toEqual([jobs, service]);
 });

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
 import { emailTemplates } from "../../emails/index.ts";
 import { mailPreview } from "../../src/elysia/mail-preview.ts";
-import { createMailer, previewTransport, sqlitePreviewStore } from "../../src/mail/index.ts";
+import { createMailer, previewTransport } from "../../src/mail/index.ts";
+import { sqlitePreviewStore } from "../../src/stores/sqlite/index.ts";
 
 const store = sqlitePreviewStore({ path: ":memory:" });
 afterAll(() => store.close());

@@ -5,15 +5,17 @@ import { emailTemplates } from "../../emails/index.ts";
 import { mailer } from "../../src/elysia/mailer.ts";
 import { silentLogger } from "../../src/hosting/index.ts";
 import { createJobs } from "../../src/jobs/index.ts";
-import { createMailer, memoryTransport } from "../../src/mail/index.ts";
+import { createMailer, defineMailJob, memoryTransport } from "../../src/mail/index.ts";
 import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 
 const database = new Database(":memory:");
 const transport = memoryTransport();
-const mail = createMailer({ templates: emailTemplates, transport, from: "Errand <no-reply@errand.dev>" });
+const mailJob = defineMailJob(
+  createMailer({ templates: emailTemplates, transport, from: "Errand <no-reply@errand.dev>" }),
+);
 const jobs = createJobs({
   store: sqliteStore({ database }),
-  jobs: [mail.job],
+  jobs: [mailJob],
   logger: silentLogger,
   pollIntervalMs: 20,
 });
@@ -23,7 +25,7 @@ afterAll(async () => {
 });
 
 test("ctx.mail.enqueue queues a typed mail from a route; the jobs service delivers it", async () => {
-  const app = new Elysia().use(mailer({ mailer: mail, jobs })).post(
+  const app = new Elysia().use(mailer({ job: mailJob, jobs })).post(
     "/register",
     async ({ mail, body, set }) => {
       const jobId = await mail.enqueue("confirmation", {

@@ -6,7 +6,7 @@ import type { Subprocess } from "bun";
 import { emailTemplates } from "../../emails/index.ts";
 import { silentLogger } from "../../src/hosting/index.ts";
 import { createJobs } from "../../src/jobs/index.ts";
-import { createMailer, memoryTransport } from "../../src/mail/index.ts";
+import { createMailer, defineMailJob, mailOutbox, memoryTransport } from "../../src/mail/index.ts";
 import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 import { FakeResend } from "../support/fake-resend.ts";
 import { confirmation, until } from "./helpers.ts";
@@ -35,9 +35,10 @@ async function crashRun(batching: boolean): Promise<void> {
     from: "Errand <no-reply@errand.dev>",
   });
   const store = sqliteStore({ path: dbPath });
-  const jobs = createJobs({ store, jobs: [mailer.job], logger: silentLogger });
+  const job = defineMailJob(mailer);
+  const jobs = createJobs({ store, jobs: [job], logger: silentLogger });
   cleanup.push(() => store.close());
-  const outbox = mailer.withJobs(jobs);
+  const outbox = mailOutbox(job, jobs);
   for (let i = 0; i < MAILS; i++) await outbox.enqueue("confirmation", confirmation(i));
 
   let child: Subprocess | undefined;

@@ -2,7 +2,15 @@ import { Database } from "bun:sqlite";
 import { emailTemplates } from "../../emails/index.ts";
 import { silentLogger } from "../../src/hosting/index.ts";
 import { createJobs, exponentialBackoff, type Jobs } from "../../src/jobs/index.ts";
-import { type BatchingOptions, createMailer, type Mailer, type MailTransport } from "../../src/mail/index.ts";
+import {
+  type BatchingOptions,
+  createMailer,
+  defineMailJob,
+  type Mailer,
+  type MailOutbox,
+  type MailTransport,
+  mailOutbox,
+} from "../../src/mail/index.ts";
 import { type SqliteTx, sqliteStore } from "../../src/stores/sqlite/index.ts";
 
 /** Polls until `check` is true; fails with `what` after `timeoutMs`. */
@@ -17,6 +25,8 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
 export interface QueuedMailer {
   mailer: Mailer<typeof emailTemplates>;
   jobs: Jobs<SqliteTx>;
+  /** Queues mails of the mailer's job on `jobs`. */
+  outbox: MailOutbox<typeof emailTemplates, SqliteTx>;
   database: Database;
   stop(): Promise<void>;
 }
@@ -34,11 +44,14 @@ export async function startQueuedMailer(options: {
     transport: options.transport,
     from: "Errand <no-reply@errand.dev>",
     ...(options.batching ? { batching: options.batching } : {}),
-    job: { attempts: options.attempts ?? 25, backoff: exponentialBackoff({ baseMs: 50, maxMs: 400 }) },
+  });
+  const job = defineMailJob(mailer, {
+    attempts: options.attempts ?? 25,
+    backoff: exponentialBackoff({ baseMs: 50, maxMs: 400 }),
   });
   const jobs = createJobs({
     store: sqliteStore({ database }),
-    jobs: [mailer.job],
+    jobs: [job],
     executors: options.executors ?? 20,
     pollIntervalMs: 25,
     logger: silentLogger,
@@ -47,6 +60,7 @@ export async function startQueuedMailer(options: {
   return {
     mailer,
     jobs,
+    outbox: mailOutbox(job, jobs),
     database,
     stop: async () => {
       await jobs.stop(AbortSignal.timeout(2_000));

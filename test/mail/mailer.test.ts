@@ -8,9 +8,9 @@ import {
   memoryTransport,
   PreviewTransport,
   ResendTransport,
-  sqlitePreviewStore,
   transportFromEnv,
 } from "../../src/mail/index.ts";
+import { sqlitePreviewStore } from "../../src/stores/sqlite/index.ts";
 
 function setup() {
   const transport = memoryTransport();

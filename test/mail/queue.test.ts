@@ -6,8 +6,8 @@ import {
   InvalidRecipientError,
   MemoryDeliveryLedger,
   ResendTransport,
-  sqliteDeliveryLedger,
 } from "../../src/mail/index.ts";
+import { sqliteDeliveryLedger } from "../../src/stores/sqlite/index.ts";
 import { FakeResend } from "../support/fake-resend.ts";
 import { confirmation, type QueuedMailer, startQueuedMailer, until } from "./helpers.ts";
 
@@ -28,7 +28,7 @@ describe("queued mail through the jobs core", () => {
   test("enqueue returns at once; the job renders and delivers under a key derived from the job", async () => {
     fake = new FakeResend();
     queued = await startQueuedMailer({ transport: transportFor(fake, 100) });
-    const outbox = queued.mailer.withJobs(queued.jobs);
+    const outbox = queued.outbox;
     const id = await outbox.enqueue("confirmation", confirmation(1));
     await until(() => fake!.deliveries.length === 1, "the mail");
     const [delivered] = fake.deliveries;
@@ -41,7 +41,7 @@ describe("queued mail through the jobs core", () => {
   test("enqueue validates props and recipients at the call site and queues nothing", async () => {
     fake = new FakeResend();
     queued = await startQueuedMailer({ transport: transportFor(fake, 100) });
-    const outbox = queued.mailer.withJobs(queued.jobs);
+    const outbox = queued.outbox;
     await expect(
       // @ts-expect-error confirmUrl is missing
       outbox.enqueue("confirmation", { to: "a@example.com", props: { displayName: "A" } }),
@@ -59,7 +59,7 @@ describe("queued mail through the jobs core", () => {
   test("enqueueSync commits or rolls back with the caller's SQLite transaction", async () => {
     fake = new FakeResend();
     queued = await startQueuedMailer({ transport: transportFor(fake, 100) });
-    const outbox = queued.mailer.withJobs(queued.jobs);
+    const outbox = queued.outbox;
     const db = queued.database;
     db.run("CREATE TABLE users (email TEXT PRIMARY KEY)");
     const orm = drizzle({ client: db });
@@ -80,7 +80,7 @@ describe("queued mail through the jobs core", () => {
   test("a 422 from the provider makes the job dead after one attempt, with the provider's message", async () => {
     fake = new FakeResend();
     queued = await startQueuedMailer({ transport: transportFor(fake, 100) });
-    const outbox = queued.mailer.withJobs(queued.jobs);
+    const outbox = queued.outbox;
     fake.inject({ kind: "422", message: "The gmail.com domain is not verified. Please, add and verify your domain." });
     const id = await outbox.enqueue("confirmation", confirmation(4));
     await until(async () => (await queued!.jobs.get(id))?.state === "dead", "the job to be dead");
@@ -97,7 +97,7 @@ describe("queued mail through the jobs core", () => {
   test("single sends through 500s, a 502, a 429, a hang and a drop: each mail exactly once", async () => {
     fake = new FakeResend({ rateLimit: { limit: 50 } });
     queued = await startQueuedMailer({ transport: transportFor(fake, 50, 300) });
-    const outbox = queued.mailer.withJobs(queued.jobs);
+    const outbox = queued.outbox;
     fake.inject(
       { kind: "500" },
       { kind: "hang" },
@@ -125,7 +125,7 @@ describe("under provider faults", () => {
       batching: { ledger: sqliteDeliveryLedger({ path: ":memory:" }), maxBatchSize: 10 },
       executors: 100,
     });
-    const outbox = queued.mailer.withJobs(queued.jobs);
+    const outbox = queued.outbox;
     // The random mix is per request; these make sure each ambiguous kind happens at least once.
     fake.inject({ kind: "hang" }, { kind: "drop" }, { kind: "502" });
     await Promise.all(Array.from({ length: 300 }, (_, i) => outbox.enqueue("confirmation", confirmation(1000 + i))));
@@ -151,7 +151,7 @@ describe("batching", () => {
       batching: { ledger: new MemoryDeliveryLedger(), maxBatchSize: 100 },
       executors: 120,
     });
-    const outbox = queued.mailer.withJobs(queued.jobs);
+    const outbox = queued.outbox;
     await Promise.all(
       Array.from({ length: 120 }, (_, i) =>
         outbox.enqueue("welcome", {
@@ -174,7 +174,7 @@ describe("batching", () => {
       batching: { ledger: new MemoryDeliveryLedger(), maxBatchSize: 100, concurrency: 1 },
       executors: 20,
     });
-    const outbox = queued.mailer.withJobs(queued.jobs);
+    const outbox = queued.outbox;
     fake.inject({ kind: "429", retryAfterSeconds: 0 }, { kind: "422", message: "Invalid `to` field." });
     await Promise.all(
       Array.from({ length: 6 }, (_, i) =>

@@ -3,7 +3,7 @@ import { createChannel } from "../../src/channel/index.ts";
 import { Host, silentLogger } from "../../src/hosting/index.ts";
 import { QueueItemTimeoutError, queueWorker } from "../../src/queue/index.ts";
 import { ServiceRegistry, token } from "../../src/scope/index.ts";
-import { captureLogger } from "./capture-logger.ts";
+import { recordingLogger } from "../support/recording-logger.ts";
 
 /** A promise with its resolver outside, to hold a handler until the test lets it go. */
 function gate(): { promise: Promise<void>; open: () => void } {
@@ -76,7 +76,7 @@ describe("queueWorker", () => {
   });
 
   test("a failing item is logged with the item and its error, and the worker goes on", async () => {
-    const logger = captureLogger();
+    const logger = recordingLogger();
     const ch = createChannel<{ to: string }>();
     const handled: string[] = [];
     const worker = queueWorker({
@@ -95,7 +95,7 @@ describe("queueWorker", () => {
     await worker.executeTask;
     await host.stop();
     expect(handled).toEqual(["a@example.com", "b@example.com"]);
-    const errors = logger.entries.filter((e) => e.level === "error");
+    const errors = logger.lines.filter((e) => e.level === "error");
     expect(errors).toHaveLength(1);
     expect(errors[0]?.fields.item).toEqual({ to: "bad@example.com" });
     expect((errors[0]!.fields.err as Error).message).toBe("mailbox unavailable");
@@ -131,7 +131,7 @@ describe("queueWorker", () => {
   });
 
   test("a scope whose service fails to resolve is a failed item, not a failed worker", async () => {
-    const logger = captureLogger();
+    const logger = recordingLogger();
     const ch = createChannel<number>();
     const worker = queueWorker({
       channel: ch,
@@ -144,7 +144,7 @@ describe("queueWorker", () => {
     ch.writer.complete();
     await worker.executeTask;
     await host.stop();
-    expect(logger.entries.filter((e) => e.level === "error")[0]?.message).toMatch(/never-registered/);
+    expect(logger.lines.filter((e) => e.level === "error")[0]?.message).toMatch(/never-registered/);
   });
 
   test("timeoutMs aborts the item's signal with a QueueItemTimeoutError", async () => {

@@ -1,10 +1,9 @@
-import type { CronStatus } from "../../cron/index.ts";
-import type { JobCount, JobPage, JobRecord, ListOptions } from "../../jobs/store.ts";
+import type { CronStatus, JobCount, JobCounts, JobPage, JobRecord, ListOptions } from "errand";
 
-/** What admin needs from the jobs service: the Jobs API satisfies it (store-shaped reads, retry, discard). */
+/** What admin needs from the jobs service; the Jobs API (createJobs) satisfies it as it is. */
 export interface AdminJobs {
-  counts(): Promise<JobCount[]>;
-  list(options: ListOptions): Promise<JobPage>;
+  counts(): Promise<JobCounts>;
+  list(options: Partial<ListOptions>): Promise<JobPage>;
   get(id: string): Promise<JobRecord | null>;
   retry(id: string): Promise<boolean>;
   discard(id: string): Promise<boolean>;
@@ -15,6 +14,15 @@ export interface AdminCrons {
   list(): Promise<CronStatus[]>;
   /** Enqueues a manual run now; returns its job id. */
   trigger(name: string): Promise<string>;
+}
+
+/** The counts as rows, one per job name and state that has jobs: the admin API's and the dashboard's table. */
+export function countRows(counts: JobCounts): JobCount[] {
+  return Object.entries(counts.byName).flatMap(([name, byState]) =>
+    Object.entries(byState)
+      .filter(([, count]) => count > 0)
+      .map(([state, count]) => ({ name, state: state as JobCount["state"], count })),
+  );
 }
 
 /** Retries every dead job of one name, page by page; returns how many were retried. */

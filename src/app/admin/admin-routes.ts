@@ -2,7 +2,7 @@ import { Elysia, t } from "elysia";
 import { ErrorBody } from "../http/error-body.ts";
 import { NotFoundError } from "../http/errors.ts";
 import { requireAdminBearer } from "./admin-auth.ts";
-import { type AdminCrons, type AdminJobs, retryAllDead } from "./admin-ports.ts";
+import { type AdminCrons, type AdminJobs, countRows, retryAllDead } from "./admin-ports.ts";
 
 const State = t.Union([
   t.Literal("scheduled"),
@@ -71,7 +71,7 @@ export function adminRoutes({ adminToken, jobs, crons }: AdminRoutesDeps) {
     detail: { tags: ["admin"], security: [{ bearer: [] }] },
   })
     .use(requireAdminBearer(adminToken))
-    .get("/queues", async () => ({ counts: await jobs.counts() }), {
+    .get("/queues", async () => ({ counts: countRows(await jobs.counts()) }), {
       response: {
         200: t.Object({ counts: t.Array(t.Object({ name: t.String(), state: State, count: t.Integer() })) }),
         ...unauthorized,

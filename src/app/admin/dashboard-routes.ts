@@ -1,8 +1,8 @@
 import { Elysia, t } from "elysia";
-import type { JobState } from "../../jobs/store.ts";
+import type { JobState } from "errand";
 import { constantTimeEqual } from "../auth/secrets.ts";
 import { hasAdminSession, isAdminBearer, SESSION_COOKIE, sessionValue } from "./admin-auth.ts";
-import type { AdminCrons, AdminJobs } from "./admin-ports.ts";
+import { type AdminCrons, type AdminJobs, countRows } from "./admin-ports.ts";
 import { dashboardPage, loginPage } from "./dashboard-view.ts";
 import { htmlResponse } from "./html.ts";
 
@@ -37,7 +37,7 @@ export function dashboardRoutes({ adminToken, jobs, crons, secureCookie, refresh
       const pages = await Promise.all(LISTED_STATES.map((state) => jobs.list({ state, limit: 25 })));
       const byState = Object.fromEntries(LISTED_STATES.map((state, i) => [state, pages[i]!.jobs]));
       return htmlResponse(
-        dashboardPage({ counts: await jobs.counts(), byState, crons: await crons.list(), refreshSeconds }),
+        dashboardPage({ counts: countRows(await jobs.counts()), byState, crons: await crons.list(), refreshSeconds }),
       );
     })
     .post(

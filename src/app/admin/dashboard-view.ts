@@ -1,5 +1,4 @@
-import type { CronStatus } from "../../cron/index.ts";
-import type { JobCount, JobRecord, JobState } from "../../jobs/store.ts";
+import type { CronStatus, JobCount, JobRecord, JobState } from "errand";
 import { html, SafeHtml } from "./html.ts";
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2rem;color:#222}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}

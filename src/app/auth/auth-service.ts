@@ -1,4 +1,4 @@
-import type { Clock } from "../../clock/index.ts";
+import type { Clock } from "errand";
 import type { RefreshTokenRecord, UserRecord } from "../db/records.ts";
 import type { AppRepository } from "../db/repository.ts";
 import { ForbiddenError, UnauthorizedError } from "../http/errors.ts";

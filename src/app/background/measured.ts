@@ -1,5 +1,4 @@
-import type { JobContext } from "../../jobs/index.ts";
-import { token } from "../../scope/index.ts";
+import { type JobContext, token } from "errand";
 
 /** Where job runs are counted and timed (the app's Prometheus metrics). */
 export interface JobObserver {

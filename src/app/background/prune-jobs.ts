@@ -1,6 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import { defineCron } from "../../cron/index.ts";
-import { defineJob } from "../../jobs/index.ts";
+import { defineCron, defineJob } from "errand";
 import { measured } from "./measured.ts";
 import { PrunableJobsToken } from "./tokens.ts";
 

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { StartupError } from "../startup-error.ts";
 
 /**
  * Where a migrations folder (e.g. "drizzle/app-sqlite") is: next to the sources when run with bun,
@@ -13,6 +14,10 @@ export function migrationsDir(relative: string): string {
     join(process.cwd(), relative),
   ];
   const found = candidates.find((dir) => existsSync(join(dir, "meta/_journal.json")));
-  if (!found) throw new Error(`Migrations folder "${relative}" not found; looked in: ${candidates.join(", ")}`);
-  return found;
+  if (found) return found;
+  throw new StartupError(
+    `The migrations folder "${relative}" is missing. A compiled binary reads its migrations from the ` +
+      `drizzle/ folder beside it: copy the repository's drizzle/ next to the binary (the Dockerfile does), ` +
+      `or start the app from a directory that has it. Looked in: ${candidates.join(", ")}`,
+  );
 }

@@ -35,11 +35,14 @@ export interface RefreshTokenRecord {
   replacedBy: string | null;
 }
 
-/** The confirmation mail queued with a user or confirmation row, in the same transaction. */
+/**
+ * The confirmation mail queued with a user or confirmation row, in the same transaction: references
+ * only. The job reads the address and name when it runs and derives the link from the confirmation
+ * id (see ConfirmationLinks), so the job table holds no token and no address.
+ */
 export interface ConfirmationMail {
-  to: string;
-  displayName: string;
-  confirmUrl: string;
+  userId: string;
+  confirmationId: string;
   /** The request that caused it, carried into the job's logs. */
   requestId: string;
 }

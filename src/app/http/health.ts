@@ -1,5 +1,5 @@
 import { Elysia, t } from "elysia";
-import type { Host } from "../../hosting/index.ts";
+import type { Host } from "errand";
 
 const Ready = t.Object({ status: t.Literal("ready"), state: t.String() });
 const NotReady = t.Object({ status: t.Literal("not_ready"), state: t.String(), reasons: t.Array(t.String()) });

@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import type { Clock } from "../../clock/index.ts";
+import type { Clock } from "errand";
 import { TooManyRequestsError } from "./errors.ts";
 
 interface Window {

@@ -6,8 +6,14 @@ import swaggerBundlePath from "swagger-ui-dist/swagger-ui-bundle.js" with { type
 
 const ASSETS = "/swagger/assets";
 
+export interface SwaggerOptions {
+  version: string;
+  /** Whether the admin API is mounted (ADMIN_TOKEN set): its tag is listed only then, not as an empty section. */
+  admin: boolean;
+}
+
 /** Swagger UI at /swagger and the OpenAPI spec at /swagger/json, with UI assets served locally. */
-export function swagger(options: { version: string }) {
+export function swagger(options: SwaggerOptions) {
   return new Elysia({ name: "app.swagger" })
     .get(`${ASSETS}/swagger-ui-bundle.js`, () => asset(swaggerBundlePath, "text/javascript; charset=utf-8"), {
       detail: { hide: true },
@@ -29,7 +35,7 @@ export function swagger(options: { version: string }) {
           tags: [
             { name: "users", description: "Registration and email confirmation" },
             { name: "auth", description: "Access and refresh tokens" },
-            { name: "admin", description: "Jobs and crons (bearer ADMIN_TOKEN)" },
+            ...(options.admin ? [{ name: "admin", description: "Jobs and crons (bearer ADMIN_TOKEN)" }] : []),
             { name: "operations", description: "Health and metrics" },
           ],
           components: {

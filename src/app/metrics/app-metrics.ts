@@ -1,10 +1,9 @@
+import type { CronStatus, JobCounts } from "errand";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import type { CronStatus } from "../../cron/index.ts";
-import type { JobCount } from "../../jobs/index.ts";
 import type { JobObserver } from "../background/measured.ts";
 
 export interface MetricSources {
-  jobCounts(): Promise<JobCount[]>;
+  jobCounts(): Promise<JobCounts>;
   crons(): Promise<CronStatus[]>;
 }
 
@@ -42,7 +41,8 @@ export class AppMetrics implements JobObserver {
       async collect() {
         const counts = await sources.jobCounts();
         this.reset();
-        for (const { name, state, count } of counts) this.set({ name, state }, count);
+        for (const [name, byState] of Object.entries(counts.byName))
+          for (const [state, count] of Object.entries(byState)) if (count > 0) this.set({ name, state }, count);
       },
     });
     new Gauge({

@@ -4,7 +4,10 @@ import type { AppRuntime, RuntimeOptions } from "./types.ts";
 
 export type { AppJobs, AppRuntime, RuntimeOptions } from "./types.ts";
 
-/** Opens the storage DATABASE_URL names (a SQLite file, or postgres://) with jobs, crons and mail on it. */
+/**
+ * Opens the storage DATABASE_URL names (a SQLite file, or postgres://) with jobs, crons and mail on it.
+ * Throws StartupError, saying what to fix, when the database cannot be reached or opened.
+ */
 export async function openRuntime(options: RuntimeOptions): Promise<AppRuntime> {
   const database = options.config.database;
   return database.kind === "postgres"

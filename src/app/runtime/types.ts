@@ -1,11 +1,9 @@
+import type { Clock, CronService, Jobs } from "errand";
+import type { MailJob, MailTransport, PreviewStore } from "errand/mail";
+import type { PostgresTx } from "errand/postgres";
+import type { SqliteTx } from "errand/sqlite";
 import type { EmailTemplates } from "../../../emails/index.ts";
-import type { Clock } from "../../clock/index.ts";
-import type { CronService } from "../../cron/index.ts";
-import type { HostedService } from "../../hosting/index.ts";
-import type { Jobs } from "../../jobs/index.ts";
-import type { Mailer, MailTransport, PreviewStore } from "../../mail/index.ts";
-import type { PostgresTx } from "../../stores/postgres/index.ts";
-import type { SqliteTx } from "../../stores/sqlite/index.ts";
+import type { ConfirmationLinks } from "../auth/confirmation-links.ts";
 import type { AppConfig } from "../config.ts";
 import type { AppRepository } from "../db/repository.ts";
 import type { AppLogger } from "../logger.ts";
@@ -23,17 +21,22 @@ export interface RuntimeOptions {
 
 export type AppJobs = Jobs<SqliteTx> | Jobs<PostgresTx>;
 
-/** Everything the routes and hosted services share: storage, jobs, crons, mail. */
+/**
+ * Everything the routes and plugins share: storage, the jobs service, the crons and the mail job
+ * (with its mailer). createApp hands jobs, the mail job and crons to Errand's Elysia plugins, which
+ * run them under the app's Host.
+ */
 export interface AppRuntime {
   repository: AppRepository;
   jobs: AppJobs;
   crons: CronService;
+  /** The generic mail job (`ctx.mail.enqueue`); `mailJob.mailer` renders and sends. */
+  mailJob: MailJob<EmailTemplates>;
   /** Prometheus metrics; job handlers report into it through their scope. */
   metrics: AppMetrics;
-  mailer: Mailer<EmailTemplates>;
+  /** Derives confirmation links (registration, and the mail job when it sends). */
+  links: ConfirmationLinks;
   /** Mails kept by the preview transport (null when mails really go out). */
   previewStore: PreviewStore | null;
-  /** In start order: jobs before cron, so the first tick finds the dispatcher running. */
-  services: HostedService[];
   close(): Promise<void>;
 }

@@ -1,7 +1,8 @@
-import type { Clock } from "../../clock/index.ts";
+import type { Clock } from "errand";
+import type { ConfirmationLinks } from "../auth/confirmation-links.ts";
 import { hashPassword } from "../auth/passwords.ts";
-import { hashToken, randomToken } from "../auth/secrets.ts";
-import type { ConfirmationRecord, UserRecord } from "../db/records.ts";
+import { hashToken } from "../auth/secrets.ts";
+import type { ConfirmationMail, ConfirmationRecord, UserRecord } from "../db/records.ts";
 import type { AppRepository } from "../db/repository.ts";
 import { BadRequestError, ConflictError } from "../http/errors.ts";
 
@@ -12,7 +13,7 @@ export interface RegisterInput {
 }
 
 export interface UserServiceOptions {
-  publicUrl: string;
+  links: ConfirmationLinks;
   confirmTokenTtlMs: number;
   resendIntervalMs: number;
 }
@@ -37,8 +38,7 @@ export class UserService {
       confirmedAt: null,
       createdAt: now,
     };
-    const { record, token } = this.#newConfirmation(user.id, now);
-    const mail = { to: user.email, displayName: user.displayName, confirmUrl: this.#confirmUrl(token), requestId };
+    const { record, mail } = this.#newConfirmation(user.id, now, requestId);
     const created = await this.repository.registerUser(user, record, mail);
     if (!created) throw new ConflictError("email_taken", "An account with this email already exists.");
     return user;
@@ -68,29 +68,25 @@ export class UserService {
     if (!user || user.confirmedAt !== null) return;
     const last = await this.repository.lastConfirmationAt(user.id);
     if (last !== null && now - last < this.options.resendIntervalMs) return;
-    const { record, token } = this.#newConfirmation(user.id, now);
-    await this.repository.addConfirmation(record, {
-      to: user.email,
-      displayName: user.displayName,
-      confirmUrl: this.#confirmUrl(token),
-      requestId,
-    });
+    const { record, mail } = this.#newConfirmation(user.id, now, requestId);
+    await this.repository.addConfirmation(record, mail);
   }
 
-  #newConfirmation(userId: string, now: number): { record: ConfirmationRecord; token: string } {
-    const token = randomToken();
+  /** The row keeps the hash of the link's token; the mail job gets the confirmation id to derive the link from. */
+  #newConfirmation(
+    userId: string,
+    now: number,
+    requestId: string,
+  ): { record: ConfirmationRecord; mail: ConfirmationMail } {
+    const confirmationId = this.options.links.newId();
     const record = {
-      tokenHash: hashToken(token),
+      tokenHash: this.options.links.linkFor(confirmationId).tokenHash,
       userId,
       expiresAt: now + this.options.confirmTokenTtlMs,
       usedAt: null,
       createdAt: now,
     };
-    return { record, token };
-  }
-
-  #confirmUrl(token: string): string {
-    return `${this.options.publicUrl}/api/users/confirm?token=${encodeURIComponent(token)}`;
+    return { record, mail: { userId, confirmationId, requestId } };
   }
 }
 

@@ -1,5 +1,5 @@
-import { Resend } from "resend";
-import { MailRateLimitedError } from "../errors.ts";
+import type { Resend } from "resend";
+import { MailConfigError, MailRateLimitedError } from "../errors.ts";
 import { TokenBucket, type TokenBucketOptions } from "../rate-limiter.ts";
 import type { Delivery, DeliveryOptions, MailTransport, OutgoingMail } from "../transport.ts";
 import { classifyResendError, type ResendErrorResult, rateLimitReport } from "./classify-resend.ts";
@@ -25,24 +25,31 @@ type SdkResult<T> =
 
 /**
  * Resend through its official SDK. Each request waits for a token from the shared bucket, carries
- * the caller's idempotency key, and feeds the `ratelimit-*` headers back to the bucket.
+ * the caller's idempotency key, and feeds the `ratelimit-*` headers back to the bucket. The SDK is
+ * loaded on the first request, so importing errand/mail does not need `resend` installed unless
+ * this transport is used.
  */
 export class ResendTransport implements MailTransport {
   readonly name = "resend";
   readonly maxBatchSize = 100;
   readonly limiter: TokenBucket;
-  readonly #client: Resend;
+  readonly #options: ResendTransportOptions;
   readonly #timeoutMs: number;
+  #client: Promise<Resend> | undefined;
 
   constructor(options: ResendTransportOptions = {}) {
-    this.#client = new Resend(options.apiKey, options.baseUrl === undefined ? undefined : { baseUrl: options.baseUrl });
+    // The SDK would only say so on the first send; a missing key is a configuration error, found at start.
+    const apiKey = options.apiKey ?? (typeof process === "undefined" ? undefined : process.env.RESEND_API_KEY);
+    if (!apiKey)
+      throw new MailConfigError("The Resend transport needs an API key: pass `apiKey` or set RESEND_API_KEY.");
+    this.#options = { ...options, apiKey };
     this.limiter = options.rateLimit instanceof TokenBucket ? options.rateLimit : new TokenBucket(options.rateLimit);
     this.#timeoutMs = options.timeoutMs ?? 10_000;
   }
 
   async send(mail: OutgoingMail, options: DeliveryOptions = {}): Promise<Delivery> {
     const result = await this.#request<{ id: string }>(options, (requestOptions) =>
-      this.#client.emails.send(toResend(mail), requestOptions),
+      this.#sdk().then((client) => client.emails.send(toResend(mail), requestOptions)),
     );
     return { id: result.id };
   }
@@ -51,9 +58,17 @@ export class ResendTransport implements MailTransport {
     if (mails.length > this.maxBatchSize)
       throw new RangeError(`A Resend batch holds at most ${this.maxBatchSize} mails, got ${mails.length}`);
     const result = await this.#request<{ data: { id: string }[] }>(options, (requestOptions) =>
-      this.#client.batch.send(mails.map(toResend), requestOptions),
+      this.#sdk().then((client) => client.batch.send(mails.map(toResend), requestOptions)),
     );
     return result.data.map((entry) => ({ id: entry.id }));
+  }
+
+  #sdk(): Promise<Resend> {
+    const { apiKey, baseUrl } = this.#options;
+    this.#client ??= import("resend").then(
+      ({ Resend }) => new Resend(apiKey, baseUrl === undefined ? undefined : { baseUrl }),
+    );
+    return this.#client;
   }
 
   async #request<T>(

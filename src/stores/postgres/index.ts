@@ -1,5 +1,17 @@
 // `errand/postgres`: the job store on PostgreSQL. Needs the `postgres` package at run time; drizzle-orm
 // is loaded only to enqueue inside a caller's drizzle transaction (which brings it anyway).
+
+// The mail delivery ledger and preview store on PostgreSQL (their code lives with the mailer, in src/mail).
+export {
+  PostgresDeliveryLedger,
+  type PostgresLedgerOptions,
+  postgresDeliveryLedger,
+} from "../../mail/ledger/postgres-ledger.ts";
+export {
+  PostgresPreviewStore,
+  type PostgresPreviewStoreOptions,
+  postgresPreviewStore,
+} from "../../mail/preview/postgres-store.ts";
 export type { PostgresConnectionOptions } from "./connections.ts";
 export type { PostgresTx } from "./context.ts";
 export { KeyConflictError, PostgresMigrationError, PostgresStoreConfigError, PostgresStoreError } from "./errors.ts";

@@ -16,7 +16,7 @@ const user: UserRecord = {
   createdAt: 1,
 };
 const confirmation: ConfirmationRecord = { tokenHash: "t1", userId: "u1", expiresAt: 2, usedAt: null, createdAt: 1 };
-const mail = { to: user.email, displayName: "R", confirmUrl: "http://localhost/c", requestId: "r1" };
+const mail = { userId: user.id, confirmationId: "c1", requestId: "r1" };
 
 describe("a failing mail enqueue rolls the registration back (outbox)", () => {
   test("SQLite: the synchronous transaction leaves no user and no confirmation", async () => {

@@ -150,6 +150,69 @@ describe("health and docs", () => {
     expect(spec.paths["/api/users/register"]!.post!.requestBody).toBeDefined();
   });
 
+  test("every JSON body is documented as application/json with its schema's properties", async () => {
+    type Operation = { requestBody?: { content: Record<string, { schema?: { properties?: object } }> } };
+    const spec = (await (await t.request("/swagger/json")).json()) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const bodies = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.entries(methods)
+        .filter(([, operation]) => operation.requestBody)
+        .map(([method, operation]) => ({
+          route: `${method} ${path}`,
+          types: Object.keys(operation.requestBody!.content),
+          properties: Object.keys(operation.requestBody!.content["application/json"]?.schema?.properties ?? {}),
+        })),
+    );
+    expect(bodies.map((body) => body.route).sort()).toEqual([
+      "post /api/auth/logout",
+      "post /api/auth/refresh",
+      "post /api/auth/token",
+      "post /api/users/register",
+      "post /api/users/resend-confirmation",
+    ]);
+    for (const body of bodies) {
+      expect(body.types, body.route).toEqual(["application/json"]);
+      expect(body.properties.length, body.route).toBeGreaterThan(0);
+    }
+    expect(bodies.find((body) => body.route === "post /api/users/register")!.properties).toEqual([
+      "email",
+      "password",
+      "displayName",
+    ]);
+  });
+
+  test("the admin tag is listed only when the admin API is mounted", async () => {
+    const tags = async (app: TestApp) =>
+      ((await (await app.request("/swagger/json")).json()) as { tags: { name: string }[] }).tags.map((tag) => tag.name);
+    expect(await tags(t)).toEqual(["users", "auth", "operations"]);
+    const admin = await startTestApp({ ADMIN_TOKEN: "admin-token-for-tests-0123456789" }, { start: false });
+    try {
+      expect(await tags(admin)).toEqual(["users", "auth", "admin", "operations"]);
+    } finally {
+      await admin.stop();
+    }
+  });
+
+  test("GET / points a first run at the docs and the mail preview; production has no such page", async () => {
+    const fresh = await startTestApp({ NODE_ENV: "development" }, { start: false, previewMail: true });
+    try {
+      const home = await fresh.request("/");
+      expect(home.status).toBe(200);
+      expect(await home.json()).toEqual({
+        name: "Errand reference API",
+        links: { docs: "/swagger", mail: "/dev/mail", health: "/health/ready" },
+      });
+      expect((await fresh.request("/dev/mail")).status).toBe(200);
+    } finally {
+      await fresh.stop();
+    }
+    // Mails that really go out have no preview page to point to.
+    expect(await (await t.request("/")).json()).toMatchObject({ links: { docs: "/swagger" } });
+    expect((await t.request("/dev/mail")).status).toBe(404);
+    expect((await production.request("/")).status).toBe(404);
+  });
+
   test("Swagger UI loads its assets from this server, not a CDN", async () => {
     const page = await (await t.request("/swagger")).text();
     expect(page).toContain('src="/swagger/assets/swagger-ui-bundle.js"');

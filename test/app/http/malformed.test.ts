@@ -22,7 +22,7 @@ const register = (name: string, value: unknown, status = 422): Case => ({
 
 const cases: Case[] = [
   // Invalid JSON
-  register("empty body", ""),
+  register("empty body", "", 400),
   register("truncated object", '{"email":', 400),
   register("trailing comma", '{"email":"a@example.com",}', 400),
   register("single quotes", "{'email':'a@example.com'}", 400),

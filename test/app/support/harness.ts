@@ -1,21 +1,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Clock } from "errand";
+import { type MemoryTransport, memoryTransport } from "errand/testing";
 import postgres from "postgres";
 import { loadConfig } from "../../../src/app/config.ts";
 import { createApp } from "../../../src/app/create-app.ts";
 import { createLogger } from "../../../src/app/logger.ts";
 import { type AppRuntime, openRuntime } from "../../../src/app/runtime/index.ts";
-import type { Clock } from "../../../src/clock/index.ts";
-import { type MemoryTransport, memoryTransport } from "../../../src/mail/index.ts";
 import { testDatabaseUrl } from "../../support/postgres.ts";
-import { switchableTransport } from "./switchable-transport.ts";
+import { type SwitchableTransport, switchableTransport } from "./switchable-transport.ts";
 
 export const ADMIN_TOKEN = "admin-token-for-tests-0123456789";
 
 export interface TestApp {
-  /** Set to make the mail provider refuse every mail (jobs go dead at once). */
-  mailProvider: { refusing: boolean };
+  /** The provider in front of `transport`: make it refuse mails or lose answers; see every request. */
+  mailProvider: SwitchableTransport;
   app: ReturnType<typeof createApp>;
   runtime: AppRuntime;
   transport: MemoryTransport;
@@ -40,11 +40,11 @@ function postgresEnv(): Record<string, string> {
 
 /**
  * The whole app on a fresh SQLite file in a temp dir (or, with `postgres`, fresh schemas on the local
- * PostgreSQL), mails captured in memory, host started.
+ * PostgreSQL), mails captured in memory (unless `previewMail`), host started.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { clock?: Clock; start?: boolean; postgres?: boolean } = {},
+  options: { clock?: Clock; start?: boolean; postgres?: boolean; previewMail?: boolean } = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "errand-app-"));
   const database = options.postgres ? postgresEnv() : { DATABASE_URL: join(dir, "app.sqlite") };
@@ -56,7 +56,8 @@ export async function startTestApp(
   const runtime = await openRuntime({
     config,
     logger,
-    transport: mailProvider,
+    // With previewMail, mails go where they go on a fresh checkout: the preview store (/dev/mail).
+    ...(options.previewMail ? {} : { transport: mailProvider }),
     pollIntervalMs: 50,
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -1,13 +1,9 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import {
-  type DeliveryLedger,
-  MemoryDeliveryLedger,
-  type OutgoingMail,
-  PostgresDeliveryLedger,
-  SqliteDeliveryLedger,
-} from "../../../src/mail/index.ts";
+import { type DeliveryLedger, MemoryDeliveryLedger, type OutgoingMail } from "../../../src/mail/index.ts";
 import { batchKey } from "../../../src/mail/ledger/route-key.ts";
+import { PostgresDeliveryLedger } from "../../../src/stores/postgres/index.ts";
+import { SqliteDeliveryLedger } from "../../../src/stores/sqlite/index.ts";
 import { testDatabaseUrl } from "../../support/postgres.ts";
 
 const PG_URL = testDatabaseUrl;

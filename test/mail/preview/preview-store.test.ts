@@ -1,11 +1,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import {
-  type OutgoingMail,
-  PostgresPreviewStore,
-  type PreviewStore,
-  SqlitePreviewStore,
-} from "../../../src/mail/index.ts";
+import type { OutgoingMail, PreviewStore } from "../../../src/mail/index.ts";
+import { PostgresPreviewStore } from "../../../src/stores/postgres/index.ts";
+import { SqlitePreviewStore } from "../../../src/stores/sqlite/index.ts";
 import { testDatabaseUrl } from "../../support/postgres.ts";
 
 const PG_URL = testDatabaseUrl;
