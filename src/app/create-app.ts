@@ -1,8 +1,8 @@
 import { Elysia } from "elysia";
 import { type Clock, type Jobs, systemClock } from "errand";
+import { dashboard, tokenAuth } from "errand/dashboard";
 import { cron, hosting, jobs, mailer, mailPreview } from "errand/elysia";
 import { adminRoutes } from "./admin/admin-routes.ts";
-import { dashboardRoutes } from "./admin/dashboard-routes.ts";
 import { AccessTokens } from "./auth/access-token.ts";
 import { AuthService } from "./auth/auth-service.ts";
 import { authRoutes } from "./auth/routes.ts";
@@ -82,11 +82,14 @@ export function createApp(config: AppConfig, deps: AppDeps) {
     )
     .use(
       config.adminToken
-        ? dashboardRoutes({
-            adminToken: config.adminToken,
+        ? dashboard({
             jobs: runtime.jobs,
-            crons: runtime.crons,
-            secureCookie: config.publicUrl.startsWith("https:"),
+            cron: runtime.crons,
+            prefix: "/admin",
+            authorize: tokenAuth({ token: config.adminToken }),
+            secureCookies: config.publicUrl.startsWith("https:"),
+            allowedOrigins: [new URL(config.publicUrl).origin],
+            logger,
           })
         : new Elysia(),
     );

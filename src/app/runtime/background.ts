@@ -22,7 +22,6 @@ import type { SqliteTx } from "errand/sqlite";
 import { type EmailTemplates, emailTemplates } from "../../../emails/index.ts";
 import { ConfirmationLinks } from "../auth/confirmation-links.ts";
 import { confirmationMailJob } from "../background/confirmation-mail.ts";
-import { JobObserverToken } from "../background/measured.ts";
 import { pruneSucceededJobsCron, pruneSucceededJobsJob } from "../background/prune-jobs.ts";
 import { tokenCleanupCron, tokenCleanupJob } from "../background/token-cleanup.ts";
 import {
@@ -85,10 +84,9 @@ export function createBackground<Tx>(
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
   const crons = createCron({ jobs, crons: [tokenCleanupCron, pruneSucceededJobsCron], clock, logger });
-  const metrics = new AppMetrics({ jobCounts: () => jobs.counts(), crons: () => crons.list() });
+  const metrics = new AppMetrics({ jobs, crons, mailer });
   registry
     .singleton(ClockToken, () => clock)
-    .singleton(JobObserverToken, () => metrics)
     .singleton(PrunableJobsToken, () => jobs)
     .singleton(MailerToken, () => mailer)
     .singleton(ConfirmationLinksToken, () => links);
