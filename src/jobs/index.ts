@@ -40,3 +40,4 @@ export {
 } from "./jobs.ts";
 export type { EnqueueJobOptions } from "./new-job.ts";
 export * from "./store.ts";
+export { type JobsTracingOptions, tracerName } from "./tracing.ts";

@@ -22,6 +22,7 @@ import {
   type NewJob,
   type SyncJobStore,
 } from "./store.ts";
+import { type JobsTracingOptions, JobTracing } from "./tracing.ts";
 import { Wakeup } from "./wakeup.ts";
 
 export interface JobsOptions<Tx> {
@@ -50,6 +51,12 @@ export interface JobsOptions<Tx> {
   name?: string;
   /** Identifies this process in locked_by (default: a random UUID). */
   workerId?: string;
+  /**
+   * OpenTelemetry spans (`enqueue <name>`, `run <name>` per attempt) through @opentelemetry/api, with
+   * the trace context stored with each job (default off: nothing is built per job). `true` uses the
+   * global tracer provider the SDK registers.
+   */
+  tracing?: boolean | JobsTracingOptions;
 }
 
 export interface EnqueueInTx<Tx> {
@@ -84,6 +91,7 @@ export class Jobs<Tx = never> implements HostedService {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #wakeup = new Wakeup();
+  readonly #tracing: JobTracing | undefined;
   /**
    * What happens to jobs in this process: `enqueued` where a job is stored; `started`, `succeeded`,
    * `failed`, `dead` where it runs (outcomes once written). Listen with addEventListener.
@@ -98,6 +106,7 @@ export class Jobs<Tx = never> implements HostedService {
     this.workerId = options.workerId ?? crypto.randomUUID();
     this.#clock = options.clock ?? systemClock;
     this.#logger = (options.logger ?? consoleLogger).child({ component: this.name });
+    this.#tracing = options.tracing ? new JobTracing(options.tracing === true ? {} : options.tracing) : undefined;
     for (const def of options.jobs) {
       if (this.#definitions.has(def.name))
         throw new InvalidJobDefinitionError(`Two job definitions are named "${def.name}"; names must be unique.`);
@@ -126,6 +135,7 @@ export class Jobs<Tx = never> implements HostedService {
       clock: this.#clock,
       wakeup: this.#wakeup,
       events: this.events,
+      tracing: this.#tracing,
     });
     await this.#runner.start();
   }
@@ -166,10 +176,9 @@ export class Jobs<Tx = never> implements HostedService {
     options: EnqueueInTx<Tx> = {},
   ): Promise<string[]> {
     const rows = this.#rows(def, items);
-    const results = await this.store.enqueue(rows, {
-      now: this.#clock.now(),
-      ...(options.tx === undefined ? {} : { tx: options.tx }),
-    });
+    const store = () =>
+      this.store.enqueue(rows, { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) });
+    const results = await (this.#tracing ? this.#tracing.enqueue(rows, store) : store());
     this.#stored(rows, results);
     return results.map((r) => r.id);
   }
@@ -194,10 +203,9 @@ export class Jobs<Tx = never> implements HostedService {
     const store = this.store as Partial<SyncJobStore<Tx>>;
     if (typeof store.enqueueSync !== "function") throw new SyncEnqueueUnsupportedError();
     const rows = this.#rows(def, items);
-    const results = store.enqueueSync(rows, {
-      now: this.#clock.now(),
-      ...(options.tx === undefined ? {} : { tx: options.tx }),
-    });
+    const enqueue = () =>
+      store.enqueueSync!(rows, { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) });
+    const results = this.#tracing ? this.#tracing.enqueue(rows, enqueue) : enqueue();
     this.#stored(rows, results);
     return results.map((r) => r.id);
   }

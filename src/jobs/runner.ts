@@ -14,6 +14,7 @@ import { JobsShutdownError, LeaseLostError, NonRetryableError } from "./errors.t
 import type { JobEvents, JobRef } from "./events.ts";
 import type { InFlightJob } from "./in-flight.ts";
 import type { ClaimedJob, JobAttemptError, JobStore, Subscription } from "./store.ts";
+import type { JobTracing } from "./tracing.ts";
 import type { Wakeup } from "./wakeup.ts";
 
 export interface RunnerOptions {
@@ -30,6 +31,8 @@ export interface RunnerOptions {
   clock: Clock;
   wakeup: Wakeup;
   events: JobEvents;
+  /** Spans per attempt when tracing is on. */
+  tracing: JobTracing | undefined;
 }
 
 export class JobRunner {
@@ -196,7 +199,13 @@ export class JobRunner {
       startedAt,
       key: claimed.key,
     }));
-    const outcome = await runAttempt(job, deps);
+    const tracing = this.#o.tracing;
+    const outcome = tracing
+      ? await tracing.attempt(claimed, (traceId) => {
+          job.traceId = traceId;
+          return runAttempt(job, deps);
+        })
+      : await runAttempt(job, deps);
     job.durationMs = clock.now() - startedAt;
     return outcome;
   }

@@ -38,6 +38,11 @@ export interface NewJob {
   maxAttempts: number;
   /** Idempotency key: while a job with this key exists, enqueueing it again creates nothing. */
   key: string | null;
+  /**
+   * The enqueuer's trace context (propagation headers as JSON, W3C `traceparent`), when tracing is on:
+   * stored so every run joins the enqueuer's trace. Stores keep it as given and return it at claim.
+   */
+  traceContext?: string | null;
 }
 
 export interface EnqueuedJob {
@@ -84,6 +89,8 @@ export interface ClaimedJob {
   runAt: number;
   leaseExpiresAt: number;
   key: string | null;
+  /** NewJob.traceContext, as stored. */
+  traceContext?: string | null;
 }
 
 /** What is kept of a failed attempt (the attempt history). */

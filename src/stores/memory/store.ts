@@ -234,6 +234,7 @@ export class MemoryJobStore implements SyncJobStore<never> {
       enqueuedAt: now,
       finishedAt: null,
       errors: [],
+      traceContext: job.traceContext ?? null,
       ticket: 0,
     };
     this.#jobs.set(record.id, record);
