@@ -81,6 +81,8 @@ export function createBackground<Tx>(
     logger,
     clock,
     retention: { succeededMs: config.succeededJobRetentionHours * 3_600_000 },
+    // Spans through the global API: the SDK main.ts starts (or a test registers) receives them.
+    tracing: config.tracing,
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
   const crons = createCron({ jobs, crons: [tokenCleanupCron, pruneSucceededJobsCron], clock, logger });
