@@ -2,10 +2,11 @@
 // counts without wrapping its handler. Counters and histograms describe this process (Prometheus sums
 // them across instances); the errand_jobs gauge is read from the store, so it describes the shared
 // queue whichever instance is scraped.
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { CronEvent, CronEvents } from "../cron/index.ts";
 import { cronOfKey } from "../cron/index.ts";
 import { type JobCounts, type JobEvent, type JobEvents, type JobEventType, jobStates } from "../jobs/index.ts";
+import { FastCounter, FastHistogram } from "./series.ts";
 
 /** What metrics use of a jobs service: its events and counts (createJobs satisfies it). */
 export interface MetricsJobs {
@@ -71,38 +72,30 @@ export class ErrandMetrics {
     const registers = [this.registry];
     const jobs = options.jobs === undefined ? [] : Array.isArray(options.jobs) ? options.jobs : [options.jobs];
 
-    const enqueued = new Counter({
-      name: "errand_jobs_enqueued_total",
-      help: "Jobs stored by enqueue in this process (a key that matched an existing job stores nothing and is not counted)",
-      labelNames: ["name", "queue"],
-      registers,
-    });
-    const started = new Counter({
-      name: "errand_jobs_started_total",
-      help: "Job attempts started in this process",
-      labelNames: ["name", "queue"],
-      registers,
-    });
-    const completed = new Counter({
-      name: "errand_jobs_completed_total",
-      help: "Job attempts ended in this process, by outcome: succeeded, failed (a retry is scheduled), dead, cancelled",
-      labelNames: ["name", "queue", "outcome"],
-      registers,
-    });
-    const duration = new Histogram({
-      name: "errand_job_duration_seconds",
-      help: "How long job handlers ran, per attempt",
-      labelNames: ["name", "queue"],
-      buckets: options.durationBuckets ?? defaultDurationBuckets,
-      registers,
-    });
-    const wait = new Histogram({
-      name: "errand_job_wait_seconds",
-      help: "Queueing delay: from when a job was due to when its attempt started",
-      labelNames: ["name", "queue"],
-      buckets: options.waitBuckets ?? defaultWaitBuckets,
-      registers,
-    });
+    // The per-job series: kept by name and queue in plain maps, read by the registry at scrape.
+    const enqueued = new FastCounter(
+      "errand_jobs_enqueued_total",
+      "Jobs stored by enqueue in this process (a key that matched an existing job stores nothing and is not counted)",
+      this.registry,
+    );
+    const started = new FastCounter("errand_jobs_started_total", "Job attempts started in this process", this.registry);
+    const completed = new FastCounter(
+      "errand_jobs_completed_total",
+      "Job attempts ended in this process, by outcome: succeeded, failed (a retry is scheduled), dead, cancelled",
+      this.registry,
+    );
+    const duration = new FastHistogram(
+      "errand_job_duration_seconds",
+      "How long job handlers ran, per attempt",
+      this.registry,
+      options.durationBuckets ?? defaultDurationBuckets,
+    );
+    const wait = new FastHistogram(
+      "errand_job_wait_seconds",
+      "Queueing delay: from when a job was due to when its attempt started",
+      this.registry,
+      options.waitBuckets ?? defaultWaitBuckets,
+    );
     const cronRuns = new Counter({
       name: "errand_cron_runs_total",
       help: "Cron run attempts ended in this process by outcome (succeeded, failed, dead, cancelled), and ticks skipped while a run was unfinished (skipped)",
@@ -151,12 +144,13 @@ export class ErrandMetrics {
     for (const service of jobs) {
       const events = service.events;
       listen(events, "enqueued", ({ job, detail }) => {
-        if (detail.created) enqueued.inc({ name: job.name, queue: job.queue });
+        if (detail.created) enqueued.inc(seriesKey(job), () => labelsOf(job));
       });
       listen(events, "started", ({ job, detail }) => {
-        const labels = { name: job.name, queue: job.queue };
-        started.inc(labels);
-        wait.observe(labels, Math.max(0, detail.startedAt - detail.dueAt) / 1000);
+        const key = seriesKey(job);
+        const labels = () => labelsOf(job);
+        started.inc(key, labels);
+        wait.observe(key, labels, Math.max(0, detail.startedAt - detail.dueAt) / 1000);
         const cron = detail.key === null ? undefined : cronOfKey(detail.key);
         if (cron === undefined) return;
         // An attempt abandoned with its lease has no outcome here: bound what such runs leave behind.
@@ -166,9 +160,10 @@ export class ErrandMetrics {
       for (const outcome of outcomes) {
         listen(events, outcome, (event) => {
           const { job } = event;
-          completed.inc({ name: job.name, queue: job.queue, outcome });
+          const key = seriesKey(job);
+          completed.inc(`${key}\u0000${outcome}`, () => ({ ...labelsOf(job), outcome }));
           const took = (event.detail as { durationMs?: number }).durationMs;
-          if (took !== undefined) duration.observe({ name: job.name, queue: job.queue }, took / 1000);
+          if (took !== undefined) duration.observe(key, () => labelsOf(job), took / 1000);
           const cron = this.#cronRuns.get(job.id);
           if (cron !== undefined) {
             this.#cronRuns.delete(job.id);
@@ -224,6 +219,9 @@ export class ErrandMetrics {
 export function errandMetrics(options: ErrandMetricsOptions = {}): ErrandMetrics {
   return new ErrandMetrics(options);
 }
+
+const seriesKey = (job: { name: string; queue: string }) => `${job.name}\u0000${job.queue}`;
+const labelsOf = (job: { name: string; queue: string }) => ({ name: job.name, queue: job.queue });
 
 function depthOf(source: ChannelDepth): number {
   if (typeof source === "function") return source();

@@ -208,3 +208,20 @@ describe("metricsRoute", () => {
     expect((await open.handle(new Request("http://localhost/metrics"))).status).toBe(200);
   });
 });
+
+describe("series kept outside prom-client", () => {
+  test("a histogram's buckets are cumulative, with +Inf, sum and count, in the text format", async () => {
+    const { Registry } = await import("prom-client");
+    const { FastHistogram } = await import("../../src/metrics/series.ts");
+    const registry = new Registry();
+    const histogram = new FastHistogram("x_seconds", "x", registry, [1, 0.1]);
+    for (const value of [0.05, 0.1, 0.5, 2]) histogram.observe("k", () => ({ name: "a" }), value);
+    const text = await registry.metrics();
+    expect(sample(text, 'x_seconds_bucket{le="0.1",name="a"}')).toBe(2);
+    expect(sample(text, 'x_seconds_bucket{le="1",name="a"}')).toBe(3);
+    expect(sample(text, 'x_seconds_bucket{le="+Inf",name="a"}')).toBe(4);
+    expect(sample(text, 'x_seconds_sum{name="a"}')).toBeCloseTo(2.65);
+    expect(sample(text, 'x_seconds_count{name="a"}')).toBe(4);
+    expect(text).toContain("# TYPE x_seconds histogram");
+  });
+});
