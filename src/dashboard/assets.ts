@@ -56,6 +56,8 @@ table#jobs td,table#crons td{vertical-align:middle}td button{padding:.15rem .6re
 .badge.scheduled{background:var(--wait-bg);color:var(--wait)}.badge.ready{background:var(--info-bg);color:var(--info)}
 .badge.running{background:var(--run-bg);color:var(--run)}.badge.succeeded{background:var(--ok-bg);color:var(--ok)}
 .badge.failed{background:var(--warn-bg);color:var(--warn)}.badge.dead{background:var(--bad-bg);color:var(--bad)}
+.badge.cancelled{background:var(--off-bg);color:var(--off)}
+progress{width:16rem;height:.8rem;vertical-align:middle}
 .badge.enabled{background:var(--ok-bg);color:var(--ok)}.badge.disabled,.badge.paused{background:var(--warn-bg);color:var(--warn)}
 button,.button{font:inherit;font-size:13px;padding:.3rem .75rem;border-radius:6px;border:1px solid var(--line);background:var(--panel);color:var(--text);cursor:pointer;display:inline-block}
 button:hover,.button:hover{border-color:var(--link);text-decoration:none}

@@ -268,7 +268,9 @@ export function dashboard(options: DashboardOptions) {
     )
     .get(
       "/jobs/:id",
-      handle("page", async ({ ctx, params, url }) => respond(jobPage(ctx, await findJob(params.id), flash(url)))),
+      handle("page", async ({ ctx, params, url }) =>
+        respond(jobPage(ctx, await findJob(params.id), flash(url), options.jobs)),
+      ),
     )
     .post(
       "/jobs/bulk/:action",
@@ -298,6 +300,9 @@ export function dashboard(options: DashboardOptions) {
             return backTo(form, back, (await jobs.retry(job.id)) ? "retried" : "not-retryable");
           case "run":
             return backTo(form, back, (await jobs.runNow(job.id)) ? "run-now" : "not-runnable");
+          case "cancel":
+            if (!jobs.cancel) throw new HttpProblem(404, "This jobs service cannot cancel jobs.");
+            return backTo(form, back, (await jobs.cancel(job.id)) ? "cancelled" : "not-cancellable");
           case "discard":
             if (await jobs.discard(job.id)) return backTo(form, `${base}/jobs`, "discarded", undefined, back);
             return backTo(form, back, "not-discardable");
@@ -308,7 +313,33 @@ export function dashboard(options: DashboardOptions) {
     )
     .get(
       "/queues",
-      handle("page", async ({ ctx }) => respond(queuesPage(ctx, await stats()))),
+      handle("page", async ({ ctx, url }) => {
+        const [figures, pauses] = await Promise.all([stats(), pausesOf(options.jobs)]);
+        return respond(queuesPage(ctx, figures, pauses, flash(url)));
+      }),
+    )
+    .post(
+      "/queues/:action",
+      handle("action", async ({ form, params }) => {
+        const { pause, resume } = options.jobs;
+        const name = form.get("name") || undefined;
+        const queue = form.get("queue") || undefined;
+        if ((name === undefined) === (queue === undefined) || (name ?? queue)!.length > 500)
+          throw new HttpProblem(400, "Give one job name or one queue.");
+        const target = name !== undefined ? { name } : { queue: queue! };
+        const back = `${base}/queues`;
+        if (params.action === "pause" && pause) {
+          await pause.call(options.jobs, target);
+          logger.info(target, "dashboard paused");
+          return backTo(form, back, "paused");
+        }
+        if (params.action === "resume" && resume) {
+          await resume.call(options.jobs, target);
+          logger.info(target, "dashboard resumed");
+          return backTo(form, back, "resumed");
+        }
+        throw new HttpProblem(404, "This jobs service cannot pause and resume.");
+      }),
     )
     .get(
       "/crons",
@@ -541,6 +572,17 @@ async function forEach(ids: readonly string[], act: (id: string) => Promise<bool
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   return done;
+}
+
+/** The pauses in force; null when the service or its store cannot pause (the page then offers no control). */
+async function pausesOf(jobs: DashboardJobs) {
+  if (!jobs.paused || !jobs.pause || !jobs.resume) return null;
+  try {
+    return await jobs.paused();
+  } catch (error) {
+    if (error instanceof Error && error.name === "PauseUnsupportedError") return null;
+    throw error;
+  }
 }
 
 function unique(values: string[]): string[] {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
 import { dashboard, tokenAuth } from "../../src/dashboard/index.ts";
 import { type JobStatsView, silentLogger } from "../../src/index.ts";
-import { createDemo, DEMO_TOKEN, type Demo, seedDead } from "./support/demo.ts";
+import { createDemo, DEMO_TOKEN, type Demo, seedDead, webhook } from "./support/demo.ts";
 
 const origin = "http://localhost";
 let demo: Demo;
@@ -399,5 +399,103 @@ describe("CSRF", () => {
     expect((await send({ _csrf: "y".repeat(43) }, { cookie })).status).toBe(403);
     expect((await send({ _csrf: csrf }, { cookie, origin: "https://evil.example" })).status).toBe(403);
     expect((await send({ _csrf: csrf }, { cookie })).status).toBe(303);
+  });
+});
+
+describe("control features, where the jobs service has them", () => {
+  /** The demo's jobs plus pause, resume, paused and cancel, as issue 12's API gives them. */
+  function controllable(demo: Demo) {
+    const pauses: { name?: string; queue?: string; pausedAt: number }[] = [];
+    const cancelled = new Set<string>();
+    const same = (a: { name?: string; queue?: string }, b: { name?: string; queue?: string }) =>
+      a.name === b.name && a.queue === b.queue;
+    const jobs = {
+      list: demo.jobs.list.bind(demo.jobs),
+      retry: demo.jobs.retry.bind(demo.jobs),
+      discard: demo.jobs.discard.bind(demo.jobs),
+      runNow: demo.jobs.runNow.bind(demo.jobs),
+      stats: demo.jobs.stats.bind(demo.jobs),
+      get: async (id: string) => {
+        const job = await demo.jobs.get(id);
+        return (
+          job && {
+            ...job,
+            result: { sent: 3, html: "<b>bold</b>" },
+            progress: 42,
+            state: cancelled.has(id) ? "cancelled" : job.state,
+          }
+        );
+      },
+      pause: async (target: { name: string } | { queue: string }) => {
+        if (pauses.some((p) => same(p, target))) return false;
+        pauses.push({ ...target, pausedAt: Date.now() });
+        return true;
+      },
+      resume: async (target: { name: string } | { queue: string }) => {
+        const at = pauses.findIndex((p) => same(p, target));
+        if (at >= 0) pauses.splice(at, 1);
+        return at >= 0;
+      },
+      paused: async () => pauses as never,
+      cancel: async (id: string) => {
+        cancelled.add(id);
+        return true;
+      },
+    };
+    const app = new Elysia().use(dashboard({ jobs: jobs as never, authorize: () => true, logger: silentLogger }));
+    return { app, pauses, cancelled };
+  }
+  const send = (app: Elysia, path: string, fields: Record<string, string> = {}) =>
+    app.handle(
+      new Request(`${origin}${path}`, {
+        method: "POST",
+        body: new URLSearchParams(fields),
+        headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Bearer script" },
+      }),
+    );
+
+  test("pause and resume a queue and a name from the Queues page", async () => {
+    const demo = createDemo();
+    await seedDead(demo.store, 2);
+    const { app, pauses } = controllable(demo);
+    const page = async () => (await app.handle(new Request(`${origin}/admin/queues`))).text();
+    expect((await page()).match(/>Pause</g)?.length).toBe(2); // queue mail, name mail.send
+    const paused = await send(app, "/admin/queues/pause", { queue: "mail", back: "/admin/queues" });
+    expect(paused.headers.get("location")).toBe("/admin/queues?notice=paused");
+    expect(pauses).toMatchObject([{ queue: "mail" }]);
+    expect(await page()).toMatch(/data-queue="mail"[\s\S]*badge paused[\s\S]*>Resume</);
+    await send(app, "/admin/queues/pause", { name: "mail.send" });
+    expect(pauses).toHaveLength(2);
+    await send(app, "/admin/queues/resume", { queue: "mail" });
+    expect(pauses).toMatchObject([{ name: "mail.send" }]);
+    expect((await send(app, "/admin/queues/pause", { queue: "a", name: "b" })).status).toBe(400);
+    expect((await send(app, "/admin/queues/pause", {})).status).toBe(400);
+  });
+
+  test("without pause support the Queues page offers no control and the actions are 404", async () => {
+    setup();
+    expect(await (await get("/admin/queues")).text).not.toContain(">Pause<");
+    expect((await post("/admin/queues/pause", { queue: "mail" })).res.status).toBe(404);
+    const [id] = await seedDead(demo.store, 1);
+    expect((await get(`/admin/jobs/${id}`)).text).not.toContain(">Cancel<");
+    expect((await post(`/admin/jobs/${id}/cancel`, {})).res.status).toBe(404);
+  });
+
+  test("cancel, the cancelled state, the result and progress on the job page", async () => {
+    const demo = createDemo();
+    const later = await demo.jobs.enqueue(webhook, { url: "u", event: "e", body: null }, { delayMs: 60_000 });
+    const { app, cancelled } = controllable(demo);
+    const before = await (await app.handle(new Request(`${origin}/admin/jobs/${later}`))).text();
+    expect(before).toContain(">Cancel<");
+    expect(before).toContain('<progress max="100" value="42">');
+    expect(before).toContain("&lt;b&gt;bold&lt;/b&gt;");
+    expect(before).not.toContain("<b>bold</b>");
+    const response = await send(app, `/admin/jobs/${later}/cancel`, { back: `/admin/jobs/${later}` });
+    expect(response.headers.get("location")).toBe(`/admin/jobs/${later}?notice=cancelled`);
+    expect(cancelled.has(later)).toBe(true);
+    const after = await (await app.handle(new Request(`${origin}/admin/jobs/${later}`))).text();
+    expect(after).toContain('class="badge cancelled"');
+    expect(after).not.toContain(">Cancel<");
+    expect(after).toContain(">Retry<");
   });
 });

@@ -1,29 +1,51 @@
 import type { JobAttemptError, JobRecord } from "../../jobs/index.ts";
 import { duration, utc, when } from "../format.ts";
 import { type Html, html, prettyJson } from "../html.ts";
+import type { DashboardJobs } from "../types.ts";
 import { action, badge, layout, notice, type PageContext } from "./layout.ts";
 
-export function jobPage(ctx: PageContext, job: JobRecord, flash: { code: string | null; n: string | null }): Html {
+/** What the control features add to a job (results, progress); read when present. */
+type WithControl = JobRecord & { result?: unknown; progress?: unknown };
+
+const retryableStates = new Set(["failed", "dead", "cancelled"]);
+const cancellableStates = new Set(["scheduled", "ready", "running", "failed"]);
+
+export function jobPage(
+  ctx: PageContext,
+  job: WithControl,
+  flash: { code: string | null; n: string | null },
+  can: Pick<DashboardJobs, "cancel">,
+): Html {
   const back = `${ctx.base}/jobs/${job.id}`;
   const main = html`<h1>Job <span class="mono">#${job.id}</span> <span class="mono">${job.name}</span> <span id="job-state">${badge(job.state)}</span></h1>
 ${notice(flash.code, flash.n)}
 <section id="job-live" data-live>
-<div class="actions panel" id="job-actions">${actions(ctx, job, back)}
+<div class="actions panel" id="job-actions">${actions(ctx, job, back, can.cancel !== undefined)}
 <a href="${ctx.base}/jobs?name=${encodeURIComponent(job.name)}">All ${job.name} jobs</a></div>
 <div class="grid2">
 <div class="panel"><h2>Details</h2>${facts(ctx, job)}</div>
 <div class="panel"><h2>Payload</h2><pre id="payload">${prettyJson(job.payload)}</pre></div>
 </div>
+${outputs(job)}
 <div class="panel" id="attempts"><h2>Attempts</h2>${attempts(ctx, job)}</div>
 </section>`;
   return layout(ctx, "jobs", `Job ${job.id}`, main);
 }
 
-function actions(ctx: PageContext, job: JobRecord, back: string): Html {
-  const retryable = job.state === "failed" || job.state === "dead";
+function actions(ctx: PageContext, job: JobRecord, back: string, cancellable: boolean): Html {
+  const retryable = retryableStates.has(job.state);
   const runnable = job.state === "scheduled" || job.state === "failed";
   return html`${retryable ? action(ctx, `/jobs/${job.id}/retry`, "Retry", { back, style: "primary" }) : ""}
 ${runnable ? action(ctx, `/jobs/${job.id}/run`, "Run now", { back }) : ""}
+${
+  cancellable && cancellableStates.has(job.state)
+    ? action(ctx, `/jobs/${job.id}/cancel`, "Cancel", {
+        back,
+        style: "danger",
+        confirm: `Cancel job ${job.id}? A running attempt is aborted.`,
+      })
+    : ""
+}
 ${
   job.state === "running"
     ? ""
@@ -33,6 +55,20 @@ ${
         confirm: `Delete job ${job.id}? This cannot be undone.`,
       })
 }`;
+}
+
+/** The handler's result and its last reported progress, when the job has them. */
+function outputs(job: WithControl): Html {
+  const hasResult = job.result !== undefined && job.result !== null;
+  const hasProgress = job.progress !== undefined && job.progress !== null;
+  if (!hasResult && !hasProgress) return html``;
+  const progress =
+    typeof job.progress === "number" && Number.isFinite(job.progress)
+      ? html`<progress max="100" value="${Math.max(0, Math.min(100, job.progress))}"></progress> ${job.progress}%`
+      : html`<pre>${prettyJson(job.progress)}</pre>`;
+  return html`<div class="grid2">${hasProgress ? html`<div class="panel" id="progress"><h2>Progress</h2>${progress}</div>` : ""}${
+    hasResult ? html`<div class="panel"><h2>Result</h2><pre id="result">${prettyJson(job.result)}</pre></div>` : ""
+  }</div>`;
 }
 
 function facts(ctx: PageContext, job: JobRecord): Html {

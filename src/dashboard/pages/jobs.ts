@@ -30,6 +30,9 @@ export function filterParams(query: JobsQuery): URLSearchParams {
 
 export const defaultLimit = 50;
 
+/** Retry applies to these (cancelled: once the control features add it). */
+const retryableStates: ReadonlySet<string> = new Set(["failed", "dead", "cancelled"]);
+
 export function jobsHref(base: string, query: JobsQuery, more: Record<string, string> = {}): string {
   const params = filterParams(query);
   for (const [k, v] of Object.entries(more)) params.set(k, v);
@@ -96,7 +99,7 @@ export function jobsTable(ctx: PageContext, jobs: readonly JobRecord[], back: st
 
 function jobRow(ctx: PageContext, job: JobRecord, back: string): Html {
   const last = job.errors.at(-1);
-  const retryable = job.state === "failed" || job.state === "dead";
+  const retryable = retryableStates.has(job.state);
   return html`<tr data-job-id="${job.id}" data-state="${job.state}"><td class="mono"><a href="${ctx.base}/jobs/${job.id}">${job.id}</a></td>
 <td>${job.name}</td><td>${job.queue}</td><td>${badge(job.state)}</td><td class="num">${job.attempts}/${job.maxAttempts}</td>
 <td class="t">${when(job.enqueuedAt, ctx.now)}</td><td class="t">${when(job.finishedAt ?? job.runAt, ctx.now)}</td>
