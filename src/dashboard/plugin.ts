@@ -36,8 +36,9 @@ export interface DashboardOptions {
   /** How often open pages refresh their figures in place (default 3000 ms; 0 turns it off). */
   refreshMs?: number;
   /**
-   * How long the store's figures (counts, activity, backlog) are reused (default 2000 ms): one read
-   * serves every open page, however many refresh.
+   * How long the store's figures (counts, activity, backlog) are reused (default 5000 ms): one read
+   * serves every open page, however many refresh. The read scans the jobs table; on SQLite, whose
+   * calls block the process, 200,000 jobs take about 0.25 s.
    */
   statsCacheMs?: number;
   /** The Secure flag on cookies (default: when the request URL is https; set it behind a TLS proxy). */
@@ -103,7 +104,7 @@ export function dashboard(options: DashboardOptions) {
   const tokens = options.authorize instanceof TokenAuth ? options.authorize : undefined;
   const authorize = typeof options.authorize === "function" ? options.authorize : undefined;
   if (!tokens && !authorize) throw new TypeError("dashboard: authorize must be tokenAuth({ token }) or a function.");
-  const stats = cached(() => options.jobs.stats(), options.statsCacheMs ?? 2_000);
+  const stats = cached(() => options.jobs.stats(), options.statsCacheMs ?? 5_000);
   const allowedOrigins = options.allowedOrigins ?? [];
   const clientOf = (request: Request, server: Server | null) =>
     options.clientKey?.(request, server) ?? server?.requestIP(request)?.address ?? "unknown";
