@@ -51,6 +51,7 @@ tr.queue-row td{background:var(--code)}
 .muted{color:var(--muted)}
 .err{color:var(--bad);max-width:30rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 td.t,td.nowrap{white-space:nowrap}
+.payload{max-width:18rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;color:var(--muted)}
 table#jobs td,table#crons td{vertical-align:middle}td button{padding:.15rem .6rem;font-size:12px}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:12px;font-weight:600;background:var(--off-bg);color:var(--off)}
 .badge.scheduled{background:var(--wait-bg);color:var(--wait)}.badge.ready{background:var(--info-bg);color:var(--info)}

@@ -92,7 +92,7 @@ export const bulkLimit = 10_000;
 
 export function jobsTable(ctx: PageContext, jobs: readonly JobRecord[], back: string): Html {
   if (jobs.length === 0) return html`<p class="empty" id="no-jobs">No jobs match.</p>`;
-  return html`<table id="jobs"><thead><tr><th>ID</th><th>Name</th><th>Queue</th><th>State</th><th class="num">Attempts</th><th>Enqueued</th><th>Due / finished</th><th>Last error</th><th></th></tr></thead><tbody>${jobs.map(
+  return html`<table id="jobs"><thead><tr><th>ID</th><th>Name</th><th>Queue</th><th>Payload</th><th>State</th><th class="num">Attempts</th><th>Enqueued</th><th>Due / finished</th><th>Last error</th><th></th></tr></thead><tbody>${jobs.map(
     (job) => jobRow(ctx, job, back),
   )}</tbody></table>`;
 }
@@ -101,10 +101,16 @@ function jobRow(ctx: PageContext, job: JobRecord, back: string): Html {
   const last = job.errors.at(-1);
   const retryable = retryableStates.has(job.state);
   return html`<tr data-job-id="${job.id}" data-state="${job.state}"><td class="mono"><a href="${ctx.base}/jobs/${job.id}">${job.id}</a></td>
-<td>${job.name}</td><td>${job.queue}</td><td>${badge(job.state)}</td><td class="num">${job.attempts}/${job.maxAttempts}</td>
+<td>${job.name}</td><td>${job.queue}</td><td><div class="payload mono" title="${preview(job.payload, 2000)}">${preview(job.payload, 80)}</div></td><td>${badge(job.state)}</td><td class="num">${job.attempts}/${job.maxAttempts}</td>
 <td class="t">${when(job.enqueuedAt, ctx.now)}</td><td class="t">${when(job.finishedAt ?? job.runAt, ctx.now)}</td>
 <td>${last ? html`<div class="err" title="${last.name}: ${last.message}">${last.name}: ${last.message}</div>` : ""}</td>
 <td class="nowrap">${retryable ? action(ctx, `/jobs/${job.id}/retry`, "Retry", { back }) : ""}</td></tr>`;
+}
+
+/** The payload as one line of JSON, cut at `max` characters (the job page shows all of it). */
+function preview(payload: unknown, max: number): string {
+  const text = JSON.stringify(payload) ?? "";
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function pager(ctx: PageContext, data: JobsPageData): Html {
