@@ -5,7 +5,6 @@ import { probeReady } from "./app/healthcheck.ts";
 import { consoleDestination, createLogger } from "./app/logger.ts";
 import { openRuntime } from "./app/runtime/index.ts";
 import { StartupError } from "./app/startup-error.ts";
-import { startTracing } from "./app/tracing.ts";
 
 /** A problem the operator can fix (configuration, an unreachable database): its message, no stack, exit 1. */
 function exitWith(error: unknown): never {
@@ -27,10 +26,12 @@ const config = readConfig();
 if (process.argv.slice(2).includes("healthcheck")) process.exit((await probeReady(config.port)) ? 0 : 1);
 
 const logger = createLogger(config.logLevel, await consoleDestination(config.nodeEnv));
+// The OpenTelemetry SDK loads only when tracing is on: importing it is a large part of a start.
+const telemetry = config.tracing ? await import("./app/tracing.ts") : null;
 // Before anything that traces: the jobs and HTTP spans go to the SDK registered here.
-const tracing = config.tracing ? startTracing() : null;
+const tracing = telemetry?.startTracing() ?? null;
 const runtime = await openRuntime({ config, logger }).catch(exitWith);
-const app = createApp(config, { logger, runtime });
+const app = createApp(config, { logger, runtime, httpTracing: telemetry?.httpTracing() });
 app.decorator.host.addEventListener("stopped", () => void runtime.close());
 await serve(app, {
   port: config.port,

@@ -19,7 +19,7 @@ import { swagger } from "./http/swagger.ts";
 import type { AppLogger } from "./logger.ts";
 import { metricsRoutes } from "./metrics/metrics-routes.ts";
 import type { AppRuntime } from "./runtime/index.ts";
-import { httpTracing } from "./tracing.ts";
+import type { httpTracing } from "./tracing.ts";
 import { usersRoutes } from "./users/routes.ts";
 import { UserService } from "./users/user-service.ts";
 
@@ -29,6 +29,12 @@ export interface AppDeps {
   logger: AppLogger;
   runtime: AppRuntime;
   clock?: Clock;
+  /**
+   * HTTP spans when tracing is on (config.tracing): `httpTracing()` from ./tracing.ts. Given rather than
+   * imported here because it loads the OpenTelemetry SDK, a large part of the app's start that only
+   * instances that trace should pay for (main.ts imports it only then).
+   */
+  httpTracing?: ReturnType<typeof httpTracing> | undefined;
 }
 
 /**
@@ -60,7 +66,7 @@ export function createApp(config: AppConfig, deps: AppDeps) {
       serve: { maxRequestBodySize: config.bodyLimitBytes * 2 + 1024 * 1024 },
     })
       // First, so every request runs inside its HTTP span and the jobs it enqueues join that trace.
-      .use(config.tracing ? httpTracing() : new Elysia())
+      .use(deps.httpTracing ?? new Elysia())
       .use(hosting({ shutdownTimeoutMs: config.shutdownTimeoutMs, onServiceFailure: "stop-host", logger }))
       .use(jobs(background))
       .use(mailer({ job: runtime.mailJob, jobs: background }))

@@ -61,7 +61,14 @@ export async function startTestApp(
     pollIntervalMs: 50,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const app = createApp(config, { logger, runtime, ...(options.clock ? { clock: options.clock } : {}) });
+  // As main.ts does: the HTTP tracing plugin (and the OpenTelemetry SDK) only when tracing is on.
+  const httpTracing = config.tracing ? (await import("../../../src/app/tracing.ts")).httpTracing() : undefined;
+  const app = createApp(config, {
+    logger,
+    runtime,
+    httpTracing,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   if (options.start !== false) await app.decorator.host.start();
   return {
     app,
