@@ -18,6 +18,10 @@ export const RegisterBody = t.Object({
 });
 
 const EmailBody = t.Object({ email: t.String({ format: "email", maxLength: 254 }) });
+export const ConfirmBody = t.Object({
+  token: t.String({ minLength: 1, maxLength: 200 }),
+  password: t.String({ minLength: 1, maxLength: 256 }),
+});
 const bearer = t.Object({ authorization: t.Optional(t.String()) });
 
 export interface UsersRoutesDeps {
@@ -42,7 +46,8 @@ export function usersRoutes({ users, auth, limiter }: UsersRoutesDeps) {
         body: RegisterBody,
         response: { 201: UserDto, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody },
         detail: {
-          summary: "Register; the confirmation mail is queued in the same transaction and sent in the background",
+          summary:
+            "Register; the confirmation mail is queued in the same transaction and sent in the background. Registering an unconfirmed address again replaces that registration",
         },
       },
     );
@@ -63,18 +68,34 @@ export function usersRoutes({ users, auth, limiter }: UsersRoutesDeps) {
         },
       },
     );
+  const confirm = new Elysia({ name: "app.users.confirm" })
+    .use(jsonOnly)
+    .use(rateLimit("confirm", limiter))
+    .post(
+      "/confirm",
+      async ({ body }) => ({
+        confirmed: true as const,
+        user: toUserDto(await users.confirm(body.token, body.password)),
+      }),
+      {
+        body: ConfirmBody,
+        response: {
+          200: t.Object({ confirmed: t.Literal(true), user: UserDto }),
+          400: ErrorBody,
+          401: ErrorBody,
+          422: ErrorBody,
+          429: ErrorBody,
+        },
+        detail: {
+          summary:
+            "Confirm an email address with the link's token and the password chosen at registration (single-use, expiring); 400 says why a token failed",
+        },
+      },
+    );
   return new Elysia({ name: "app.users", prefix: "/api/users", detail: { tags: ["users"] } })
     .use(register)
     .use(resend)
-    .get(
-      "/confirm",
-      async ({ query }) => ({ confirmed: true as const, user: toUserDto(await users.confirm(query.token)) }),
-      {
-        query: t.Object({ token: t.String({ minLength: 1, maxLength: 200 }) }),
-        response: { 200: t.Object({ confirmed: t.Literal(true), user: UserDto }), 400: ErrorBody, 422: ErrorBody },
-        detail: { summary: "Confirm an email address (single-use, expiring token); 400 says why a token failed" },
-      },
-    )
+    .use(confirm)
     .get("/me", async ({ headers }) => toUserDto(await auth.authenticate(headers.authorization)), {
       headers: bearer,
       response: { 200: UserDto, 401: ErrorBody },

@@ -1,5 +1,5 @@
 import type { JobPage, ListOptions } from "../../jobs/store.ts";
-import { isJobId, pageSize } from "../common.ts";
+import { jobIdNumber, pageSize } from "../common.ts";
 import { type MemoryJob, toJobRecord } from "./records.ts";
 
 /**
@@ -36,8 +36,8 @@ export class IdOrder {
 
   /** The index of the first job whose id is not below the cursor (the end without a valid cursor). */
   #below(cursor: string | undefined): number {
-    if (cursor === undefined || !isJobId(cursor)) return this.#jobs.length;
-    const id = Number(cursor);
+    const id = cursor === undefined ? null : jobIdNumber(cursor);
+    if (id === null) return this.#jobs.length;
     let [lo, hi] = [0, this.#jobs.length];
     while (lo < hi) {
       const mid = (lo + hi) >> 1;

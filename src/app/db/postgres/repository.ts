@@ -4,7 +4,7 @@ import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type { Sql } from "postgres";
 import { migrationsDir } from "../migrations-dir.ts";
 import type { ConfirmationMail, ConfirmationRecord, RefreshTokenRecord, UserRecord } from "../records.ts";
-import type { AppRepository, RotateOutcome } from "../repository.ts";
+import { type AppRepository, type RegisterOutcome, type RotateOutcome, withinReuseInterval } from "../repository.ts";
 import { appPostgresSchema, emailConfirmations, refreshTokens, users } from "./schema.ts";
 
 export type AppPostgresDb = PostgresJsDatabase<typeof appPostgresSchema>;
@@ -34,17 +34,28 @@ export class PostgresAppRepository implements AppRepository {
     private readonly outbox: PostgresOutbox,
   ) {}
 
-  async registerUser(user: UserRecord, confirmation: ConfirmationRecord, mail: ConfirmationMail): Promise<boolean> {
-    try {
-      await this.db.transaction(async (tx) => {
-        await tx.insert(users).values(user);
-        await tx.insert(emailConfirmations).values(confirmation);
-        await this.outbox(tx, mail);
-      });
-      return true;
-    } catch (error) {
-      if (isUniqueViolation(error, "app_users_email_unique")) return false;
-      throw error;
+  async registerUser(
+    user: UserRecord,
+    confirmation: ConfirmationRecord,
+    mail: ConfirmationMail,
+  ): Promise<RegisterOutcome> {
+    // Two first registrations of one address can both find no row; the loser's insert then fails on
+    // the unique email, and its second try finds (and locks) the winner's row like any replacement.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(async (tx): Promise<RegisterOutcome> => {
+          const [existing] = await tx.select().from(users).where(eq(users.email, user.email)).for("update");
+          if (existing && existing.confirmedAt !== null) return "taken";
+          if (existing) await deleteUser(tx, existing.id);
+          await tx.insert(users).values(user);
+          await tx.insert(emailConfirmations).values(confirmation);
+          await this.outbox(tx, mail);
+          return existing ? "replaced" : "created";
+        });
+      } catch (error) {
+        if (attempt === 1 && isUniqueViolation(error, "app_users_email_unique")) continue;
+        throw error;
+      }
     }
   }
 
@@ -98,26 +109,37 @@ export class PostgresAppRepository implements AppRepository {
     await this.db.insert(refreshTokens).values(token);
   }
 
-  async rotateRefreshToken(tokenHash: string, next: RefreshTokenRecord, now: number): Promise<RotateOutcome> {
-    return this.db.transaction(async (tx) => {
+  async rotateRefreshToken(
+    tokenHash: string,
+    next: RefreshTokenRecord,
+    now: number,
+    reuseIntervalMs: number,
+  ): Promise<RotateOutcome> {
+    return this.db.transaction(async (tx): Promise<RotateOutcome> => {
       // The row lock makes two concurrent refreshes of one token take turns: the second sees it replaced.
       const [current] = await tx
         .select()
         .from(refreshTokens)
         .where(eq(refreshTokens.tokenHash, tokenHash))
         .for("update");
-      if (!current) return "unknown";
+      if (!current) return { outcome: "unknown" };
+      if (current.revokedAt === null && current.replacedBy !== null) {
+        const [successor] = await tx.select().from(refreshTokens).where(eq(refreshTokens.id, current.replacedBy));
+        if (successor && withinReuseInterval(successor, next, now, reuseIntervalMs)) {
+          return { outcome: "rotated", current: successor };
+        }
+      }
       if (current.revokedAt !== null || current.replacedBy !== null) {
         await tx
           .update(refreshTokens)
           .set({ revokedAt: now })
           .where(and(eq(refreshTokens.familyId, current.familyId), isNull(refreshTokens.revokedAt)));
-        return "reused";
+        return { outcome: "reused" };
       }
-      if (current.expiresAt <= now) return "expired";
+      if (current.expiresAt <= now) return { outcome: "expired" };
       await tx.insert(refreshTokens).values(next);
       await tx.update(refreshTokens).set({ replacedBy: next.id }).where(eq(refreshTokens.id, current.id));
-      return "rotated";
+      return { outcome: "rotated", current: next };
     });
   }
 
@@ -143,6 +165,13 @@ export class PostgresAppRepository implements AppRepository {
       .returning({ id: refreshTokens.id });
     return deleted.length;
   }
+}
+
+/** Deletes a user with its confirmations and refresh tokens. */
+async function deleteUser(tx: AppPostgresTx, userId: string): Promise<void> {
+  await tx.delete(emailConfirmations).where(eq(emailConfirmations.userId, userId));
+  await tx.delete(refreshTokens).where(eq(refreshTokens.userId, userId));
+  await tx.delete(users).where(eq(users.id, userId));
 }
 
 /** drizzle wraps the driver's error; PostgreSQL's unique_violation is code 23505 with the constraint name. */
