@@ -10,7 +10,7 @@ import { AuthService } from "./auth/auth-service.ts";
 import { RefreshTokenChain } from "./auth/refresh-tokens.ts";
 import { authRoutes } from "./auth/routes.ts";
 import type { AppConfig } from "./config.ts";
-import { bodyLimit } from "./http/body-limit.ts";
+import { bodyLimit, serverBodyLimit } from "./http/body-limit.ts";
 import { cors } from "./http/cors.ts";
 import { errorHandler } from "./http/error-handler.ts";
 import { health } from "./http/health.ts";
@@ -62,8 +62,8 @@ export function createApp(config: AppConfig, deps: AppDeps) {
 
   return new Elysia({
     name: "errand.app",
-    // A backstop for bodies sent without content-length; declared lengths get the JSON 413 first.
-    serve: { maxRequestBodySize: config.bodyLimitBytes * 2 + 1024 * 1024 },
+    // The body limit is the app's (bodyLimit below), so that every over-limit body gets its JSON 413.
+    serve: { ...serverBodyLimit },
   })
     .use(hosting({ shutdownTimeoutMs: config.shutdownTimeoutMs, onServiceFailure: "stop-host", logger }))
     .use(jobs(background))
