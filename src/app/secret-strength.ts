@@ -25,8 +25,9 @@ export function estimatedEntropyBits(secret: string): number {
 /**
  * Secrets below this are refused. 128 bits is the strength NIST SP 800-57 asks of keys in use beyond
  * 2030, and the relevant attack is offline: AUTH_SECRET is an HMAC key, and anyone holding one access
- * token can test guesses against its signature without asking the server. ADMIN_TOKEN gets the same
- * bar because it opens everything the admin API can do.
+ * token can test guesses against its signature without asking the server. The tokens (ADMIN_TOKEN,
+ * METRICS_TOKEN) get the same bar: a generated token clears it without effort, and one bar is one rule
+ * to explain.
  */
 export const MIN_SECRET_BITS = 128;
 

@@ -18,7 +18,7 @@ export const RegisterBody = t.Object({
 });
 
 const EmailBody = t.Object({ email: t.String({ format: "email", maxLength: 254 }) });
-export const ConfirmBody = t.Object({
+const ConfirmBody = t.Object({
   token: t.String({ minLength: 1, maxLength: 200 }),
   password: t.String({ minLength: 1, maxLength: 256 }),
 });
@@ -92,27 +92,34 @@ export function usersRoutes({ users, auth, limiter }: UsersRoutesDeps) {
         },
       },
     );
-  return new Elysia({ name: "app.users", prefix: "/api/users", detail: { tags: ["users"] } })
-    .use(register)
-    .use(resend)
-    .use(confirm)
-    .get("/me", async ({ headers }) => toUserDto(await auth.authenticate(headers.authorization)), {
-      headers: bearer,
-      response: { 200: UserDto, 401: ErrorBody },
-      detail: { summary: "The user of the access token", security: [{ bearer: [] }] },
-    })
-    .get(
-      "/:id",
-      async ({ headers, params }) => {
-        const user = await auth.authenticate(headers.authorization);
-        if (user.id !== params.id) throw new NotFoundError("No such user.");
-        return toUserDto(user);
-      },
-      {
+  return (
+    new Elysia({ name: "app.users", prefix: "/api/users", detail: { tags: ["users"] } })
+      .use(register)
+      .use(resend)
+      .use(confirm)
+      // Links mailed before confirming took a password pointed here: they lead to the page that asks for it.
+      .get("/confirm", ({ query, redirect }) => redirect(`/confirm?token=${encodeURIComponent(query.token)}`, 303), {
+        query: t.Object({ token: t.String({ minLength: 1, maxLength: 200 }) }),
+        detail: { hide: true },
+      })
+      .get("/me", async ({ headers }) => toUserDto(await auth.authenticate(headers.authorization)), {
         headers: bearer,
-        params: t.Object({ id: t.String({ maxLength: 64 }) }),
-        response: { 200: UserDto, 401: ErrorBody, 404: ErrorBody },
-        detail: { summary: "A user (only your own)", security: [{ bearer: [] }] },
-      },
-    );
+        response: { 200: UserDto, 401: ErrorBody },
+        detail: { summary: "The user of the access token", security: [{ bearer: [] }] },
+      })
+      .get(
+        "/:id",
+        async ({ headers, params }) => {
+          const user = await auth.authenticate(headers.authorization);
+          if (user.id !== params.id) throw new NotFoundError("No such user.");
+          return toUserDto(user);
+        },
+        {
+          headers: bearer,
+          params: t.Object({ id: t.String({ maxLength: 64 }) }),
+          response: { 200: UserDto, 401: ErrorBody, 404: ErrorBody },
+          detail: { summary: "A user (only your own)", security: [{ bearer: [] }] },
+        },
+      )
+  );
 }

@@ -129,6 +129,9 @@ describe("the body limit (64 KiB) over real sockets", () => {
     const body = JSON.stringify({ email: "chunked@example.com", password: "long enough pw", displayName: "C" });
     const res = await raw(head({ "Transfer-Encoding": "chunked", Connection: "close" }), chunked(body, 7));
     expect(res.status).toBe(201);
+    const broken = await raw(head({ "Transfer-Encoding": "chunked", Connection: "close" }), chunked('{"email":', 3));
+    expect(broken.status).toBe(400);
+    expect(JSON.parse(broken.body)).toMatchObject({ error: "invalid_json" });
   });
 
   test("a declared length over the limit gets the JSON 413 before any body is sent", async () => {

@@ -139,6 +139,10 @@ describe("confirm", () => {
     expect(right.status).toBe(200);
     expect(await right.text()).toContain("Your account is confirmed");
     expect((await t.runtime.repository.findUserByEmail("page@example.com"))!.confirmedAt).not.toBeNull();
+    // A link mailed before confirming took a password leads to the same page.
+    const old = await t.request(`/api/users/confirm?token=${token}`);
+    expect(old.status).toBe(303);
+    expect(old.headers.get("location")).toBe(`/confirm?token=${token}`);
     // A token that tries to break out of the attribute is escaped.
     const hostile = await (await t.request(`/confirm?token=${encodeURIComponent('"><script>x</script>')}`)).text();
     expect(hostile).not.toContain("<script>x");
