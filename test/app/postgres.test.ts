@@ -106,6 +106,25 @@ describe("on PostgreSQL: races and attacks", () => {
     await reuseAfterTheInterval(fast, "pg-late-reuse@example.com");
   });
 
+  test("8 concurrent registrations of one new address: each is answered 201, one registration remains", async () => {
+    const email = "pg-burst@example.com";
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 8 },
+        async (_, i) =>
+          (
+            await fast.request(
+              "/api/users/register",
+              postJson({ email, password: `password ${i} pg`, displayName: "B" }),
+            )
+          ).status,
+      ),
+    );
+    expect(statuses).toEqual(Array(8).fill(201));
+    const user = await fast.runtime.repository.findUserByEmail(email);
+    expect(user).not.toBeNull();
+  });
+
   test("10 concurrent confirmations of one link: one 200", async () => {
     const email = "pg-race@example.com";
     const password = "race password pg";

@@ -18,6 +18,20 @@ describe("account pre-hijacking", () => {
     await victimOnlyFollowsLinks(t, "follower@example.com");
   });
 
+  test("8 concurrent registrations of one new address: each is answered 201, one registration remains", async () => {
+    const email = "burst@example.com";
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 8 },
+        async (_, i) =>
+          (await t.request("/api/users/register", postJson({ email, password: `password ${i} x`, displayName: "B" })))
+            .status,
+      ),
+    );
+    expect(statuses).toEqual(Array(8).fill(201));
+    expect(await t.runtime.repository.findUserByEmail(email)).not.toBeNull();
+  });
+
   test("registering an address over and over mails it no more than once per resend interval", async () => {
     const throttled = await startTestApp({ RATE_LIMIT_MAX: "1000", RESEND_CONFIRMATION_INTERVAL_MS: "1500" });
     try {

@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, max } from "drizzle-orm";
+import { and, eq, isNull, lt, max, sql } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import type { Sql } from "postgres";
@@ -39,23 +39,24 @@ export class PostgresAppRepository implements AppRepository {
     confirmation: ConfirmationRecord,
     mail: ConfirmationMail,
   ): Promise<RegisterOutcome> {
-    // Two first registrations of one address can both find no row; the loser's insert then fails on
-    // the unique email, and its second try finds (and locks) the winner's row like any replacement.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction(async (tx): Promise<RegisterOutcome> => {
-          const [existing] = await tx.select().from(users).where(eq(users.email, user.email)).for("update");
-          if (existing && existing.confirmedAt !== null) return "taken";
-          if (existing) await deleteUser(tx, existing.id);
-          await tx.insert(users).values(user);
-          await tx.insert(emailConfirmations).values(confirmation);
-          await this.outbox(tx, mail);
-          return existing ? "replaced" : "created";
-        });
-      } catch (error) {
-        if (attempt === 1 && isUniqueViolation(error, "app_users_email_unique")) continue;
-        throw error;
-      }
+    try {
+      return await this.db.transaction(async (tx): Promise<RegisterOutcome> => {
+        // Registrations of one address take turns. A row lock cannot do it: there may be no row yet,
+        // and one that a concurrent replacement deletes is skipped by the waiters, whose inserts would
+        // then collide on the unique email.
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${user.email}, 0))`);
+        const [existing] = await tx.select().from(users).where(eq(users.email, user.email));
+        if (existing && existing.confirmedAt !== null) return "taken";
+        if (existing) await deleteUser(tx, existing.id);
+        await tx.insert(users).values(user);
+        await tx.insert(emailConfirmations).values(confirmation);
+        await this.outbox(tx, mail);
+        return existing ? "replaced" : "created";
+      });
+    } catch (error) {
+      // Only a registration that bypassed the lock (another version of the app) can get here.
+      if (isUniqueViolation(error, "app_users_email_unique")) return "taken";
+      throw error;
     }
   }
 
