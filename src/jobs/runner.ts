@@ -23,6 +23,8 @@ export interface RunnerOptions {
   workerId: string;
   executors: number;
   channelCapacity: number;
+  /** Ended jobs whose outcomes may await their write before an executor waits to start another. */
+  maxUnwrittenOutcomes: number;
   pollIntervalMs: number;
   leaseMs: number;
   queues: readonly string[] | undefined;
@@ -182,9 +184,29 @@ export class JobRunner {
   async #execute(): Promise<void> {
     const deps = { registry: this.#o.registry, logger: this.#o.logger };
     for await (const job of this.#channel.reader) {
+      // The check is synchronous: the common case costs no await per job.
+      if (!job.abandoned && !this.#roomToRun() && !(await this.#waitForRoom())) job.abandoned = true;
       if (!job.abandoned) this.#record(job, await this.#run(job, deps));
       this.#finish(job);
     }
+  }
+
+  /**
+   * The at-least-once window. A crash makes every job run again whose outcome is not stored: the
+   * running ones (at most `executors`) and the ended ones whose outcome awaits its batched write.
+   * Starting a job only while fewer than maxUnwrittenOutcomes outcomes await their write keeps that
+   * at most executors + maxUnwrittenOutcomes - 1: starting one adds one to running + unwritten only
+   * when this executor ran nothing and unwritten was below the limit, and ending one moves it from
+   * running to unwritten.
+   */
+  #roomToRun(): boolean {
+    return this.#completions.unwritten < this.#o.maxUnwrittenOutcomes;
+  }
+
+  /** Waits for room to run a job; false when the service stops first: the job is given back unstarted. */
+  async #waitForRoom(): Promise<boolean> {
+    await this.#completions.below(this.#o.maxUnwrittenOutcomes, this.#stopping.signal);
+    return !this.#stopping.signal.aborted;
   }
 
   async #run(job: InFlightJob, deps: Parameters<typeof runAttempt>[1]): Promise<AttemptOutcome> {

@@ -11,7 +11,14 @@ import { type AppRuntime, openRuntime } from "../../../src/app/runtime/index.ts"
 import { testDatabaseUrl } from "../../support/postgres.ts";
 import { type SwitchableTransport, switchableTransport } from "./switchable-transport.ts";
 
-export const ADMIN_TOKEN = "admin-token-for-tests-0123456789";
+/** Generated (`openssl rand -hex 32`): the app refuses typed, low-entropy tokens. */
+export const ADMIN_TOKEN = "d94c74948425f6b39d737fed004c18d08f56ac2bb16346b4d15e0dd8c0452541";
+export const METRICS_TOKEN = "b2b5dc84d66a6cea9ef7010ae349ec510b1d3b1f329664fa6bb8e1f04cce055c";
+
+/** A fresh secret strong enough for AUTH_SECRET and the tokens. */
+export function generatedSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
+}
 
 export interface TestApp {
   /** The provider in front of `transport`: make it refuse mails or lose answers; see every request. */
