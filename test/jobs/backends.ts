@@ -37,14 +37,14 @@ export async function postgresBackend(): Promise<Backend> {
   const { dropSchema, testClient, testDatabaseUrl, testSchema } = await import("../stores/postgres/pg-test-db.ts");
   const admin = testClient(2);
   const schema = testSchema("jobproc");
-  const store = postgresStore({ sql: admin, schema });
+  const store = postgresStore({ pool: admin, schema });
   await store.init();
   await admin.unsafe(`create table "${schema}".effects (job_id text not null)`);
   return {
     store: store as JobStore<unknown>,
     workerArgs: ["postgres", testDatabaseUrl, schema],
     effects: async () => {
-      const [row] = await admin.unsafe<{ total: number; distinct: number }[]>(
+      const [row] = await admin.unsafe<{ total: number; distinct: number }>(
         `select count(*)::int as total, count(distinct job_id)::int as distinct from "${schema}".effects`,
       );
       return row!;

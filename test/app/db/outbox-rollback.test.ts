@@ -1,7 +1,7 @@
 import "../../support/postgres.ts";
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import postgres from "postgres";
+import pg from "pg";
 import { openPostgresAppDb, PostgresAppRepository } from "../../../src/app/db/postgres/repository.ts";
 import type { ConfirmationRecord, UserRecord } from "../../../src/app/db/records.ts";
 import { openSqliteAppDb, SqliteAppRepository } from "../../../src/app/db/sqlite/repository.ts";
@@ -38,9 +38,9 @@ describe("a failing mail enqueue rolls the registration back (outbox)", () => {
 
   test("PostgreSQL: the async transaction leaves no user and no confirmation", async () => {
     const schema = `errand_test_app_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-    const sql = postgres(POSTGRES_URL, { max: 2, onnotice: () => {}, connection: { search_path: schema } });
+    const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 2, options: `-c search_path=${schema}` });
     try {
-      const db = await openPostgresAppDb(sql, schema);
+      const db = await openPostgresAppDb(pool, schema);
       const failing = new PostgresAppRepository(db, async () => {
         await Promise.resolve();
         throw new Error("queue refused the job");
@@ -54,8 +54,8 @@ describe("a failing mail enqueue rolls the registration back (outbox)", () => {
         await working.registerUser({ ...user, id: "u2" }, { ...confirmation, tokenHash: "t2", userId: "u2" }, mail),
       ).toBe(false);
     } finally {
-      await sql.unsafe(`drop schema if exists "${schema}" cascade`);
-      await sql.end();
+      await pool.query(`drop schema if exists "${schema}" cascade`);
+      await pool.end();
     }
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Clock } from "errand";
 import { type MemoryTransport, memoryTransport } from "errand/testing";
-import postgres from "postgres";
+import pg from "pg";
 import { loadConfig } from "../../../src/app/config.ts";
 import { createApp } from "../../../src/app/create-app.ts";
 import { createLogger } from "../../../src/app/logger.ts";
@@ -102,10 +102,11 @@ export function confirmTokenFrom(transport: MemoryTransport, address: string): s
 }
 
 async function dropSchemas(...schemas: string[]): Promise<void> {
-  const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
+  const client = new pg.Client(POSTGRES_URL);
+  await client.connect();
   try {
-    for (const schema of schemas) await sql.unsafe(`drop schema if exists "${schema}" cascade`);
+    for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
   } finally {
-    await sql.end();
+    await client.end();
   }
 }
