@@ -21,6 +21,11 @@ export interface AppConfig {
   resendApiKey: string | undefined;
   resendBaseUrl: string | undefined;
   mailFrom: string;
+  /**
+   * Queued mails waiting at the same time leave in one batch request (Resend: up to 100), through a
+   * delivery ledger in the app's database that keeps each mail sent once across retries and crashes.
+   */
+  mailBatching: boolean;
   adminToken: string | undefined;
   metricsToken: string | undefined;
   /** Empty: CORS is off (no CORS headers at all). */
@@ -73,6 +78,7 @@ export function loadConfig(env: Env = defaultEnv()): AppConfig {
     resendApiKey: read.optional("RESEND_API_KEY"),
     resendBaseUrl: read.optionalUrl("RESEND_BASE_URL"),
     mailFrom: read.string("MAIL_FROM", "Errand <onboarding@resend.dev>"),
+    mailBatching: read.boolean("MAIL_BATCHING", false),
     adminToken: read.secret("ADMIN_TOKEN"),
     metricsToken: read.secret("METRICS_TOKEN"),
     corsOrigins: read.list("CORS_ORIGINS"),

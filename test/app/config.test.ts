@@ -12,6 +12,7 @@ describe("loadConfig", () => {
     expect(config.swaggerEnabled).toBe(true);
     expect(config.corsOrigins).toEqual([]);
     expect(config.adminToken).toBeUndefined();
+    expect(config.mailBatching).toBe(false);
   });
 
   test("a postgres:// DATABASE_URL selects PostgreSQL; a path selects SQLite", () => {

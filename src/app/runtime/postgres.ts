@@ -1,4 +1,4 @@
-import { type PostgresTx, postgresPreviewStore, postgresStore } from "errand/postgres";
+import { type PostgresTx, postgresDeliveryLedger, postgresPreviewStore, postgresStore } from "errand/postgres";
 import pg from "pg";
 import { openPostgresAppDb, PostgresAppRepository } from "../db/postgres/repository.ts";
 import { errorCode, StartupError } from "../startup-error.ts";
@@ -39,7 +39,9 @@ export async function openPostgresRuntime(options: RuntimeOptions, url: string):
     const { transport, previewStore } = chooseTransport(options, () =>
       postgresPreviewStore({ pool, schema: config.jobsSchema }),
     );
-    const background = createBackground<PostgresTx>(store, transport, options);
+    // Shared by every instance, so a batch retried on another instance goes out as the same request.
+    const ledger = config.mailBatching ? postgresDeliveryLedger({ pool, schema: config.jobsSchema }) : undefined;
+    const background = createBackground<PostgresTx>(store, transport, options, ledger);
     const repository = new PostgresAppRepository(
       db,
       async (tx, mail) => void (await background.enqueueConfirmation(tx, mail).async()),
@@ -51,6 +53,7 @@ export async function openPostgresRuntime(options: RuntimeOptions, url: string):
       close: async () => {
         await store.close();
         await previewStore?.close();
+        await ledger?.close();
         await pool.end();
       },
     });

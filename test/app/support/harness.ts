@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Clock } from "errand";
 import { type MemoryTransport, memoryTransport } from "errand/testing";
 import pg from "pg";
-import { loadConfig } from "../../../src/app/config.ts";
+import { type AppConfig, loadConfig } from "../../../src/app/config.ts";
 import { createApp } from "../../../src/app/create-app.ts";
 import { createLogger } from "../../../src/app/logger.ts";
 import { type AppRuntime, openRuntime } from "../../../src/app/runtime/index.ts";
@@ -18,6 +18,7 @@ export interface TestApp {
   mailProvider: SwitchableTransport;
   app: ReturnType<typeof createApp>;
   runtime: AppRuntime;
+  config: AppConfig;
   transport: MemoryTransport;
   /** Every log line, raw JSON. */
   logs: string[];
@@ -67,6 +68,7 @@ export async function startTestApp(
     app,
     mailProvider,
     runtime,
+    config,
     transport,
     logs,
     dir,
