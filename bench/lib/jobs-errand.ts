@@ -1,7 +1,9 @@
 import { join } from "node:path";
+import { BasicTracerProvider, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { t } from "elysia";
 import { silentLogger } from "../../src/hosting/index.ts";
-import { createJobs, defineJob, type JobStore, type Jobs } from "../../src/jobs/index.ts";
+import { createJobs, defineJob, type JobStore, type Jobs, type JobsOptions } from "../../src/jobs/index.ts";
+import { errandMetrics } from "../../src/metrics/index.ts";
 import { postgresStore } from "../../src/stores/postgres/index.ts";
 import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 import { dropSchema } from "./jobs-pgboss.ts";
@@ -12,8 +14,16 @@ export interface StoreHandle {
   cleanup(): Promise<void>;
 }
 
-/** How the Jobs service is tuned; `{}` is Errand's defaults, what the targets are about. */
-type Tuning = { executors?: number; channelCapacity?: number };
+/**
+ * How the Jobs service is tuned; `{}` is Errand's defaults, what the targets are about. `tracing` and
+ * `observe` (metrics listening to its events) show what instrumentation costs.
+ */
+type Tuning = {
+  executors?: number;
+  channelCapacity?: number;
+  tracing?: JobsOptions<unknown>["tracing"];
+  observe?: (jobs: Jobs<unknown>) => () => void;
+};
 
 function errandSystem(
   id: string,
@@ -34,7 +44,9 @@ function errandSystem(
         payload: t.Object({ i: t.Number() }),
         handler: (payload) => onJob(payload.i),
       });
-      const jobs: Jobs<unknown> = createJobs({ store, jobs: [noop], logger: silentLogger, ...tuning });
+      const { observe, ...options } = tuning;
+      const jobs: Jobs<unknown> = createJobs({ store, jobs: [noop], logger: silentLogger, ...options });
+      const unobserve = observe?.(jobs);
       await store.init();
       let started = false;
       return {
@@ -54,6 +66,7 @@ function errandSystem(
         },
         async close() {
           if (started) await jobs.stop(AbortSignal.timeout(5_000));
+          unobserve?.();
           await cleanup();
         },
       };
@@ -92,6 +105,20 @@ export function errandSystems(dir: string): JobsBenchSystem[] {
       "SQLite WAL, synchronous=NORMAL (process crash)",
       sqliteFile(dir),
     ),
+    errandSystem(
+      "errand:sqlite+metrics",
+      "Errand (SQLite) with errand/metrics listening",
+      "SQLite WAL, synchronous=NORMAL (process crash)",
+      sqliteFile(dir),
+      { observe: (jobs) => closing(errandMetrics({ jobs })) },
+    ),
+    errandSystem(
+      "errand:sqlite+tracing",
+      "Errand (SQLite) with tracing, SDK recording every span",
+      "SQLite WAL, synchronous=NORMAL (process crash)",
+      sqliteFile(dir),
+      { tracing: { tracerProvider: recordingProvider() } },
+    ),
     errandSystem("errand:postgres", "Errand (PostgreSQL, defaults)", pgDurability, pgStore),
     errandSystem(
       "errand:postgres-window",
@@ -101,4 +128,17 @@ export function errandSystems(dir: string): JobsBenchSystem[] {
       bigWindow,
     ),
   ];
+}
+
+function closing(metrics: { close(): void }): () => void {
+  return () => metrics.close();
+}
+
+/** An SDK provider that builds and ends every span and exports them nowhere: the cost of recording. */
+function recordingProvider(): BasicTracerProvider {
+  const discard = {
+    export: (_spans: unknown[], done: (r: { code: 0 }) => void) => done({ code: 0 }),
+    shutdown: async () => {},
+  };
+  return new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(discard)] });
 }

@@ -44,6 +44,12 @@ export interface AppConfig {
   succeededJobRetentionHours: number;
   swaggerEnabled: boolean;
   devRoutesEnabled: boolean;
+  /**
+   * OpenTelemetry traces (HTTP and jobs): on when OTEL_EXPORTER_OTLP_ENDPOINT (or the traces-only
+   * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set and OTEL_SDK_DISABLED is not "true". The SDK reads the
+   * rest of the OTEL_* variables itself.
+   */
+  tracing: boolean;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +87,7 @@ export function loadConfig(env: Env = defaultEnv()): AppConfig {
     mailBatching: read.boolean("MAIL_BATCHING", false),
     adminToken: read.secret("ADMIN_TOKEN"),
     metricsToken: read.secret("METRICS_TOKEN"),
+    tracing: tracingRequested(env),
     corsOrigins: read.list("CORS_ORIGINS"),
     bodyLimitBytes: read.integer("BODY_LIMIT_BYTES", 64 * 1024, 1024, 100 * 1024 * 1024),
     rateLimitMax: read.integer("RATE_LIMIT_MAX", 20, 1, 1_000_000),
@@ -203,4 +210,10 @@ class EnvReader {
     this.problems.push(`${name}=${JSON.stringify(shown)}: expected ${expected}`);
     return fallback;
   }
+}
+
+/** Whether the environment asks for traces, by the OpenTelemetry SDK's own variables. */
+export function tracingRequested(env: Env): boolean {
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  return Boolean(endpoint) && env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== "true";
 }

@@ -1,8 +1,8 @@
 import { Elysia } from "elysia";
 import { type Clock, type Jobs, systemClock } from "errand";
+import { dashboard, tokenAuth } from "errand/dashboard";
 import { cron, hosting, jobs, mailer, mailPreview } from "errand/elysia";
 import { adminRoutes } from "./admin/admin-routes.ts";
-import { dashboardRoutes } from "./admin/dashboard-routes.ts";
 import { AccessTokens } from "./auth/access-token.ts";
 import { AuthService } from "./auth/auth-service.ts";
 import { authRoutes } from "./auth/routes.ts";
@@ -19,6 +19,7 @@ import { swagger } from "./http/swagger.ts";
 import type { AppLogger } from "./logger.ts";
 import { metricsRoutes } from "./metrics/metrics-routes.ts";
 import type { AppRuntime } from "./runtime/index.ts";
+import { httpTracing } from "./tracing.ts";
 import { usersRoutes } from "./users/routes.ts";
 import { UserService } from "./users/user-service.ts";
 
@@ -52,44 +53,51 @@ export function createApp(config: AppConfig, deps: AppDeps) {
   // plugins see the jobs service without the dialect's transaction type: `tx` cannot be passed.
   const background: Jobs<never> = runtime.jobs;
 
-  return new Elysia({
-    name: "errand.app",
-    // A backstop for bodies sent without content-length; declared lengths get the JSON 413 first.
-    serve: { maxRequestBodySize: config.bodyLimitBytes * 2 + 1024 * 1024 },
-  })
-    .use(hosting({ shutdownTimeoutMs: config.shutdownTimeoutMs, onServiceFailure: "stop-host", logger }))
-    .use(jobs(background))
-    .use(mailer({ job: runtime.mailJob, jobs: background }))
-    .use(cron(runtime.crons))
-    .use(requestContext(logger))
-    .use(securityHeaders)
-    .use(cors(config.corsOrigins))
-    .use(errorHandler({ production }))
-    .use(bodyLimit(config.bodyLimitBytes))
-    .use(metricsRoutes(runtime.metrics, [config.metricsToken, config.adminToken]))
-    .use(config.swaggerEnabled ? swagger({ version: APP_VERSION, admin: Boolean(config.adminToken) }) : new Elysia())
-    .use(
-      links.mail && runtime.previewStore ? mailPreview({ store: runtime.previewStore, enabled: true }) : new Elysia(),
-    )
-    .use(config.devRoutesEnabled ? home(links) : new Elysia())
-    .use((app) => app.use(health(app.decorator.host)))
-    .use(usersRoutes({ users, auth, limiter }))
-    .use(authRoutes({ auth, limiter }))
-    .use(
-      config.adminToken
-        ? adminRoutes({ adminToken: config.adminToken, jobs: runtime.jobs, crons: runtime.crons })
-        : new Elysia(),
-    )
-    .use(
-      config.adminToken
-        ? dashboardRoutes({
-            adminToken: config.adminToken,
-            jobs: runtime.jobs,
-            crons: runtime.crons,
-            secureCookie: config.publicUrl.startsWith("https:"),
-          })
-        : new Elysia(),
-    );
+  return (
+    new Elysia({
+      name: "errand.app",
+      // A backstop for bodies sent without content-length; declared lengths get the JSON 413 first.
+      serve: { maxRequestBodySize: config.bodyLimitBytes * 2 + 1024 * 1024 },
+    })
+      // First, so every request runs inside its HTTP span and the jobs it enqueues join that trace.
+      .use(config.tracing ? httpTracing() : new Elysia())
+      .use(hosting({ shutdownTimeoutMs: config.shutdownTimeoutMs, onServiceFailure: "stop-host", logger }))
+      .use(jobs(background))
+      .use(mailer({ job: runtime.mailJob, jobs: background }))
+      .use(cron(runtime.crons))
+      .use(requestContext(logger))
+      .use(securityHeaders)
+      .use(cors(config.corsOrigins))
+      .use(errorHandler({ production }))
+      .use(bodyLimit(config.bodyLimitBytes))
+      .use(metricsRoutes(runtime.metrics, [config.metricsToken, config.adminToken]))
+      .use(config.swaggerEnabled ? swagger({ version: APP_VERSION, admin: Boolean(config.adminToken) }) : new Elysia())
+      .use(
+        links.mail && runtime.previewStore ? mailPreview({ store: runtime.previewStore, enabled: true }) : new Elysia(),
+      )
+      .use(config.devRoutesEnabled ? home(links) : new Elysia())
+      .use((app) => app.use(health(app.decorator.host)))
+      .use(usersRoutes({ users, auth, limiter }))
+      .use(authRoutes({ auth, limiter }))
+      .use(
+        config.adminToken
+          ? adminRoutes({ adminToken: config.adminToken, jobs: runtime.jobs, crons: runtime.crons })
+          : new Elysia(),
+      )
+      .use(
+        config.adminToken
+          ? dashboard({
+              jobs: runtime.jobs,
+              cron: runtime.crons,
+              prefix: "/admin",
+              authorize: tokenAuth({ token: config.adminToken }),
+              secureCookies: config.publicUrl.startsWith("https:"),
+              allowedOrigins: [new URL(config.publicUrl).origin],
+              logger,
+            })
+          : new Elysia(),
+      )
+  );
 }
 
 /** The development pages this configuration mounts: main.ts prints them on start, GET / lists them. */

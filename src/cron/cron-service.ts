@@ -2,12 +2,13 @@ import { type Clock, systemClock } from "../clock/clock.ts";
 import { BackgroundService } from "../hosting/background-service.ts";
 import { consoleLogger, type Logger } from "../hosting/logger.ts";
 import type { CronJobs } from "./cron-jobs.ts";
-import { type CronStatus, describeCron } from "./cron-status.ts";
+import { type CronRunStatus, type CronStatus, describeCron, describeRun } from "./cron-status.ts";
 import { CronTicker } from "./cron-ticker.ts";
 import type { CronDefinition } from "./define-cron.ts";
 import { DuplicateCronError, UnknownCronError } from "./errors.ts";
+import { CronEvents } from "./events.ts";
 import { manualKey } from "./keys.ts";
-import { readHistory } from "./run-history.ts";
+import { readHistory, readRuns } from "./run-history.ts";
 
 export interface CronServiceOptions {
   /** The jobs service (createJobs) every tick is enqueued into. */
@@ -40,6 +41,16 @@ export class CronService extends BackgroundService {
   readonly #logger: Logger;
   readonly #lateToleranceMs: number;
   readonly #pollIntervalMs: number;
+  readonly #tickers: ReadonlyMap<string, CronTicker>;
+  /** Crons this process does not schedule: disabled by definition or by disable(). */
+  readonly #disabled = new Set<string>();
+  /** Aborted to make the scheduler look at its crons again before its sleep ends. */
+  #wake = new AbortController();
+  /**
+   * What the scheduler does in this process: `enqueued` (a run, by tick or trigger), `skipped` (ticks
+   * not run while the previous run is unfinished), `missed` (ticks the missed policy does not run).
+   */
+  readonly events = new CronEvents();
 
   constructor(options: CronServiceOptions) {
     super();
@@ -49,6 +60,13 @@ export class CronService extends BackgroundService {
     this.#logger = (options.logger ?? consoleLogger).child({ component: "cron" });
     this.#lateToleranceMs = nonNegative("lateToleranceMs", options.lateToleranceMs ?? 60_000);
     this.#pollIntervalMs = nonNegative("pollIntervalMs", options.pollIntervalMs ?? 1_000);
+    this.#tickers = new Map(
+      [...this.#crons.values()].map((cron) => [
+        cron.name,
+        new CronTicker(cron, this.#jobs, this.#logger, this.#lateToleranceMs, this.events),
+      ]),
+    );
+    for (const cron of this.#crons.values()) if (!cron.enabled) this.#disabled.add(cron.name);
   }
 
   /** Every cron with its next tick and its latest run, read from the jobs table (so it covers all instances). */
@@ -56,33 +74,72 @@ export class CronService extends BackgroundService {
     const now = this.#clock.now();
     return Promise.all(
       [...this.#crons.values()].map(async (cron) =>
-        describeCron(cron, await readHistory(this.#jobs, cron.name, cron.job.name), now),
+        describeCron(
+          cron,
+          await readHistory(this.#jobs, cron.name, cron.job.name),
+          now,
+          !this.#disabled.has(cron.name),
+        ),
       ),
     );
   }
 
+  /** The cron's newest runs (ticks and triggers, on any instance), newest first. */
+  async runs(cronName: string, options: { limit?: number } = {}): Promise<CronRunStatus[]> {
+    const cron = this.#cron(cronName);
+    const runs = await readRuns(this.#jobs, cron.name, cron.job.name, Math.max(1, options.limit ?? 10));
+    return runs.map((job) => describeRun(cron.name, job));
+  }
+
   /** Enqueues a run now, outside the schedule (also for a disabled cron); returns the job id. */
   async trigger(cronName: string): Promise<string> {
-    const cron = this.#crons.get(cronName);
-    if (!cron) throw new UnknownCronError(cronName, [...this.#crons.keys()]);
+    const cron = this.#cron(cronName);
     const now = this.#clock.now();
-    return this.#jobs.enqueue(cron.job, cron.payloadFor(now), { key: manualKey(cron.name, now), runAt: new Date(now) });
+    const jobId = await this.#jobs.enqueue(cron.job, cron.payloadFor(now), {
+      key: manualKey(cron.name, now),
+      runAt: new Date(now),
+    });
+    this.events.emit("enqueued", cron.name, { jobId, tick: null });
+    return jobId;
+  }
+
+  /**
+   * Stops scheduling the cron in this process (trigger() still runs it). Other instances sharing the
+   * store keep their own setting: disable it on each, or give the definition `enabled: false`.
+   */
+  disable(cronName: string): void {
+    this.#cron(cronName);
+    this.#disabled.add(cronName);
+  }
+
+  /** Schedules the cron again from its next tick; the ticks that passed while it was disabled do not run. */
+  enable(cronName: string): void {
+    this.#cron(cronName);
+    if (!this.#disabled.delete(cronName)) return;
+    this.#tickers.get(cronName)!.restartAt(this.#clock.now());
+    this.#wake.abort();
   }
 
   protected async execute(stoppingSignal: AbortSignal): Promise<void> {
-    const tickers = [...this.#crons.values()]
-      .filter((cron) => cron.enabled)
-      .map((cron) => new CronTicker(cron, this.#jobs, this.#logger, this.#lateToleranceMs));
     while (!stoppingSignal.aborted) {
+      // A cron enabled from here on aborts this controller and so cuts the coming sleep short.
+      this.#wake = new AbortController();
+      const tickers = [...this.#tickers.values()].filter((ticker) => !this.#disabled.has(ticker.cron.name));
       const outcomes = await this.#advanceAll(tickers);
       const now = this.#clock.now();
       const wakeAt = Math.min(now + maxSleepMs, ...tickers.map((ticker, i) => this.#wakeAt(ticker, outcomes[i]!, now)));
       try {
-        await this.#clock.sleep(wakeAt - now, stoppingSignal);
+        await this.#clock.sleep(wakeAt - now, AbortSignal.any([stoppingSignal, this.#wake.signal]));
       } catch {
-        return; // the stopping signal aborted the sleep
+        // The stopping signal ends the loop; a wake-up (a cron enabled) only cuts the sleep short.
       }
     }
+  }
+
+  #cron(cronName: string): CronDefinition {
+    const cron = this.#crons.get(cronName);
+    if (!cron) throw new UnknownCronError(cronName, [...this.#crons.keys()]);
+    return cron;
   }
 
   /**

@@ -20,25 +20,26 @@ export interface CronStatus {
   name: string;
   schedule: string;
   timezone: string | undefined;
+  /** Whether this process schedules it now (the definition's `enabled`, then enable()/disable()). */
   enabled: boolean;
   /** The next tick after now; null when disabled or the expression never fires again. */
   nextRunAt: Date | null;
   lastRun: CronRunStatus | null;
 }
 
-export function describeCron(cron: CronDefinition, history: CronHistory, now: number): CronStatus {
-  const next = cron.enabled ? cron.schedule.next(now) : undefined;
+export function describeCron(cron: CronDefinition, history: CronHistory, now: number, enabled: boolean): CronStatus {
+  const next = enabled ? cron.schedule.next(now) : undefined;
   return {
     name: cron.name,
     schedule: cron.schedule.expression,
     timezone: cron.schedule.timezone,
-    enabled: cron.enabled,
+    enabled,
     nextRunAt: next === undefined ? null : new Date(next),
     lastRun: history.latestRun ? describeRun(cron.name, history.latestRun) : null,
   };
 }
 
-function describeRun(cronName: string, job: JobRecord): CronRunStatus {
+export function describeRun(cronName: string, job: JobRecord): CronRunStatus {
   const tick = job.key === null ? undefined : tickOfKey(cronName, job.key);
   return {
     jobId: job.id,

@@ -2,6 +2,7 @@ import type { Logger } from "../hosting/logger.ts";
 import type { JobRecord } from "../jobs/store.ts";
 import type { CronJobs } from "./cron-jobs.ts";
 import type { CronDefinition } from "./define-cron.ts";
+import type { CronEvents } from "./events.ts";
 import { tickKey } from "./keys.ts";
 import { missedLimit, selectTicks } from "./missed.ts";
 import { isUnfinished, readHistory } from "./run-history.ts";
@@ -20,7 +21,17 @@ export class CronTicker {
     private readonly jobs: CronJobs,
     private readonly logger: Logger,
     private readonly lateToleranceMs: number,
+    private readonly events: CronEvents,
   ) {}
+
+  /**
+   * Forgets the ticks decided and pending: the cron resumes from `now`, as if it never ran before, so
+   * re-enabling it does not run the ticks that passed while it was disabled.
+   */
+  restartAt(now: number): void {
+    this.#cursor = now;
+    this.#pending.length = 0;
+  }
 
   /** True while ticks wait for a run to finish: the scheduler must look again soon. */
   get waiting(): boolean {
@@ -39,10 +50,13 @@ export class CronTicker {
   async advance(now: number): Promise<void> {
     // Restarts resume from the jobs table; a cron that never ran starts now, with nothing missed.
     this.#cursor ??= (await readHistory(this.jobs, this.cron.name, this.cron.job.name)).latestTick ?? now;
+    const firstDue = this.nextTick(now);
     const due = this.#dueBy(now);
     const selected = selectTicks(due, now, this.cron.missed, this.lateToleranceMs);
     const blocker = selected.length > 0 || this.#pending.length > 0 ? await this.#unfinishedRun() : undefined;
-    if (due.length > selected.length) this.#logMissed(due, selected, now);
+    // Ticks before the first one looked at were beyond what the missed policy can use: missed too.
+    const overtaken = due.length > 0 && firstDue !== undefined && firstDue < due[0]!;
+    if (due.length > selected.length || overtaken) this.#logMissed(due, selected, now);
     if (selected.length > 0) this.#accept(selected, blocker);
     const latestDue = due.at(-1);
     if (latestDue !== undefined) this.#cursor = latestDue;
@@ -59,6 +73,7 @@ export class CronTicker {
   /** Selected ticks wait in `pending`, unless another run is unfinished: then they are skipped, not queued. */
   #accept(selected: number[], blocker: JobRecord | undefined): void {
     if (blocker && !selected.some((tick) => tickKey(this.cron.name, tick) === blocker.key)) {
+      this.events.emit("skipped", this.cron.name, { ticks: selected, unfinishedJobId: blocker.id });
       this.logger.warn(
         {
           cron: this.cron.name,
@@ -87,6 +102,7 @@ export class CronTicker {
     const key = tickKey(this.cron.name, tick);
     const jobId = await this.jobs.enqueue(this.cron.job, this.cron.payloadFor(tick), { key, runAt: new Date(tick) });
     this.#pending.shift();
+    this.events.emit("enqueued", this.cron.name, { jobId, tick });
     this.logger.debug({ cron: this.cron.name, tick: new Date(tick).toISOString(), jobId }, "cron tick enqueued");
   }
 
@@ -98,13 +114,16 @@ export class CronTicker {
   }
 
   #logMissed(due: number[], selected: number[], now: number): void {
+    const since = this.#cursor ?? now;
+    const catchUpRuns = selected.filter((tick) => now - tick > this.lateToleranceMs).length;
+    this.events.emit("missed", this.cron.name, { since, noticedAt: now, catchUpRuns });
     this.logger.info(
       {
         cron: this.cron.name,
-        since: new Date(this.#cursor ?? now).toISOString(),
+        since: new Date(since).toISOString(),
         missed: this.cron.missed,
-        catchUpRuns: selected.filter((tick) => now - tick > this.lateToleranceMs).length,
-        latestMissed: new Date(due.at(-1)!).toISOString(),
+        catchUpRuns,
+        latestDue: new Date(due.at(-1)!).toISOString(),
       },
       "cron ticks missed: the process was down, asleep or too busy to enqueue them on time",
     );

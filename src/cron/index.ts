@@ -17,5 +17,13 @@ export {
   InvalidCronTimezoneError,
   UnknownCronError,
 } from "./errors.ts";
+export {
+  CronEvent,
+  type CronEventDetails,
+  type CronEventListener,
+  CronEvents,
+  type CronEventType,
+} from "./events.ts";
+export { cronOfKey } from "./keys.ts";
 export type { MissedPolicy } from "./missed.ts";
 export type { Schedule } from "./schedule.ts";

@@ -24,3 +24,13 @@ export function tickOfKey(cronName: string, key: string): number | undefined {
   // Date.parse accepts more than ISO strings; round-tripping keeps only keys this module wrote.
   return Number.isNaN(tick) || new Date(tick).toISOString() !== rest ? undefined : tick;
 }
+
+/**
+ * The cron a job key belongs to (its run, by tick or trigger), or undefined for other keys. Cron names
+ * hold no ":", so the name ends at the first one after the prefix.
+ */
+export function cronOfKey(key: string): string | undefined {
+  if (!key.startsWith("cron:")) return undefined;
+  const end = key.indexOf(":", 5);
+  return end > 5 ? key.slice(5, end) : undefined;
+}

@@ -47,3 +47,22 @@ export async function readHistory(jobs: CronJobs, cronName: string, jobName: str
   }
   return history;
 }
+
+/** The cron's newest runs (ticks and manual ones), newest first, at most `limit`, within the same scan bound. */
+export async function readRuns(jobs: CronJobs, cronName: string, jobName: string, limit: number): Promise<JobRecord[]> {
+  const prefix = runKeyPrefix(cronName);
+  const runs: JobRecord[] = [];
+  let cursor: string | undefined;
+  for (let scanned = 0; scanned < maxScanned && runs.length < limit; ) {
+    const result = await jobs.list({
+      name: jobName,
+      limit: laterPageSize,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    scanned += laterPageSize;
+    for (const job of result.jobs) if (job.key?.startsWith(prefix) && runs.length < limit) runs.push(job);
+    if (result.nextCursor === null) break;
+    cursor = result.nextCursor;
+  }
+  return runs;
+}

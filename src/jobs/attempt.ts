@@ -74,7 +74,13 @@ class AttemptContext implements JobContext {
   }
 
   get logger(): Logger {
-    this.#logger ??= this.#deps.logger.child({ jobId: this.job.id, job: this.job.name, attempt: this.attempt });
+    const traceId = this.#in.traceId;
+    this.#logger ??= this.#deps.logger.child({
+      jobId: this.job.id,
+      job: this.job.name,
+      attempt: this.attempt,
+      ...(traceId === undefined ? {} : { traceId }),
+    });
     return this.#logger;
   }
 

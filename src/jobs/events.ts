@@ -17,7 +17,15 @@ export interface JobEventDetails {
    */
   enqueued: { runAt: number; key: string | null; created: boolean };
   /** An attempt started in this process; `dueAt` → `startedAt` is the queueing delay. */
-  started: { attempt: number; maxAttempts: number; enqueuedAt: number; dueAt: number; startedAt: number };
+  started: {
+    attempt: number;
+    maxAttempts: number;
+    enqueuedAt: number;
+    dueAt: number;
+    startedAt: number;
+    /** The job's idempotency key (a cron run's names its cron: cronOfKey). */
+    key: string | null;
+  };
   /** The attempt succeeded and its outcome was written. */
   succeeded: { attempt: number; durationMs: number };
   /** The attempt failed and a retry is scheduled at `retryAt` (written). */

@@ -15,4 +15,6 @@ export interface InFlightJob {
   /** How long the handler ran, and the failure recorded for it, for the event sent once it is written. */
   durationMs?: number;
   failure?: JobFailure;
+  /** The trace of the attempt's run span (tracing on): bound into ctx.logger. */
+  traceId?: string;
 }

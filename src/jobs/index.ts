@@ -29,6 +29,15 @@ export {
   type JobRef,
   jobEventTypes,
 } from "./events.ts";
-export { createJobs, type EnqueueInTx, type EnqueueItem, type JobCounts, Jobs, type JobsOptions } from "./jobs.ts";
+export {
+  createJobs,
+  type EnqueueInTx,
+  type EnqueueItem,
+  type JobCounts,
+  type JobStatsView,
+  Jobs,
+  type JobsOptions,
+} from "./jobs.ts";
 export type { EnqueueJobOptions } from "./new-job.ts";
 export * from "./store.ts";
+export { type JobsTracingOptions, tracerName } from "./tracing.ts";

@@ -15,12 +15,14 @@ import {
   type JobPage,
   type JobRecord,
   type JobState,
+  type JobStats,
   type JobStore,
   jobStates,
   type ListOptions,
   type NewJob,
   type SyncJobStore,
 } from "./store.ts";
+import { type JobsTracingOptions, JobTracing } from "./tracing.ts";
 import { Wakeup } from "./wakeup.ts";
 
 export interface JobsOptions<Tx> {
@@ -49,6 +51,12 @@ export interface JobsOptions<Tx> {
   name?: string;
   /** Identifies this process in locked_by (default: a random UUID). */
   workerId?: string;
+  /**
+   * OpenTelemetry spans (`enqueue <name>`, `run <name>` per attempt) through @opentelemetry/api, with
+   * the trace context stored with each job (default off: nothing is built per job). `true` uses the
+   * global tracer provider the SDK registers.
+   */
+  tracing?: boolean | JobsTracingOptions;
 }
 
 export interface EnqueueInTx<Tx> {
@@ -58,6 +66,13 @@ export interface EnqueueInTx<Tx> {
 
 export interface EnqueueItem<P> extends EnqueueJobOptions {
   payload: P;
+}
+
+/** jobs.stats(): the store's figures, every activity bucket present. */
+export interface JobStatsView extends JobStats {
+  /** When the figures were read. */
+  now: number;
+  bucketMs: number;
 }
 
 export interface JobCounts {
@@ -76,6 +91,7 @@ export class Jobs<Tx = never> implements HostedService {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #wakeup = new Wakeup();
+  readonly #tracing: JobTracing | undefined;
   /**
    * What happens to jobs in this process: `enqueued` where a job is stored; `started`, `succeeded`,
    * `failed`, `dead` where it runs (outcomes once written). Listen with addEventListener.
@@ -90,6 +106,7 @@ export class Jobs<Tx = never> implements HostedService {
     this.workerId = options.workerId ?? crypto.randomUUID();
     this.#clock = options.clock ?? systemClock;
     this.#logger = (options.logger ?? consoleLogger).child({ component: this.name });
+    this.#tracing = options.tracing ? new JobTracing(options.tracing === true ? {} : options.tracing) : undefined;
     for (const def of options.jobs) {
       if (this.#definitions.has(def.name))
         throw new InvalidJobDefinitionError(`Two job definitions are named "${def.name}"; names must be unique.`);
@@ -118,6 +135,7 @@ export class Jobs<Tx = never> implements HostedService {
       clock: this.#clock,
       wakeup: this.#wakeup,
       events: this.events,
+      tracing: this.#tracing,
     });
     await this.#runner.start();
   }
@@ -128,6 +146,11 @@ export class Jobs<Tx = never> implements HostedService {
     this.#runner = undefined;
     this.#wakeup.cancelTimer();
     await runner?.stop(signal);
+  }
+
+  /** Claimed jobs waiting in this process's channel for an executor (0 when stopped). */
+  get buffered(): number {
+    return this.#runner?.buffered ?? 0;
   }
 
   health(): ServiceHealth {
@@ -153,10 +176,9 @@ export class Jobs<Tx = never> implements HostedService {
     options: EnqueueInTx<Tx> = {},
   ): Promise<string[]> {
     const rows = this.#rows(def, items);
-    const results = await this.store.enqueue(rows, {
-      now: this.#clock.now(),
-      ...(options.tx === undefined ? {} : { tx: options.tx }),
-    });
+    const store = () =>
+      this.store.enqueue(rows, { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) });
+    const results = await (this.#tracing ? this.#tracing.enqueue(rows, store) : store());
     this.#stored(rows, results);
     return results.map((r) => r.id);
   }
@@ -181,10 +203,9 @@ export class Jobs<Tx = never> implements HostedService {
     const store = this.store as Partial<SyncJobStore<Tx>>;
     if (typeof store.enqueueSync !== "function") throw new SyncEnqueueUnsupportedError();
     const rows = this.#rows(def, items);
-    const results = store.enqueueSync(rows, {
-      now: this.#clock.now(),
-      ...(options.tx === undefined ? {} : { tx: options.tx }),
-    });
+    const enqueue = () =>
+      store.enqueueSync!(rows, { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) });
+    const results = this.#tracing ? this.#tracing.enqueue(rows, enqueue) : enqueue();
     this.#stored(rows, results);
     return results.map((r) => r.id);
   }
@@ -202,6 +223,14 @@ export class Jobs<Tx = never> implements HostedService {
     return this.store.discard(id);
   }
 
+  /** A scheduled job, or a failed one waiting for its retry, runs now. false if it is in another state. */
+  runNow(id: string): Promise<boolean> {
+    return this.store.runNow(id, { now: this.#clock.now() }).then((due) => {
+      if (due) this.#wakeup.wake();
+      return due;
+    });
+  }
+
   get(id: string): Promise<JobRecord | null> {
     return this.store.get(id);
   }
@@ -213,6 +242,29 @@ export class Jobs<Tx = never> implements HostedService {
 
   async counts(): Promise<JobCounts> {
     return toCounts(await this.store.counts());
+  }
+
+  /**
+   * Counts by queue, name and state, the due backlog, and what succeeded, failed and died in each
+   * bucket of the last `windowMs` (default: minutes of the last hour), every bucket listed, oldest
+   * first, the last one the current (partial) bucket. Read from the store, so it covers every
+   * instance; it may scan the jobs table: cache it rather than calling it per request.
+   */
+  async stats(options: { windowMs?: number; bucketMs?: number } = {}): Promise<JobStatsView> {
+    const bucketMs = options.bucketMs ?? 60_000;
+    const windowMs = options.windowMs ?? 3_600_000;
+    if (!(bucketMs >= 1 && windowMs >= bucketMs))
+      throw new RangeError(`jobs.stats: need 1 <= bucketMs <= windowMs, got ${bucketMs} and ${windowMs}.`);
+    const now = this.#clock.now();
+    const buckets = Math.ceil(windowMs / bucketMs);
+    const since = (Math.floor(now / bucketMs) - buckets + 1) * bucketMs;
+    const stats = await this.store.stats({ now, since, bucketMs });
+    const byAt = new Map(stats.activity.map((bucket) => [bucket.at, bucket]));
+    const activity = Array.from(
+      { length: buckets },
+      (_, i) => byAt.get(since + i * bucketMs) ?? { at: since + i * bucketMs, succeeded: 0, failed: 0, dead: 0 },
+    );
+    return { ...stats, now, bucketMs, activity };
   }
 
   /** Deletes succeeded jobs older than the retention (schedule it daily, e.g. with cron). */

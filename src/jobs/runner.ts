@@ -14,6 +14,7 @@ import { JobsShutdownError, LeaseLostError, NonRetryableError } from "./errors.t
 import type { JobEvents, JobRef } from "./events.ts";
 import type { InFlightJob } from "./in-flight.ts";
 import type { ClaimedJob, JobAttemptError, JobStore, Subscription } from "./store.ts";
+import type { JobTracing } from "./tracing.ts";
 import type { Wakeup } from "./wakeup.ts";
 
 export interface RunnerOptions {
@@ -30,6 +31,8 @@ export interface RunnerOptions {
   clock: Clock;
   wakeup: Wakeup;
   events: JobEvents;
+  /** Spans per attempt when tracing is on. */
+  tracing: JobTracing | undefined;
 }
 
 export class JobRunner {
@@ -75,6 +78,11 @@ export class JobRunner {
       retryDelayMs: options.pollIntervalMs,
       onWritten: (ids) => this.#forget(ids),
     });
+  }
+
+  /** Claimed jobs waiting in the channel for an executor. */
+  get buffered(): number {
+    return this.#channel.reader.count;
   }
 
   /** The error of the last failed store call, until a call succeeds again (readiness). */
@@ -221,8 +229,15 @@ export class JobRunner {
       enqueuedAt: claimed.enqueuedAt,
       dueAt: claimed.runAt,
       startedAt,
+      key: claimed.key,
     }));
-    const outcome = await runAttempt(job, deps);
+    const tracing = this.#o.tracing;
+    const outcome = tracing
+      ? await tracing.attempt(claimed, (traceId) => {
+          job.traceId = traceId;
+          return runAttempt(job, deps);
+        })
+      : await runAttempt(job, deps);
     job.durationMs = clock.now() - startedAt;
     return outcome;
   }
@@ -242,7 +257,7 @@ export class JobRunner {
     }
     const { claimed } = job;
     const now = this.#o.clock.now();
-    const error = describeFailure(outcome.error, claimed.attempt, now, this.#o.workerId);
+    const error = describeFailure(outcome.error, claimed.attempt, now, this.#o.workerId, job.durationMs);
     const final = outcome.error instanceof NonRetryableError || claimed.attempt >= claimed.maxAttempts;
     const retryAt = final ? null : now + this.#retryDelay(job, outcome.error);
     job.failure = { id: claimed.id, error, retryAt };
@@ -365,7 +380,14 @@ export class JobRunner {
   }
 }
 
-function describeFailure(error: unknown, attempt: number, at: number, workerId: string): JobAttemptError {
+function describeFailure(
+  error: unknown,
+  attempt: number,
+  at: number,
+  workerId: string,
+  durationMs: number | undefined,
+): JobAttemptError {
+  const took = durationMs === undefined ? {} : { durationMs };
   if (error instanceof Error) {
     return {
       attempt,
@@ -374,9 +396,10 @@ function describeFailure(error: unknown, attempt: number, at: number, workerId: 
       message: error.message,
       ...(error.stack ? { stack: error.stack } : {}),
       workerId,
+      ...took,
     };
   }
-  return { attempt, at, name: "Error", message: String(error), workerId };
+  return { attempt, at, name: "Error", message: String(error), workerId, ...took };
 }
 
 function ref({ id, name, queue }: ClaimedJob): JobRef {

@@ -38,6 +38,11 @@ export interface NewJob {
   maxAttempts: number;
   /** Idempotency key: while a job with this key exists, enqueueing it again creates nothing. */
   key: string | null;
+  /**
+   * The enqueuer's trace context (propagation headers as JSON, W3C `traceparent`), when tracing is on:
+   * stored so every run joins the enqueuer's trace. Stores keep it as given and return it at claim.
+   */
+  traceContext?: string | null;
 }
 
 export interface EnqueuedJob {
@@ -84,6 +89,8 @@ export interface ClaimedJob {
   runAt: number;
   leaseExpiresAt: number;
   key: string | null;
+  /** NewJob.traceContext, as stored. */
+  traceContext?: string | null;
 }
 
 /** What is kept of a failed attempt (the attempt history). */
@@ -97,6 +104,8 @@ export interface JobAttemptError {
   stack?: string;
   /** The worker that ran the attempt, when known. */
   workerId?: string;
+  /** How long the attempt ran, when known (not for an attempt lost with its worker). */
+  durationMs?: number;
 }
 
 export interface JobFailure {
@@ -145,13 +154,18 @@ export interface JobRecord {
 export interface ListOptions {
   state?: JobState;
   name?: string;
+  queue?: string;
+  /** Only the job holding this idempotency key (exact match: the key index serves it). */
+  key?: string;
   /** Page size: every store returns 1 to 1000 jobs a page (src/stores/common.ts). */
   limit: number;
   /** The `nextCursor` of the previous page. */
   cursor?: string;
+  /** "newest" first (default) or "oldest" first: by id, which follows the enqueue order. */
+  order?: "newest" | "oldest";
 }
 
-/** Newest first (by id, descending). */
+/** In the order asked for (by id). */
 export interface JobPage {
   jobs: JobRecord[];
   /** Pass as `cursor` for the next page; null on the last page. */
@@ -169,6 +183,50 @@ export interface PruneOptions {
   finishedBefore: number;
   /** Which final states to delete (default ["succeeded"]). */
   states?: readonly ("succeeded" | "dead")[];
+}
+
+export interface StatsOptions {
+  now: number;
+  /** Start of the first activity bucket. */
+  since: number;
+  /** Width of an activity bucket (the dashboard asks for minutes). */
+  bucketMs: number;
+}
+
+/** Jobs per (queue, name, state) that has jobs. */
+export interface QueueCount {
+  queue: string;
+  name: string;
+  state: JobState;
+  count: number;
+}
+
+/**
+ * What happened in one bucket, as the stored jobs tell it (so it covers every instance sharing the
+ * store): jobs that succeeded and jobs that died (by finishedAt), and attempts that failed (by the
+ * time in their attempt error, so the attempt that made a job dead counts as failed too).
+ */
+export interface ActivityBucket {
+  /** Start of the bucket, in buckets of StatsOptions.bucketMs from `since`. */
+  at: number;
+  succeeded: number;
+  failed: number;
+  dead: number;
+}
+
+/** Pending jobs already due (waiting for a worker) per queue and name, and the oldest one's due time. */
+export interface DueJobs {
+  queue: string;
+  name: string;
+  count: number;
+  oldestRunAt: number;
+}
+
+export interface JobStats {
+  counts: QueueCount[];
+  /** Only buckets that have something, in time order; jobs pruned or discarded no longer count. */
+  activity: ActivityBucket[];
+  due: DueJobs[];
 }
 
 /** Stops a wake-up subscription. */
@@ -223,12 +281,24 @@ export interface JobStore<Tx = never> {
   /** Deletes a job that is not running. false if it does not exist or is running. */
   discard(id: string): Promise<boolean>;
 
+  /**
+   * A scheduled job, or a failed one waiting for its retry, becomes due now (attempts and history
+   * kept). false if the job is in another state or does not exist.
+   */
+  runNow(id: string, options: { now: number }): Promise<boolean>;
+
   get(id: string): Promise<JobRecord | null>;
 
   list(options: ListOptions): Promise<JobPage>;
 
   /** One row per (name, state) that has jobs. */
   counts(): Promise<JobCount[]>;
+
+  /**
+   * Counts by queue, name and state, recent activity and the due backlog, for dashboards. An admin
+   * call: it may scan the table (cache its result rather than calling it per request).
+   */
+  stats(options: StatsOptions): Promise<JobStats>;
 
   /** Deletes finished jobs older than the retention; returns how many. */
   prune(options: PruneOptions): Promise<number>;

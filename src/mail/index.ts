@@ -12,6 +12,13 @@ export {
   MailTransientError,
   UnknownTemplateError,
 } from "./errors.ts";
+export {
+  MailEvent,
+  type MailEventDetails,
+  type MailEventListener,
+  MailEvents,
+  type MailEventType,
+} from "./events.ts";
 export type { DeliveryLedger, DeliveryRoute } from "./ledger/ledger.ts";
 export { MemoryDeliveryLedger, memoryDeliveryLedger } from "./ledger/memory-ledger.ts";
 export {

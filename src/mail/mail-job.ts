@@ -97,11 +97,14 @@ export async function sendMailFromJob<R extends TemplateRegistry, K extends keyo
     const mail = await mailer.compose(name, request);
     const delivery = await mailer.sender.deliver(mail, { idempotencyKey, signal: ctx.signal });
     ctx.logger.info({ template: name, providerId: delivery.id }, "mail delivered");
+    mailer.events.emit("sent", { template: name, recipients: mail.to.length, providerId: delivery.id });
     return delivery;
   } catch (error) {
+    const retryable = !(error instanceof MailError) || (error instanceof MailDeliveryError && error.retryable);
+    mailer.events.emit("failed", { template: name, retryable, error });
     // Retrying cannot fix a refused mail or props that no longer match the template: dead at once,
     // logged here once with the provider's message (the job keeps it as its last error).
-    if (error instanceof MailError && !(error instanceof MailDeliveryError && error.retryable)) {
+    if (!retryable) {
       ctx.logger.error({ template: name, err: error }, `mail not deliverable: ${error.message}`);
       throw new NonRetryableError(error.message, { cause: error });
     }

@@ -1,4 +1,5 @@
-import { MailConfigError } from "./errors.ts";
+import { MailConfigError, MailDeliveryError, MailError } from "./errors.ts";
+import { MailEvents } from "./events.ts";
 import { normalizeRecipients } from "./recipients.ts";
 import { MailRenderer, type RenderedMail, type RendererOptions } from "./render.ts";
 import { type BatchingOptions, MailSender } from "./sender.ts";
@@ -40,6 +41,8 @@ export class Mailer<R extends TemplateRegistry> {
   readonly from: string;
   /** Delivers queued mails (batching them when configured). */
   readonly sender: MailSender;
+  /** `sent` and `failed` for every mail sent now or from a job (sendMailFromJob), in this process. */
+  readonly events = new MailEvents();
   readonly #replyTo: string | undefined;
 
   constructor(options: MailerOptions<R>) {
@@ -63,7 +66,16 @@ export class Mailer<R extends TemplateRegistry> {
     request: MailRequest<PropsOf<R, K>>,
     options?: DeliveryOptions,
   ): Promise<Delivery> {
-    return this.transport.send(await this.compose(name, request), options);
+    try {
+      const mail = await this.compose(name, request);
+      const delivery = await this.transport.send(mail, options);
+      this.events.emit("sent", { template: name, recipients: mail.to.length, providerId: delivery.id });
+      return delivery;
+    } catch (error) {
+      const retryable = !(error instanceof MailError) || (error instanceof MailDeliveryError && error.retryable);
+      this.events.emit("failed", { template: name, retryable, error });
+      throw error;
+    }
   }
 
   /** Throws InvalidMailPropsError / InvalidRecipientError / UnknownTemplateError; sends nothing. */

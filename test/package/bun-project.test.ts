@@ -54,6 +54,7 @@ test("with every peer installed, each entry point type-checks and loads under Bu
         "react-dom",
         "@react-email/render",
         "resend",
+        "prom-client",
       ],
       { cwd: dir },
     );

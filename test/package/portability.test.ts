@@ -7,7 +7,9 @@ import { dirname, relative, resolve } from "node:path";
 import { entryPoints, root } from "../../scripts/entry-points.ts";
 
 const portable = ["errand", "errand/testing"];
-const allowed = [/^croner$/, /^@sinclair\/typebox(\/.*)?$/];
+// @opentelemetry/api: jobs' spans (createJobs({ tracing })). It is Web-standard (no Node APIs; a no-op
+// until an SDK registers), a peer dependency so the app and Errand share the one global API.
+const allowed = [/^croner$/, /^@sinclair\/typebox(\/.*)?$/, /^@opentelemetry\/api$/];
 
 const transpiler = new Bun.Transpiler({ loader: "tsx" });
 

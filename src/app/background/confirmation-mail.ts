@@ -2,7 +2,6 @@ import { Type } from "@sinclair/typebox";
 import { defineJob, type Logger, NonRetryableError, type Scope } from "errand";
 import { type MailRequest, mailJobSpec, type PropsOf, sendMailFromJob } from "errand/mail";
 import type { EmailTemplates } from "../../../emails/index.ts";
-import { measured } from "./measured.ts";
 import { ConfirmationLinksToken, MailerToken, RepositoryToken } from "./tokens.ts";
 
 /** References only: no address, no token (see ConfirmationMail). */
@@ -24,13 +23,13 @@ export const confirmationMailJob = defineJob({
   name: "app.confirmation-mail",
   payload: confirmationMailPayload,
   ...mailJobSpec(),
-  handler: measured(async (payload, ctx) => {
+  handler: async (payload, ctx) => {
     const logger = ctx.logger.child({ requestId: payload.requestId });
     const request = await confirmationRequest(ctx.scope, payload, logger);
     if (!request) return;
     const mailer = ctx.scope.get(MailerToken);
     await sendMailFromJob(mailer, "confirmation", request, { job: ctx.job, signal: ctx.signal, logger });
-  }),
+  },
 });
 
 /** The mail to send, or null when there is no one left to confirm. */

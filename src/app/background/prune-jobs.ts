@@ -1,6 +1,5 @@
 import { Type } from "@sinclair/typebox";
 import { defineCron, defineJob } from "errand";
-import { measured } from "./measured.ts";
 import { PrunableJobsToken } from "./tokens.ts";
 
 /** Deletes succeeded jobs past the retention configured on the jobs service (SUCCEEDED_JOB_RETENTION_HOURS). */
@@ -8,10 +7,10 @@ export const pruneSucceededJobsJob = defineJob({
   name: "app.prune-succeeded-jobs",
   payload: Type.Object({}),
   attempts: 5,
-  handler: measured(async (_payload, ctx) => {
+  handler: async (_payload, ctx) => {
     const deleted = await ctx.scope.get(PrunableJobsToken).prune();
     if (deleted > 0) ctx.logger.info({ deleted }, "succeeded jobs pruned");
-  }),
+  },
 });
 
 /** Daily at 03:30 UTC, a quiet hour for most apps. */

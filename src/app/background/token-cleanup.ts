@@ -1,6 +1,5 @@
 import { Type } from "@sinclair/typebox";
 import { defineCron, defineJob } from "errand";
-import { measured } from "./measured.ts";
 import { ClockToken, RepositoryToken } from "./tokens.ts";
 
 /**
@@ -12,10 +11,10 @@ export const tokenCleanupJob = defineJob({
   name: "app.token-cleanup",
   payload: Type.Object({}),
   attempts: 5,
-  handler: measured(async (_payload, ctx) => {
+  handler: async (_payload, ctx) => {
     const deleted = await ctx.scope.get(RepositoryToken).deleteExpiredRefreshTokens(ctx.scope.get(ClockToken).now());
     if (deleted > 0) ctx.logger.info({ deleted }, "expired refresh tokens deleted");
-  }),
+  },
 });
 
 /** Hourly, on the hour; with many instances each tick runs once (its job key is unique per tick). */

@@ -23,7 +23,6 @@ import type { SqliteTx } from "errand/sqlite";
 import { type EmailTemplates, emailTemplates } from "../../../emails/index.ts";
 import { ConfirmationLinks } from "../auth/confirmation-links.ts";
 import { confirmationMailJob } from "../background/confirmation-mail.ts";
-import { JobObserverToken } from "../background/measured.ts";
 import { pruneSucceededJobsCron, pruneSucceededJobsJob } from "../background/prune-jobs.ts";
 import { tokenCleanupCron, tokenCleanupJob } from "../background/token-cleanup.ts";
 import {
@@ -90,13 +89,14 @@ export function createBackground<Tx>(
     logger,
     clock,
     retention: { succeededMs: config.succeededJobRetentionHours * 3_600_000 },
+    // Spans through the global API: the SDK main.ts starts (or a test registers) receives them.
+    tracing: config.tracing,
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
   const crons = createCron({ jobs, crons: [tokenCleanupCron, pruneSucceededJobsCron], clock, logger });
-  const metrics = new AppMetrics({ jobCounts: () => jobs.counts(), crons: () => crons.list() });
+  const metrics = new AppMetrics({ jobs, crons, mailer });
   registry
     .singleton(ClockToken, () => clock)
-    .singleton(JobObserverToken, () => metrics)
     .singleton(PrunableJobsToken, () => jobs)
     .singleton(MailerToken, () => mailer)
     .singleton(ConfirmationLinksToken, () => links);

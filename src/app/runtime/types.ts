@@ -32,7 +32,7 @@ export interface AppRuntime {
   crons: CronService;
   /** The generic mail job (`ctx.mail.enqueue`); `mailJob.mailer` renders and sends. */
   mailJob: MailJob<EmailTemplates>;
-  /** Prometheus metrics; job handlers report into it through their scope. */
+  /** Prometheus metrics: Errand's (from job, cron and mail events) and the app's HTTP timings. */
   metrics: AppMetrics;
   /** Derives confirmation links (registration, and the mail job when it sends). */
   links: ConfirmationLinks;

@@ -22,22 +22,30 @@ export class IdOrder {
     this.#deleted.clear();
   }
 
-  /** Newest first, as the SQL stores list: jobs with an id below the cursor (ignored when not a job id). */
+  /**
+   * As the SQL stores list: newest first, jobs with an id below the cursor, or oldest first, above it
+   * (a cursor that is not a job id is ignored).
+   */
   page(o: ListOptions, match: (job: MemoryJob) => boolean): JobPage {
     const limit = pageSize(o.limit);
     const found: MemoryJob[] = [];
-    for (let i = this.#below(o.cursor) - 1; i >= 0 && found.length <= limit; i--) {
-      const job = this.#jobs[i]!;
+    const take = (job: MemoryJob) => {
       if (!this.#deleted.has(job) && match(job)) found.push(job);
+    };
+    const cursor = o.cursor !== undefined && isJobId(o.cursor) ? Number(o.cursor) : undefined;
+    if (o.order === "oldest") {
+      const start = cursor === undefined ? 0 : this.#firstAtLeast(cursor + 1);
+      for (let i = start; i < this.#jobs.length && found.length <= limit; i++) take(this.#jobs[i]!);
+    } else {
+      const end = cursor === undefined ? this.#jobs.length : this.#firstAtLeast(cursor);
+      for (let i = end - 1; i >= 0 && found.length <= limit; i--) take(this.#jobs[i]!);
     }
     const jobs = found.slice(0, limit).map(toJobRecord);
     return { jobs, nextCursor: found.length > limit ? jobs.at(-1)!.id : null };
   }
 
-  /** The index of the first job whose id is not below the cursor (the end without a valid cursor). */
-  #below(cursor: string | undefined): number {
-    if (cursor === undefined || !isJobId(cursor)) return this.#jobs.length;
-    const id = Number(cursor);
+  /** The index of the first job whose id is at least `id` (the end when there is none). */
+  #firstAtLeast(id: number): number {
     let [lo, hi] = [0, this.#jobs.length];
     while (lo < hi) {
       const mid = (lo + hi) >> 1;

@@ -20,6 +20,7 @@ export interface MemoryJob {
   finishedAt: number | null;
   /** JSON texts of the failed attempts, oldest first. */
   readonly errors: string[];
+  readonly traceContext: string | null;
   /**
    * Bumped whenever the job leaves the pending index or takes a new place in it: index entries made
    * under an older ticket are stale and skipped (deleting from the middle of a heap is not cheap).
@@ -62,5 +63,6 @@ export function toClaimedJob(job: MemoryJob): ClaimedJob {
     runAt: job.runAt,
     leaseExpiresAt: job.leaseExpiresAt ?? 0,
     key: job.key,
+    traceContext: job.traceContext,
   };
 }

@@ -18,11 +18,13 @@ import type {
   JobPage,
   JobRecord,
   JobState,
+  JobStats,
   ListOptions,
   NewJob,
   PruneOptions,
   RecoverOptions,
   RenewOptions,
+  StatsOptions,
   Subscription,
   SyncJobStore,
   WorkerOptions,
@@ -32,6 +34,7 @@ import { StateCounts } from "./counts.ts";
 import { IdOrder } from "./id-order.ts";
 import { PendingIndex } from "./pending.ts";
 import { type MemoryJob, toClaimedJob, toJobRecord } from "./records.ts";
+import { memoryStats } from "./stats.ts";
 
 /**
  * Every call runs to its end synchronously, so each is atomic as a transaction would be; the async
@@ -163,12 +166,30 @@ export class MemoryJobStore implements SyncJobStore<never> {
     return job ? toJobRecord(job) : null;
   }
 
+  async runNow(id: string, { now }: { now: number }): Promise<boolean> {
+    const job = this.#job(id);
+    if (!job || (job.state !== "scheduled" && job.state !== "failed")) return false;
+    this.#reschedule(job, "ready", now);
+    this.#wake();
+    return true;
+  }
+
   async list(o: ListOptions): Promise<JobPage> {
-    return this.#order.page(o, (job) => (!o.state || job.state === o.state) && (!o.name || job.name === o.name));
+    const match = (job: MemoryJob) =>
+      (!o.state || job.state === o.state) && (!o.name || job.name === o.name) && (!o.queue || job.queue === o.queue);
+    if (o.key === undefined) return this.#order.page(o, match);
+    // A key names at most one job: no page to walk.
+    const job = this.#byKey.get(o.key);
+    return { jobs: job && match(job) ? [toJobRecord(job)] : [], nextCursor: null };
   }
 
   async counts(): Promise<JobCount[]> {
     return this.#counts.rows();
+  }
+
+  /** A scan of every job: the memory store serves tests and small deployments. */
+  async stats(o: StatsOptions): Promise<JobStats> {
+    return memoryStats(this.#jobs.values(), o);
   }
 
   async prune({ finishedBefore, states = ["succeeded"] }: PruneOptions): Promise<number> {
@@ -213,6 +234,7 @@ export class MemoryJobStore implements SyncJobStore<never> {
       enqueuedAt: now,
       finishedAt: null,
       errors: [],
+      traceContext: job.traceContext ?? null,
       ticket: 0,
     };
     this.#jobs.set(record.id, record);

@@ -8,12 +8,14 @@ import type {
   JobFailure,
   JobPage,
   JobRecord,
+  JobStats,
   JobStore,
   ListOptions,
   NewJob,
   PruneOptions,
   RecoverOptions,
   RenewOptions,
+  StatsOptions,
   Subscription,
   WorkerOptions,
 } from "../../jobs/store.ts";
@@ -22,11 +24,12 @@ import type { PostgresTx, StoreContext } from "./context.ts";
 import { applyMigrations } from "./migrate.ts";
 import { coalescedNotify, subscribe, wakeChannel } from "./notifier.ts";
 import { checkSchemaName } from "./schema-name.ts";
-import { counts, discard, get, list, prune, retry } from "./sql/admin.ts";
+import { counts, discard, get, list, prune, retry, runNow } from "./sql/admin.ts";
 import { claim } from "./sql/claim.ts";
 import { enqueue } from "./sql/enqueue.ts";
 import { complete, fail } from "./sql/finish.ts";
 import { recoverExpired, release, renew } from "./sql/leases.ts";
+import { stats } from "./sql/stats.ts";
 import { identifier } from "./template.ts";
 
 export type PostgresStoreOptions = PostgresConnectionOptions & {
@@ -105,6 +108,10 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     return discard(this.#ctx, id);
   }
 
+  runNow(id: string, options: { now: number }): Promise<boolean> {
+    return runNow(this.#ctx, id, options.now);
+  }
+
   get(id: string): Promise<JobRecord | null> {
     return get(this.#ctx, id);
   }
@@ -115,6 +122,10 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
 
   counts(): Promise<JobCount[]> {
     return counts(this.#ctx);
+  }
+
+  stats(options: StatsOptions): Promise<JobStats> {
+    return stats(this.#ctx, options);
   }
 
   prune(options: PruneOptions): Promise<number> {

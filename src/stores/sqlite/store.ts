@@ -10,11 +10,13 @@ import type {
   JobFailure,
   JobPage,
   JobRecord,
+  JobStats,
   ListOptions,
   NewJob,
   PruneOptions,
   RecoverOptions,
   RenewOptions,
+  StatsOptions,
   SyncJobStore,
   WorkerOptions,
 } from "../../jobs/store.ts";
@@ -27,6 +29,7 @@ import { prepareClaim } from "./sql/claim.ts";
 import { enqueueInTransaction, prepareEnqueue, type SqliteEnqueue, type SqliteTx } from "./sql/enqueue.ts";
 import { prepareComplete, prepareFail } from "./sql/finish.ts";
 import { prepareRecover, prepareRelease, prepareRenew } from "./sql/leases.ts";
+import { prepareStats } from "./sql/stats.ts";
 
 /**
  * `path`: the store opens the file (creating it and its directory) and closes it at close().
@@ -47,6 +50,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   readonly #release: (ids: readonly string[], options: WorkerOptions) => number;
   readonly #recover: (options: RecoverOptions) => number;
   readonly #admin: SqliteAdmin;
+  readonly #stats: (options: StatsOptions) => JobStats;
 
   constructor(options: SqliteStoreOptions) {
     this.#ownsDatabase = "path" in options;
@@ -64,6 +68,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
     this.#release = prepareRelease(db);
     this.#recover = prepareRecover(db);
     this.#admin = prepareAdmin(db);
+    this.#stats = prepareStats(db);
   }
 
   async init(): Promise<void> {}
@@ -110,6 +115,10 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
     return this.#admin.discard(id);
   }
 
+  async runNow(id: string, { now }: { now: number }): Promise<boolean> {
+    return this.#admin.runNow(id, now);
+  }
+
   async get(id: string): Promise<JobRecord | null> {
     return this.#admin.get(id);
   }
@@ -120,6 +129,10 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
 
   async counts(): Promise<JobCount[]> {
     return this.#admin.counts();
+  }
+
+  async stats(options: StatsOptions): Promise<JobStats> {
+    return this.#stats(options);
   }
 
   async prune(options: PruneOptions): Promise<number> {

@@ -156,8 +156,10 @@ describe("admin API", () => {
 });
 
 describe("metrics", () => {
-  test("Prometheus text with request durations and job counts; needs METRICS_TOKEN or ADMIN_TOKEN", async () => {
-    expect((await t.request("/metrics")).status).toBe(401);
+  test("Prometheus text with request durations and Errand's job metrics; needs METRICS_TOKEN or ADMIN_TOKEN", async () => {
+    const refused = await t.request("/metrics");
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("content-type")).toStartWith("application/json");
     const response = await t.request("/metrics", { headers: { authorization: "Bearer metrics-token-0123456789" } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/plain");
@@ -165,53 +167,81 @@ describe("metrics", () => {
     expect(text).toMatch(
       /http_request_duration_seconds_count\{method="POST",route="\/api\/users\/register",status="201"\} \d+/,
     );
-    expect(text).toMatch(/errand_jobs\{name="app.confirmation-mail",state="succeeded"\} \d+/);
+    const mail = 'name="app.confirmation-mail",queue="default"';
+    expect(text).toMatch(/errand_jobs\{state="succeeded",name="app.confirmation-mail"\} [1-9]/);
+    expect(text).toMatch(new RegExp(`errand_jobs_enqueued_total\\{${mail}\\} [1-9]`));
+    expect(text).toMatch(new RegExp(`errand_jobs_started_total\\{${mail}\\} [1-9]`));
+    expect(text).toMatch(new RegExp(`errand_jobs_completed_total\\{${mail},outcome="succeeded"\\} [1-9]`));
+    expect(text).toMatch(new RegExp(`errand_jobs_completed_total\\{${mail},outcome="dead"\\} [1-9]`));
+    expect(text).toMatch(new RegExp(`errand_job_duration_seconds_count\\{${mail}\\} [1-9]`));
+    expect(text).toMatch(new RegExp(`errand_job_wait_seconds_count\\{${mail}\\} [1-9]`));
+    expect(text).toMatch(/errand_mail_sent_total\{template="confirmation",outcome="sent"\} [1-9]/);
+    expect(text).toContain('errand_channel_depth{channel="jobs"}');
+    expect(text).toContain("errand_cron_runs_total");
     expect(text).toContain("errand_cron_last_run_timestamp_seconds");
-    expect(text).toMatch(/errand_job_duration_seconds_count\{name="app.confirmation-mail",outcome="succeeded"\} [1-9]/);
-    expect(text).toMatch(/errand_job_duration_seconds_count\{name="app.confirmation-mail",outcome="failed"\} [1-9]/);
     expect((await t.request("/metrics", { headers: auth })).status).toBe(200);
     expect((await off.request("/metrics")).status).toBe(200);
   });
 });
 
 describe("dashboard", () => {
-  test("login sets an HttpOnly SameSite=Strict cookie; the page lists jobs and refreshes itself", async () => {
-    expect((await t.request("/admin")).status).toBe(401);
-    const bad = await t.request("/admin/login", {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: "token=wrong",
-    });
-    expect(bad.status).toBe(401);
-    const login = await t.request("/admin/login", {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: `token=${ADMIN_TOKEN}`,
-    });
-    expect(login.status).toBe(303);
-    const cookie = login.headers.get("set-cookie")!;
-    expect(cookie).toContain("HttpOnly");
-    expect(cookie).toContain("SameSite=Strict");
-    expect(cookie).not.toContain(ADMIN_TOKEN);
-    const page = await t.request("/admin", { headers: { cookie: cookie.split(";")[0]! } });
-    expect(page.status).toBe(200);
-    const html = await page.text();
-    expect(html).toContain('http-equiv="refresh"');
-    expect(html).toContain("app.confirmation-mail");
-    expect(html).toContain("token-cleanup");
-    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'self'");
-    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+  const form = (body: string, headers: Record<string, string> = {}) => ({
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost", ...headers },
+    body,
   });
 
-  test("job payloads and errors are escaped in the page", async () => {
+  test("sign-in opens a real session (HttpOnly, SameSite=Strict) that sign-out revokes", async () => {
+    const anonymous = await t.request("/admin");
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get("location")).toStartWith("/admin/login");
+    expect((await t.request("/admin/login", form("token=wrong"))).status).toBe(401);
+    const login = await t.request("/admin/login", form(`token=${ADMIN_TOKEN}`));
+    expect(login.status).toBe(303);
+    const setCookie = login.headers.get("set-cookie")!;
+    expect(setCookie).toContain("HttpOnly");
+    expect(setCookie).toContain("SameSite=Strict");
+    expect(setCookie).not.toContain(ADMIN_TOKEN);
+    const cookie = setCookie.split(";")[0]!;
+    const page = await t.request("/admin", { headers: { cookie } });
+    expect(page.status).toBe(200);
+    const csp = page.headers.get("content-security-policy")!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(page.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(await page.text()).toContain("app.confirmation-mail");
+    const crons = await (await t.request("/admin/crons", { headers: { cookie } })).text();
+    expect(crons).toContain("token-cleanup");
+    const csrf = crons.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    expect((await t.request("/admin/logout", form(`_csrf=${csrf}`, { cookie }))).status).toBe(303);
+    expect((await t.request("/admin", { headers: { cookie } })).status).toBe(303);
+  });
+
+  test("a POST from another origin is refused even with the session", async () => {
+    const login = await t.request("/admin/login", form(`token=${ADMIN_TOKEN}`));
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const page = await (await t.request("/admin/crons", { headers: { cookie } })).text();
+    const csrf = page.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const refused = await t.request(
+      "/admin/crons/token-cleanup/trigger",
+      form(`_csrf=${csrf}`, { cookie, origin: "https://evil.example" }),
+    );
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("content-type")).toStartWith("text/html");
+  });
+
+  test("job payloads and errors are escaped in the pages", async () => {
     t.mailProvider.refusing = true;
     await t.request(
       "/api/users/register",
       postJson({ email: "xss@example.com", password: "long enough pw", displayName: "<script>alert(1)</script>" }),
     );
-    await eventually(async () => ((await t.runtime.jobs.list({ state: "dead" })).jobs.length ? true : undefined));
+    const dead = await eventually(async () => (await t.runtime.jobs.list({ state: "dead" })).jobs[0]);
     t.mailProvider.refusing = false;
-    const html = await (await t.request("/admin", { headers: auth })).text();
-    expect(html).not.toContain("<script>alert(1)</script>");
+    for (const path of ["/admin/jobs?state=dead", `/admin/jobs/${dead.id}`]) {
+      const html = await (await t.request(path, { headers: auth })).text();
+      expect(html).toContain(dead.id);
+      expect(html).not.toContain("<script>alert(1)</script>");
+    }
   });
 });

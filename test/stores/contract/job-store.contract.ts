@@ -2,6 +2,7 @@
 // factory that builds a fresh, empty store (its own file, schema or database) for each test.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { JobStore, NewJob } from "../../../src/jobs/store.ts";
+import { describeDashboardContract } from "./job-store-dashboard.contract.ts";
 
 export interface JobStoreHarness<Tx> {
   store: JobStore<Tx>;
@@ -39,6 +40,7 @@ export function describeJobStoreContract<Tx>(
   makeStore: () => Promise<JobStoreHarness<Tx>>,
   options: ContractOptions = {},
 ): void {
+  describeDashboardContract(name, makeStore);
   describe(`JobStore contract: ${name}`, () => {
     let harness: JobStoreHarness<Tx>;
     let store: JobStore<Tx>;

@@ -1,4 +1,4 @@
-// Inspection and manual intervention: get, list, counts, retry, discard, prune. On the default-durability
+// Inspection and manual intervention: get, list, counts, retry, run now, discard, prune. On the default-durability
 // pool (ctx.db): an operator's retry or discard must not be forgotten by a server crash.
 import type { JobCount, JobPage, JobRecord, ListOptions, PruneOptions } from "../../../jobs/store.ts";
 import { isJobId, pageSize } from "../../common.ts";
@@ -12,16 +12,23 @@ export async function get(ctx: StoreContext, id: string): Promise<JobRecord | nu
   return row ? toJobRecord(row) : null;
 }
 
-/** Newest first; the cursor is the last id of the page, so pages stay stable while jobs are added. */
+/**
+ * Newest (or oldest) first; the cursor is the last id of the page, so pages stay stable while jobs are
+ * added. A key names at most one job, found through the key index.
+ */
 export async function list(ctx: StoreContext, o: ListOptions): Promise<JobPage> {
   const limit = pageSize(o.limit);
+  const oldest = o.order === "oldest";
+  const after = o.cursor && isJobId(o.cursor) ? o.cursor : undefined;
   const rows = await ctx.db<JobRow>`
     select * from ${ctx.jobs}
     where true
       ${o.state ? sql`and state = ${o.state}` : empty}
       ${o.name ? sql`and name = ${o.name}` : empty}
-      ${o.cursor && isJobId(o.cursor) ? sql`and id < ${o.cursor}::bigint` : empty}
-    order by id desc
+      ${o.queue ? sql`and queue = ${o.queue}` : empty}
+      ${o.key !== undefined ? sql`and key = ${o.key}` : empty}
+      ${after === undefined ? empty : oldest ? sql`and id > ${after}::bigint` : sql`and id < ${after}::bigint`}
+    order by ${oldest ? sql`id asc` : sql`id desc`}
     limit ${limit + 1}::int`;
   const page = rows.slice(0, limit).map(toJobRecord);
   return { jobs: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
@@ -42,6 +49,19 @@ export async function retry(ctx: StoreContext, id: string, now: number): Promise
       returning 1
     )
     select pg_notify(${ctx.channel}, '') from retried`;
+  return rows.length === 1;
+}
+
+/** A scheduled job, or a failed one waiting for its retry, is due now; attempts and history are kept. */
+export async function runNow(ctx: StoreContext, id: string, now: number): Promise<boolean> {
+  if (!isJobId(id)) return false;
+  const rows = await ctx.db`
+    with due as (
+      update ${ctx.jobs} set state = 'ready', run_at = ${now}::bigint
+      where id = ${id}::bigint and state in ('scheduled', 'failed')
+      returning 1
+    )
+    select pg_notify(${ctx.channel}, '') from due`;
   return rows.length === 1;
 }
 

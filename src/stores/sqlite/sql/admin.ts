@@ -1,14 +1,15 @@
-// Inspection and manual intervention: get, list, counts, retry, discard, prune.
+// Inspection and manual intervention: get, list, counts, retry, run now, discard, prune.
 import type { Database } from "bun:sqlite";
 import type { JobCount, JobPage, JobRecord, JobState, ListOptions, PruneOptions } from "../../../jobs/store.ts";
 import { pageSize } from "../../common.ts";
 import { type JobRow, toJobRecord, toRowId } from "./rows.ts";
 
-const listSql = `SELECT * FROM errand_jobs
-  WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR name = ?2) AND (?3 IS NULL OR id < ?3)
-  ORDER BY id DESC LIMIT ?4`;
+const listFilter = "(?1 IS NULL OR state = ?1) AND (?2 IS NULL OR name = ?2) AND (?5 IS NULL OR queue = ?5)";
+const listNewestSql = `SELECT * FROM errand_jobs WHERE ${listFilter} AND (?3 IS NULL OR id < ?3) ORDER BY id DESC LIMIT ?4`;
+const listOldestSql = `SELECT * FROM errand_jobs WHERE ${listFilter} AND (?3 IS NULL OR id > ?3) ORDER BY id ASC LIMIT ?4`;
 const retrySql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1, attempts = 0, finished_at = NULL
   WHERE id = ?2 AND state IN ('failed', 'dead')`;
+const runNowSql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1 WHERE id = ?2 AND state IN ('scheduled', 'failed')`;
 const pruneSql = `DELETE FROM errand_jobs
   WHERE state IN (SELECT value FROM json_each(?1)) AND finished_at < ?2`;
 // Before any delete: the newest id may be among the deleted, and enqueue must never hand it out again.
@@ -20,17 +21,22 @@ export interface SqliteAdmin {
   list(options: ListOptions): JobPage;
   counts(): JobCount[];
   retry(id: string, now: number): boolean;
+  runNow(id: string, now: number): boolean;
   discard(id: string): boolean;
   prune(options: PruneOptions): number;
 }
 
 export function prepareAdmin(db: Database): SqliteAdmin {
   const get = db.prepare<JobRow, [number | null]>("SELECT * FROM errand_jobs WHERE id = ?1");
-  const list = db.prepare<JobRow, [JobState | null, string | null, number | null, number]>(listSql);
+  type ListParams = [JobState | null, string | null, number | null, number, string | null];
+  const listNewest = db.prepare<JobRow, ListParams>(listNewestSql);
+  const listOldest = db.prepare<JobRow, ListParams>(listOldestSql);
+  const byKey = db.prepare<JobRow, [string]>("SELECT * FROM errand_jobs WHERE key = ?1");
   const counts = db.prepare<JobCount, []>(
     "SELECT name, state, count(*) AS count FROM errand_jobs GROUP BY name, state ORDER BY name, state",
   );
   const retry = db.prepare<never, [number, number | null]>(retrySql);
+  const runNow = db.prepare<never, [number, number | null]>(runNowSql);
   const discard = db.prepare<never, [number | null]>("DELETE FROM errand_jobs WHERE id = ?1 AND state <> 'running'");
   const prune = db.prepare<never, [string, number]>(pruneSql);
   const raiseFloor = db.prepare<never, []>(raiseFloorSql);
@@ -48,14 +54,24 @@ export function prepareAdmin(db: Database): SqliteAdmin {
       const row = get.get(toRowId(id));
       return row ? toJobRecord(row) : null;
     },
-    list: ({ state, name, limit: asked, cursor }) => {
+    list: ({ state, name, queue, key, limit: asked, cursor, order }) => {
+      if (key !== undefined) {
+        // A key names at most one job (unique index): no page to walk.
+        const row = byKey.get(key);
+        const match =
+          row && (!state || row.state === state) && (!name || row.name === name) && (!queue || row.queue === queue);
+        return { jobs: match ? [toJobRecord(row)] : [], nextCursor: null };
+      }
       const limit = pageSize(asked);
-      const rows = list.all(state ?? null, name ?? null, cursor === undefined ? null : toRowId(cursor), limit + 1);
+      const at = cursor === undefined ? null : toRowId(cursor);
+      const list = order === "oldest" ? listOldest : listNewest;
+      const rows = list.all(state ?? null, name ?? null, at, limit + 1, queue ?? null);
       const page = rows.slice(0, limit).map(toJobRecord);
       return { jobs: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
     },
     counts: () => counts.all(),
     retry: (id, now) => retry.run(now, toRowId(id)).changes === 1,
+    runNow: (id, now) => runNow.run(now, toRowId(id)).changes === 1,
     discard: (id) => discardKeepingFloor(toRowId(id)),
     prune: ({ finishedBefore, states = ["succeeded"] }) => pruneKeepingFloor(JSON.stringify(states), finishedBefore),
   };

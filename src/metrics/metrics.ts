@@ -1,0 +1,258 @@
+// Prometheus metrics for Errand, fed by the events jobs, cron and the mailer dispatch, so every job
+// counts without wrapping its handler. Counters and histograms describe this process (Prometheus sums
+// them across instances); the errand_jobs gauge is read from the store, so it describes the shared
+// queue whichever instance is scraped.
+import { Counter, Gauge, Registry } from "prom-client";
+import type { CronEvent, CronEvents } from "../cron/index.ts";
+import { cronOfKey } from "../cron/index.ts";
+import { type JobCounts, type JobEvent, type JobEvents, type JobEventType, jobStates } from "../jobs/index.ts";
+import { FastCounter, FastHistogram } from "./series.ts";
+
+/** What metrics use of a jobs service: its events and counts (createJobs satisfies it). */
+export interface MetricsJobs {
+  readonly events: JobEvents;
+  counts(): Promise<JobCounts>;
+  /** Claimed jobs waiting for an executor; reported as errand_channel_depth{channel="jobs"} when present. */
+  readonly buffered?: number;
+  readonly name?: string;
+}
+
+/** What metrics use of the cron service: its events (createCron satisfies it). */
+export interface MetricsCron {
+  readonly events: CronEvents;
+}
+
+/** What metrics use of a mailer: its events (createMailer satisfies it). */
+export interface MetricsMailer {
+  readonly events: EventTarget;
+}
+
+/** A channel's depth: a channel (its reader's count), a reader, or a function. */
+export type ChannelDepth =
+  | { readonly reader: { readonly count: number } }
+  | { readonly count: number }
+  | (() => number);
+
+export interface ErrandMetricsOptions {
+  jobs?: MetricsJobs | readonly MetricsJobs[];
+  cron?: MetricsCron;
+  mailer?: MetricsMailer;
+  /** In-memory channels to report as errand_channel_depth{channel}. */
+  channels?: Readonly<Record<string, ChannelDepth>>;
+  /** Where the metrics are registered (default: a registry of their own). */
+  registry?: Registry;
+  /** How long the store's counts behind errand_jobs are reused between scrapes (default 5000 ms). */
+  countsCacheMs?: number;
+  /** Histogram buckets in seconds. */
+  durationBuckets?: number[];
+  waitBuckets?: number[];
+}
+
+const defaultDurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+const defaultWaitBuckets = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800, 3600];
+
+type Outcome = "succeeded" | "failed" | "dead" | "cancelled";
+const outcomes: readonly Outcome[] = ["succeeded", "failed", "dead", "cancelled"];
+
+/**
+ * Errand's metrics on a prom-client registry. Names (dashboards depend on them):
+ * errand_jobs_enqueued_total{name,queue}, errand_jobs_started_total{name,queue},
+ * errand_jobs_completed_total{name,queue,outcome}, errand_job_duration_seconds{name,queue},
+ * errand_job_wait_seconds{name,queue}, errand_jobs{state,name}, errand_channel_depth{channel},
+ * errand_cron_runs_total{cron,outcome}, errand_mail_sent_total{template,outcome}.
+ */
+export class ErrandMetrics {
+  readonly registry: Registry;
+  readonly #detach: (() => void)[] = [];
+  /** Cron runs under way in this process: job id → cron name, from `started` until the attempt's outcome. */
+  readonly #cronRuns = new Map<string, string>();
+
+  constructor(options: ErrandMetricsOptions = {}) {
+    this.registry = options.registry ?? new Registry();
+    const registers = [this.registry];
+    const jobs = options.jobs === undefined ? [] : Array.isArray(options.jobs) ? options.jobs : [options.jobs];
+
+    // The per-job series: kept by name and queue in plain maps, read by the registry at scrape.
+    const enqueued = new FastCounter(
+      "errand_jobs_enqueued_total",
+      "Jobs stored by enqueue in this process (a key that matched an existing job stores nothing and is not counted)",
+      this.registry,
+    );
+    const started = new FastCounter("errand_jobs_started_total", "Job attempts started in this process", this.registry);
+    const completed = new FastCounter(
+      "errand_jobs_completed_total",
+      "Job attempts ended in this process, by outcome: succeeded, failed (a retry is scheduled), dead, cancelled",
+      this.registry,
+    );
+    const duration = new FastHistogram(
+      "errand_job_duration_seconds",
+      "How long job handlers ran, per attempt",
+      this.registry,
+      options.durationBuckets ?? defaultDurationBuckets,
+    );
+    const wait = new FastHistogram(
+      "errand_job_wait_seconds",
+      "Queueing delay: from when a job was due to when its attempt started",
+      this.registry,
+      options.waitBuckets ?? defaultWaitBuckets,
+    );
+    const cronRuns = new Counter({
+      name: "errand_cron_runs_total",
+      help: "Cron run attempts ended in this process by outcome (succeeded, failed, dead, cancelled), and ticks skipped while a run was unfinished (skipped)",
+      labelNames: ["cron", "outcome"],
+      registers,
+    });
+    const mailSent = new Counter({
+      name: "errand_mail_sent_total",
+      help: "Mails sent from this process by outcome: sent, failed (retried), rejected (not retried)",
+      labelNames: ["template", "outcome"],
+      registers,
+    });
+
+    const counts = cachedCounts(jobs, options.countsCacheMs ?? 5_000);
+    new Gauge({
+      name: "errand_jobs",
+      help: "Jobs in the store by state and name (read from the store, so the same on every instance sharing it)",
+      labelNames: ["state", "name"],
+      registers,
+      async collect() {
+        const byName = await counts();
+        this.reset();
+        for (const [name, byState] of byName)
+          for (const state of Object.keys(byState)) this.set({ state, name }, byState[state] ?? 0);
+      },
+    });
+    const channels = { ...options.channels };
+    for (const service of jobs)
+      if (service.buffered !== undefined)
+        channels[jobs.length === 1 ? "jobs" : `jobs:${service.name ?? "jobs"}`] = () => service.buffered ?? 0;
+    new Gauge({
+      name: "errand_channel_depth",
+      help: "Items waiting in in-memory channels (channel=jobs: claimed jobs waiting for an executor)",
+      labelNames: ["channel"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [channel, source] of Object.entries(channels)) this.set({ channel }, depthOf(source));
+      },
+    });
+
+    const listen = <K extends JobEventType>(events: JobEvents, type: K, listener: (event: JobEvent<K>) => void) => {
+      events.addEventListener(type, listener);
+      this.#detach.push(() => events.removeEventListener(type, listener));
+    };
+    for (const service of jobs) {
+      const events = service.events;
+      listen(events, "enqueued", ({ job, detail }) => {
+        if (detail.created) enqueued.inc(seriesKey(job), () => labelsOf(job));
+      });
+      listen(events, "started", ({ job, detail }) => {
+        const key = seriesKey(job);
+        const labels = () => labelsOf(job);
+        started.inc(key, labels);
+        wait.observe(key, labels, Math.max(0, detail.startedAt - detail.dueAt) / 1000);
+        const cron = detail.key === null ? undefined : cronOfKey(detail.key);
+        if (cron === undefined) return;
+        // An attempt abandoned with its lease has no outcome here: bound what such runs leave behind.
+        if (this.#cronRuns.size >= 10_000) this.#cronRuns.delete(this.#cronRuns.keys().next().value!);
+        this.#cronRuns.set(job.id, cron);
+      });
+      for (const outcome of outcomes) {
+        listen(events, outcome, (event) => {
+          const { job } = event;
+          const key = seriesKey(job);
+          completed.inc(`${key}\u0000${outcome}`, () => ({ ...labelsOf(job), outcome }));
+          const took = (event.detail as { durationMs?: number }).durationMs;
+          if (took !== undefined) duration.observe(key, () => labelsOf(job), took / 1000);
+          const cron = this.#cronRuns.get(job.id);
+          if (cron !== undefined) {
+            this.#cronRuns.delete(job.id);
+            cronRuns.inc({ cron, outcome });
+          }
+        });
+      }
+    }
+
+    if (options.cron) {
+      const events = options.cron.events;
+      const skipped = (event: CronEvent<"skipped">) =>
+        cronRuns.inc({ cron: event.cron, outcome: "skipped" }, event.detail.ticks.length);
+      events.addEventListener("skipped", skipped);
+      this.#detach.push(() => events.removeEventListener("skipped", skipped));
+    }
+
+    if (options.mailer) {
+      const events = options.mailer.events;
+      const sent = (event: Event) => {
+        const { template } = (event as Event & { detail: { template: string } }).detail;
+        mailSent.inc({ template, outcome: "sent" });
+      };
+      const failed = (event: Event) => {
+        const { template, retryable } = (event as Event & { detail: { template: string; retryable: boolean } }).detail;
+        mailSent.inc({ template, outcome: retryable ? "failed" : "rejected" });
+      };
+      events.addEventListener("sent", sent);
+      events.addEventListener("failed", failed);
+      this.#detach.push(
+        () => events.removeEventListener("sent", sent),
+        () => events.removeEventListener("failed", failed),
+      );
+    }
+  }
+
+  /** The metrics in Prometheus text format. */
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Stops listening to the services' events (the hot path then builds no event for metrics). */
+  close(): void {
+    for (const detach of this.#detach.splice(0)) detach();
+    this.#cronRuns.clear();
+  }
+}
+
+export function errandMetrics(options: ErrandMetricsOptions = {}): ErrandMetrics {
+  return new ErrandMetrics(options);
+}
+
+const seriesKey = (job: { name: string; queue: string }) => `${job.name}\u0000${job.queue}`;
+const labelsOf = (job: { name: string; queue: string }) => ({ name: job.name, queue: job.queue });
+
+function depthOf(source: ChannelDepth): number {
+  if (typeof source === "function") return source();
+  return "reader" in source ? source.reader.count : source.count;
+}
+
+/** Every state per name (zeros included, so a series does not vanish when its count drops to 0). */
+function cachedCounts(jobs: readonly MetricsJobs[], ttlMs: number) {
+  let cache: { at: number; value: Promise<Map<string, Record<string, number>>> } | undefined;
+  const load = async () => {
+    const merged = new Map<string, Record<string, number>>();
+    for (const service of jobs) {
+      const counts = await service.counts();
+      for (const [name, byState] of Object.entries(counts.byName)) {
+        const row = merged.get(name) ?? Object.fromEntries(jobStates.map((s) => [s, 0]));
+        // Two services on one store see the same rows: keep one reading rather than doubling it.
+        for (const [state, n] of Object.entries(byState)) row[state] = Math.max(row[state] ?? 0, n);
+        merged.set(name, row);
+      }
+    }
+    return merged;
+  };
+  return () => {
+    const now = Date.now();
+    if (!cache || now - cache.at >= ttlMs) {
+      const entry = { at: now, value: load() };
+      cache = entry;
+      entry.value.catch(() => {
+        if (cache === entry) cache = undefined;
+      });
+    }
+    return cache.value;
+  };
+}
