@@ -27,6 +27,11 @@ export interface AppConfig {
   resendApiKey: string | undefined;
   resendBaseUrl: string | undefined;
   mailFrom: string;
+  /**
+   * Queued mails waiting at the same time leave in one batch request (Resend: up to 100), through a
+   * delivery ledger in the app's database that keeps each mail sent once across retries and crashes.
+   */
+  mailBatching: boolean;
   adminToken: string | undefined;
   metricsToken: string | undefined;
   /** Empty: CORS is off (no CORS headers at all). */
@@ -107,6 +112,7 @@ export function loadConfig(env: Env = defaultEnv()): AppConfig {
     resendApiKey,
     resendBaseUrl: read.optionalUrl("RESEND_BASE_URL"),
     mailFrom: read.string("MAIL_FROM", "Errand <onboarding@resend.dev>"),
+    mailBatching: read.boolean("MAIL_BATCHING", false),
     adminToken,
     metricsToken: read.secret("METRICS_TOKEN"),
     tracing: tracingRequested(env),

@@ -34,6 +34,7 @@ describe("loadConfig", () => {
     expect(config.swaggerEnabled).toBe(true);
     expect(config.corsOrigins).toEqual([]);
     expect(config.adminToken).toBeUndefined();
+    expect(config.mailBatching).toBe(false);
     expect(config.trustProxy).toEqual({ kind: "none" });
   });
 

@@ -50,20 +50,20 @@ export async function postgresBackend(): Promise<Backend> {
   const { dropSchema, testClient, testDatabaseUrl, testSchema } = await import("../stores/postgres/pg-test-db.ts");
   const admin = testClient(2);
   const schema = testSchema("jobproc");
-  const store = postgresStore({ sql: admin, schema });
+  const store = postgresStore({ pool: admin, schema });
   await store.init();
   await admin.unsafe(`create table "${schema}".effects (job_id text not null, attempt int)`);
   return {
     store: store as JobStore<unknown>,
     workerArgs: ["postgres", testDatabaseUrl, schema],
     effects: async () => {
-      const [row] = await admin.unsafe<{ total: number; distinct: number }[]>(
+      const [row] = await admin.unsafe<{ total: number; distinct: number }>(
         `select count(*)::int as total, count(distinct job_id)::int as distinct from "${schema}".effects`,
       );
       return row!;
     },
     doneButRunning: async () => {
-      const rows = await admin.unsafe<{ worker: string; n: number }[]>(
+      const rows = await admin.unsafe<{ worker: string; n: number }>(
         `select j.locked_by as worker, count(distinct e.job_id)::int as n from "${schema}".effects e
            join "${schema}".jobs j on j.id = e.job_id::bigint and e.attempt = j.attempts
            where j.state = 'running' group by j.locked_by`,

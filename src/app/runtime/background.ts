@@ -10,6 +10,7 @@ import {
 } from "errand";
 import {
   createMailer,
+  type DeliveryLedger,
   defineMailJob,
   type MailJob,
   type MailTransport,
@@ -65,15 +66,22 @@ export interface Background<Tx> {
 /**
  * Jobs, crons and mail over any job store: the same for SQLite and PostgreSQL. Handlers get the
  * repository, clock, mailer and jobs API from their per-job scope (the registry), not from closures.
+ * With a `ledger` (MAIL_BATCHING) the mailer batches queued mails through it.
  */
 export function createBackground<Tx>(
   store: JobStore<Tx>,
   transport: MailTransport,
   options: RuntimeOptions,
+  ledger?: DeliveryLedger,
 ): Background<Tx> {
   const { config, logger } = options;
   const clock: Clock = options.clock ?? systemClock;
-  const mailer = createMailer({ templates: emailTemplates, transport, from: config.mailFrom });
+  const mailer = createMailer({
+    templates: emailTemplates,
+    transport,
+    from: config.mailFrom,
+    ...(ledger ? { batching: { ledger } } : {}),
+  });
   const mailJob = defineMailJob(mailer);
   const links = new ConfirmationLinks(config.authSecret, config.publicUrl);
   const registry = new ServiceRegistry();

@@ -1,7 +1,7 @@
 import "../../support/postgres.ts";
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import postgres from "postgres";
+import pg from "pg";
 import { openPostgresAppDb, PostgresAppRepository } from "../../../src/app/db/postgres/repository.ts";
 import type { ConfirmationRecord, UserRecord } from "../../../src/app/db/records.ts";
 import type { AppRepository } from "../../../src/app/db/repository.ts";
@@ -63,9 +63,9 @@ describe("a failing mail enqueue rolls the registration back (outbox); a new reg
 
   test("PostgreSQL: the async transaction leaves no user and no confirmation", async () => {
     const schema = `errand_test_app_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-    const sql = postgres(POSTGRES_URL, { max: 2, onnotice: () => {}, connection: { search_path: schema } });
+    const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 2, options: `-c search_path=${schema}` });
     try {
-      const db = await openPostgresAppDb(sql, schema);
+      const db = await openPostgresAppDb(pool, schema);
       const failing = new PostgresAppRepository(db, async () => {
         await Promise.resolve();
         throw new Error("queue refused the job");
@@ -74,11 +74,11 @@ describe("a failing mail enqueue rolls the registration back (outbox); a new reg
       expect(await failing.findUserByEmail(user.email)).toBeNull();
       expect(await failing.findConfirmation("t1")).toBeNull();
       await replacements(new PostgresAppRepository(db, async () => {}), failing, async (id) => {
-        await sql`update app_users set confirmed_at = 5 where id = ${id}`;
+        await pool.query("update app_users set confirmed_at = 5 where id = $1", [id]);
       });
     } finally {
-      await sql.unsafe(`drop schema if exists "${schema}" cascade`);
-      await sql.end();
+      await pool.query(`drop schema if exists "${schema}" cascade`);
+      await pool.end();
     }
   });
 });

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Clock } from "errand";
 import { type MemoryTransport, memoryTransport } from "errand/testing";
-import postgres from "postgres";
-import { loadConfig } from "../../../src/app/config.ts";
+import pg from "pg";
+import { type AppConfig, loadConfig } from "../../../src/app/config.ts";
 import { createApp } from "../../../src/app/create-app.ts";
 import { createLogger } from "../../../src/app/logger.ts";
 import { type AppRuntime, openRuntime } from "../../../src/app/runtime/index.ts";
@@ -25,6 +25,7 @@ export interface TestApp {
   mailProvider: SwitchableTransport;
   app: ReturnType<typeof createApp>;
   runtime: AppRuntime;
+  config: AppConfig;
   transport: MemoryTransport;
   /** Every log line, raw JSON. */
   logs: string[];
@@ -74,6 +75,7 @@ export async function startTestApp(
     app,
     mailProvider,
     runtime,
+    config,
     transport,
     logs,
     dir,
@@ -109,10 +111,11 @@ export function confirmTokenFrom(transport: MemoryTransport, address: string): s
 }
 
 async function dropSchemas(...schemas: string[]): Promise<void> {
-  const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
+  const client = new pg.Client(POSTGRES_URL);
+  await client.connect();
   try {
-    for (const schema of schemas) await sql.unsafe(`drop schema if exists "${schema}" cascade`);
+    for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
   } finally {
-    await sql.end();
+    await client.end();
   }
 }

@@ -1,25 +1,25 @@
 import { and, eq, isNull, lt, max, sql } from "drizzle-orm";
-import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
-import { migrate } from "drizzle-orm/postgres-js/migrator";
-import type { Sql } from "postgres";
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
+import type { Pool } from "pg";
 import { migrationsDir } from "../migrations-dir.ts";
 import type { ConfirmationMail, ConfirmationRecord, RefreshTokenRecord, UserRecord } from "../records.ts";
 import { type AppRepository, type RegisterOutcome, type RotateOutcome, withinReuseInterval } from "../repository.ts";
 import { appPostgresSchema, emailConfirmations, refreshTokens, users } from "./schema.ts";
 
-export type AppPostgresDb = PostgresJsDatabase<typeof appPostgresSchema>;
+export type AppPostgresDb = NodePgDatabase<typeof appPostgresSchema>;
 export type AppPostgresTx = Parameters<Parameters<AppPostgresDb["transaction"]>[0]>[0];
 
 /** Queues the confirmation mail inside the caller's transaction (asynchronous on PostgreSQL). */
 export type PostgresOutbox = (tx: AppPostgresTx, mail: ConfirmationMail) => Promise<void>;
 
 /**
- * Opens the app's tables on a postgres-js client whose search_path is `schema`, creating the schema
+ * Opens the app's tables on a node-postgres pool whose search_path is `schema`, creating the schema
  * and applying the app's migrations there (journal in the same schema).
  */
-export async function openPostgresAppDb(sql: Sql, schema: string): Promise<AppPostgresDb> {
-  await sql.unsafe(`create schema if not exists "${schema.replaceAll('"', '""')}"`);
-  const db = drizzle({ client: sql, schema: appPostgresSchema });
+export async function openPostgresAppDb(pool: Pool, schema: string): Promise<AppPostgresDb> {
+  await pool.query(`create schema if not exists "${schema.replaceAll('"', '""')}"`);
+  const db = drizzle({ client: pool, schema: appPostgresSchema });
   await migrate(db, {
     migrationsFolder: migrationsDir("drizzle/app-postgres"),
     migrationsTable: "__app_migrations",
@@ -178,8 +178,8 @@ async function deleteUser(tx: AppPostgresTx, userId: string): Promise<void> {
 /** drizzle wraps the driver's error; PostgreSQL's unique_violation is code 23505 with the constraint name. */
 function isUniqueViolation(error: unknown, constraint: string): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    const pg = e as { code?: unknown; constraint_name?: unknown };
-    if (pg.code === "23505" && pg.constraint_name === constraint) return true;
+    const pg = e as { code?: unknown; constraint?: unknown };
+    if (pg.code === "23505" && pg.constraint === constraint) return true;
   }
   return false;
 }
