@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { Queue as BullQueue, Worker as BullWorker } from "bullmq";
 import { Queue as BunQueue, Worker as BunWorker, shutdownManager } from "bunqueue/client";
 import { Cron } from "croner";
-import postgres from "postgres";
+import pg from "pg";
 import { createCron, defineCron } from "../src/cron/index.ts";
 import { Host, silentLogger } from "../src/hosting/index.ts";
 import { createJobs, type JobStore } from "../src/jobs/index.ts";
@@ -74,9 +74,10 @@ function errandSystem(store: "sqlite" | "postgres"): CronBenchSystem {
         await host.stop();
         await jobStore.close();
         if (store === "postgres") {
-          const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
-          await sql.unsafe(`drop schema if exists "${schema}" cascade`);
-          await sql.end();
+          const client = new pg.Client(POSTGRES_URL);
+          await client.connect();
+          await client.query(`drop schema if exists "${schema}" cascade`);
+          await client.end();
         }
       };
     },

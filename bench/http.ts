@@ -36,7 +36,10 @@ async function serve(scenario: Scenario, databasePath: string): Promise<void> {
   const config = loadConfig({
     DATABASE_URL: databasePath,
     NODE_ENV: "production",
-    AUTH_SECRET: "bench-secret-0123456789abcdef",
+    AUTH_SECRET: "iXLd9sGC1Z/y/jHCPnlAR+ROl8CPV2f0ovxu2P7zdZU=",
+    PUBLIC_URL: "http://127.0.0.1",
+    // The bench passes its own transport; production only wants the choice made explicitly.
+    MAIL_TRANSPORT: "preview",
     RATE_LIMIT_MAX: "1000000",
     LOG_LEVEL: "warn",
   });

@@ -7,7 +7,8 @@ import { button, heading, Layout, paragraph } from "./layout.tsx";
 
 export const ConfirmationPropsSchema = Type.Object(
   {
-    displayName: Type.String({ minLength: 1, maxLength: 200 }),
+    /** Optional: leave it out when the address is not verified yet, since the registrant chose the name. */
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     confirmUrl: Type.String({ pattern: "^https?://" }),
   },
   { additionalProperties: false },
@@ -26,8 +27,11 @@ export function Confirmation({ displayName, confirmUrl }: ConfirmationProps) {
   return (
     <Layout preview="Confirm your account to start using it">
       <Heading style={heading}>Confirm your account</Heading>
-      <Text style={paragraph}>Hello {displayName},</Text>
-      <Text style={paragraph}>Thanks for signing up. Confirm your email address to activate your account.</Text>
+      <Text style={paragraph}>{displayName ? `Hello ${displayName},` : "Hello,"}</Text>
+      <Text style={paragraph}>
+        Someone signed up with this email address. If it was you, confirm it to activate your account; you will be asked
+        for the password you chose. If it was not you, ignore this mail.
+      </Text>
       <Button href={confirmUrl} style={button}>
         Confirm my account
       </Button>

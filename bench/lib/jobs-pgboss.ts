@@ -1,5 +1,5 @@
+import pg from "pg";
 import { PgBoss } from "pg-boss";
-import postgres from "postgres";
 import { type JobsBenchSystem, POSTGRES_URL, range, uniqueName } from "./jobs-system.ts";
 
 interface Payload {
@@ -67,10 +67,11 @@ export function pgBossSystem(variant: "best" | "default"): JobsBenchSystem {
 }
 
 export async function dropSchema(schema: string): Promise<void> {
-  const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
+  const client = new pg.Client(POSTGRES_URL);
+  await client.connect();
   try {
-    await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   } finally {
-    await sql.end();
+    await client.end();
   }
 }

@@ -2,12 +2,15 @@ import { Elysia } from "elysia";
 import { type Clock, type Jobs, systemClock } from "errand";
 import { dashboard, tokenAuth } from "errand/dashboard";
 import { cron, hosting, jobs, mailer, mailPreview } from "errand/elysia";
+import type { PreviewStore } from "errand/mail";
 import { adminRoutes } from "./admin/admin-routes.ts";
+import { requireAdminToken } from "./admin/preview-auth.ts";
 import { AccessTokens } from "./auth/access-token.ts";
 import { AuthService } from "./auth/auth-service.ts";
+import { RefreshTokenChain } from "./auth/refresh-tokens.ts";
 import { authRoutes } from "./auth/routes.ts";
 import type { AppConfig } from "./config.ts";
-import { bodyLimit } from "./http/body-limit.ts";
+import { bodyLimit, serverBodyLimit } from "./http/body-limit.ts";
 import { cors } from "./http/cors.ts";
 import { errorHandler } from "./http/error-handler.ts";
 import { health } from "./http/health.ts";
@@ -20,6 +23,7 @@ import type { AppLogger } from "./logger.ts";
 import { metricsRoutes } from "./metrics/metrics-routes.ts";
 import type { AppRuntime } from "./runtime/index.ts";
 import type { httpTracing } from "./tracing.ts";
+import { confirmPage } from "./users/confirm-page.ts";
 import { usersRoutes } from "./users/routes.ts";
 import { UserService } from "./users/user-service.ts";
 
@@ -52,8 +56,12 @@ export function createApp(config: AppConfig, deps: AppDeps) {
     resendIntervalMs: config.resendConfirmationIntervalMs,
   });
   const accessTokens = new AccessTokens(config.authSecret, config.accessTokenTtlSeconds);
-  const auth = new AuthService(runtime.repository, accessTokens, clock, config.refreshTokenTtlSeconds * 1000);
-  const limiter = new RateLimiter(config.rateLimitMax, config.rateLimitWindowMs, clock);
+  const auth = new AuthService(runtime.repository, accessTokens, clock, {
+    refreshTokens: new RefreshTokenChain(config.authSecret),
+    refreshTtlMs: config.refreshTokenTtlSeconds * 1000,
+    reuseIntervalMs: config.refreshReuseIntervalSeconds * 1000,
+  });
+  const limiter = new RateLimiter(config.rateLimitMax, config.rateLimitWindowMs, clock, config.trustProxy);
   const links = devLinks(config, runtime);
   // Routes enqueue outside any transaction (the outbox writes go through the repository), so the
   // plugins see the jobs service without the dialect's transaction type: `tx` cannot be passed.
@@ -62,8 +70,8 @@ export function createApp(config: AppConfig, deps: AppDeps) {
   return (
     new Elysia({
       name: "errand.app",
-      // A backstop for bodies sent without content-length; declared lengths get the JSON 413 first.
-      serve: { maxRequestBodySize: config.bodyLimitBytes * 2 + 1024 * 1024 },
+      // The body limit is the app's (bodyLimit below), so that every over-limit body gets its JSON 413.
+      serve: { ...serverBodyLimit },
     })
       // First, so every request runs inside its HTTP span and the jobs it enqueues join that trace.
       .use(deps.httpTracing ?? new Elysia())
@@ -78,16 +86,20 @@ export function createApp(config: AppConfig, deps: AppDeps) {
       .use(bodyLimit(config.bodyLimitBytes))
       .use(metricsRoutes(runtime.metrics, [config.metricsToken, config.adminToken]))
       .use(config.swaggerEnabled ? swagger({ version: APP_VERSION, admin: Boolean(config.adminToken) }) : new Elysia())
-      .use(
-        links.mail && runtime.previewStore ? mailPreview({ store: runtime.previewStore, enabled: true }) : new Elysia(),
-      )
+      .use(links.mail && runtime.previewStore ? devMail(runtime.previewStore, config.adminToken) : new Elysia())
       .use(config.devRoutesEnabled ? home(links) : new Elysia())
       .use((app) => app.use(health(app.decorator.host)))
       .use(usersRoutes({ users, auth, limiter }))
+      .use(confirmPage({ users, limiter }))
       .use(authRoutes({ auth, limiter }))
       .use(
         config.adminToken
-          ? adminRoutes({ adminToken: config.adminToken, jobs: runtime.jobs, crons: runtime.crons })
+          ? adminRoutes({
+              adminToken: config.adminToken,
+              jobs: runtime.jobs,
+              crons: runtime.crons,
+              limiter: new RateLimiter(config.adminRateLimitMax, config.rateLimitWindowMs, clock, config.trustProxy),
+            })
           : new Elysia(),
       )
       .use(
@@ -104,6 +116,12 @@ export function createApp(config: AppConfig, deps: AppDeps) {
           : new Elysia(),
       )
   );
+}
+
+/** The mail preview: open on a developer's machine without ADMIN_TOKEN, behind it whenever it is set. */
+function devMail(store: PreviewStore, adminToken: string | undefined) {
+  const preview = mailPreview({ store, enabled: true });
+  return adminToken ? new Elysia({ name: "app.dev-mail" }).use(requireAdminToken(adminToken)).use(preview) : preview;
 }
 
 /** The development pages this configuration mounts: main.ts prints them on start, GET / lists them. */

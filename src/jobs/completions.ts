@@ -19,7 +19,15 @@ export class CompletionWriter {
   readonly #options: CompletionWriterOptions;
   #succeeded: string[] = [];
   #failed: JobFailure[] = [];
+  /** Outcomes taken out of the buffers by the write under way. */
+  #inWrite = 0;
+  /** Called after each write attempt, successful or not. */
+  #afterWrite: (() => void)[] = [];
   #scheduled = false;
+  /** A write is queued behind the one under way and will take whatever is buffered when it starts. */
+  #queued = false;
+  /** The last write failed and its retry waits out retryDelayMs: no eager write hammers the store meanwhile. */
+  #retrying = false;
   #closed = false;
   #writing: Promise<void> = Promise.resolve();
 
@@ -37,6 +45,33 @@ export class CompletionWriter {
     this.#schedule();
   }
 
+  /**
+   * Outcomes recorded and not yet stored (buffered, or in the write under way): the jobs that a crash
+   * now would run again although they have ended.
+   */
+  get unwritten(): number {
+    return this.#succeeded.length + this.#failed.length + this.#inWrite;
+  }
+
+  /**
+   * Resolves once fewer than `limit` outcomes are unwritten, or when `signal` aborts. The buffered
+   * outcomes are written at once rather than after the macrotask that batches them: the executor
+   * waiting here stays idle until a write lands, so waiting for that macrotask would only add its delay.
+   */
+  async below(limit: number, signal: AbortSignal): Promise<void> {
+    while (this.unwritten >= limit && !signal.aborted) {
+      this.#writeSoon();
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          signal.removeEventListener("abort", done);
+          resolve();
+        };
+        this.#afterWrite.push(done);
+        signal.addEventListener("abort", done, { once: true });
+      });
+    }
+  }
+
   /** Writes everything recorded so far; resolves once it is written (or the store gave up). */
   async flush(): Promise<void> {
     this.#writing = this.#writing.then(() => this.#write());
@@ -49,6 +84,16 @@ export class CompletionWriter {
    */
   close(): void {
     this.#closed = true;
+  }
+
+  /** Queues a write right behind the one under way (if any), unless one is queued already. */
+  #writeSoon(): void {
+    if (this.#queued || this.#retrying || this.#succeeded.length + this.#failed.length === 0) return;
+    this.#queued = true;
+    this.#writing = this.#writing.then(() => {
+      this.#queued = false;
+      return this.#write();
+    });
   }
 
   #schedule(): void {
@@ -69,12 +114,15 @@ export class CompletionWriter {
     this.#succeeded = [];
     this.#failed = [];
     const { store, workerId, clock, logger } = this.#options;
+    this.#inWrite = succeeded.length + failed.length;
     try {
       const at = { workerId, now: clock.now() };
       if (succeeded.length > 0) await store.complete(succeeded, at);
       if (failed.length > 0) await store.fail(failed, at);
+      this.#inWrite = 0;
       this.#options.onWritten(succeeded.concat(failed.map((f) => f.id)));
     } catch (error) {
+      this.#inWrite = 0;
       // Keep the outcomes and try again: the jobs stay leased (renewed while the store answers) meanwhile.
       logger.error(
         { err: error, succeeded: succeeded.length, failed: failed.length, retrying: !this.#closed },
@@ -83,7 +131,15 @@ export class CompletionWriter {
       if (this.#closed) return;
       this.#succeeded = succeeded.concat(this.#succeeded);
       this.#failed = failed.concat(this.#failed);
-      setTimeout(() => void this.flush(), this.#options.retryDelayMs);
+      this.#retrying = true;
+      setTimeout(() => {
+        this.#retrying = false;
+        void this.flush();
+      }, this.#options.retryDelayMs);
+    } finally {
+      const waiting = this.#afterWrite;
+      this.#afterWrite = [];
+      for (const wake of waiting) wake();
     }
   }
 }

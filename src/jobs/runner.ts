@@ -23,6 +23,8 @@ export interface RunnerOptions {
   workerId: string;
   executors: number;
   channelCapacity: number;
+  /** Ended jobs whose outcomes may await their write before an executor waits to start another. */
+  maxUnwrittenOutcomes: number;
   pollIntervalMs: number;
   leaseMs: number;
   queues: readonly string[] | undefined;
@@ -59,6 +61,8 @@ export class JobRunner {
   #renewer: Promise<void> = Promise.resolve();
   #subscription: Subscription | undefined;
   #lastError: unknown = undefined;
+  /** A claim failed; it may have been applied with its answer lost (see #releaseUnknownClaims). */
+  #unknownClaims = false;
 
   constructor(options: RunnerOptions) {
     this.#o = options;
@@ -124,6 +128,7 @@ export class JobRunner {
     while (!this.#stopping.signal.aborted) {
       let full = false;
       try {
+        if (this.#unknownClaims) await this.#releaseUnknownClaims();
         if (clock.now() - lastRecovery >= pollIntervalMs) {
           lastRecovery = clock.now();
           await this.#o.store.recoverExpired({ now: lastRecovery });
@@ -157,17 +162,46 @@ export class JobRunner {
     const room = this.#room();
     if (room <= 0) return false;
     const { store, workerId, clock, leaseMs, queues } = this.#o;
-    const claimed = await store.claim({
-      workerId,
-      limit: room,
-      now: clock.now(),
-      leaseMs,
-      names: this.#names,
-      limits: this.#limits,
-      ...(queues ? { queues } : {}),
-    });
+    let claimed: ClaimedJob[];
+    try {
+      claimed = await store.claim({
+        workerId,
+        limit: room,
+        now: clock.now(),
+        leaseMs,
+        names: this.#names,
+        limits: this.#limits,
+        ...(queues ? { queues } : {}),
+      });
+    } catch (error) {
+      this.#unknownClaims = true;
+      throw error;
+    }
     for (const job of claimed) await this.#accept(job);
     return claimed.length === room;
+  }
+
+  /**
+   * A claim whose connection was lost after the statement reached the database may have committed:
+   * its jobs are running under this worker, which never heard of them, so nobody would run them until
+   * their lease expired. Before claiming again, the jobs running under this worker that it does not
+   * hold are given back (release: the attempt was never started). Only the dispatcher claims, and it
+   * is here, so no claim is in flight whose jobs this could take for lost ones.
+   */
+  async #releaseUnknownClaims(): Promise<void> {
+    const { store, workerId, clock } = this.#o;
+    const unknown: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await store.list({ state: "running", limit: 1000, ...(cursor === null ? {} : { cursor }) });
+      for (const job of page.jobs) if (job.lockedBy === workerId && !this.#inFlight.has(job.id)) unknown.push(job.id);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    if (unknown.length > 0) {
+      const released = await store.release(unknown, { workerId, now: clock.now() });
+      this.#o.logger.warn({ jobs: released }, "released jobs claimed by a claim whose answer was lost");
+    }
+    this.#unknownClaims = false;
   }
 
   async #accept(claimed: ClaimedJob): Promise<void> {
@@ -182,9 +216,29 @@ export class JobRunner {
   async #execute(): Promise<void> {
     const deps = { registry: this.#o.registry, logger: this.#o.logger };
     for await (const job of this.#channel.reader) {
+      // The check is synchronous: the common case costs no await per job.
+      if (!job.abandoned && !this.#roomToRun() && !(await this.#waitForRoom())) job.abandoned = true;
       if (!job.abandoned) this.#record(job, await this.#run(job, deps));
       this.#finish(job);
     }
+  }
+
+  /**
+   * The at-least-once window. A crash makes every job run again whose outcome is not stored: the
+   * running ones (at most `executors`) and the ended ones whose outcome awaits its batched write.
+   * Starting a job only while fewer than maxUnwrittenOutcomes outcomes await their write keeps that
+   * at most executors + maxUnwrittenOutcomes - 1: starting one adds one to running + unwritten only
+   * when this executor ran nothing and unwritten was below the limit, and ending one moves it from
+   * running to unwritten.
+   */
+  #roomToRun(): boolean {
+    return this.#completions.unwritten < this.#o.maxUnwrittenOutcomes;
+  }
+
+  /** Waits for room to run a job; false when the service stops first: the job is given back unstarted. */
+  async #waitForRoom(): Promise<boolean> {
+    await this.#completions.below(this.#o.maxUnwrittenOutcomes, this.#stopping.signal);
+    return !this.#stopping.signal.aborted;
   }
 
   async #run(job: InFlightJob, deps: Parameters<typeof runAttempt>[1]): Promise<AttemptOutcome> {

@@ -9,13 +9,28 @@ export function pageSize(limit: number): number {
   return Number.isFinite(limit) ? Math.max(1, Math.min(Math.floor(limit), maxPageSize)) : maxPageSize;
 }
 
+/** The largest job id: PostgreSQL's bigint and SQLite's rowid are signed 64-bit integers. */
+const maxJobId = 2n ** 63n - 1n;
+
 /**
- * Job ids are decimal integers (SQLite rowid, PostgreSQL bigint, the memory store's counter). Anything
- * else names no job: checked before it reaches a query, where "1e3" or "0x10" would match job 1000 or
- * 16 under SQLite's number conversion and would fail PostgreSQL's cast.
+ * Job ids are decimal integers up to 2^63 - 1 (SQLite rowid, PostgreSQL bigint, the memory store's
+ * counter). Anything else names no job: checked before it reaches a query, where "1e3" or "0x10" would
+ * match job 1000 or 16 under SQLite's number conversion, and a value past the range would fail
+ * PostgreSQL's cast (an operator's typo answered with a 500).
  */
 export function isJobId(id: string): boolean {
-  return /^[0-9]{1,19}$/.test(id);
+  return /^[0-9]{1,19}$/.test(id) && BigInt(id) <= maxJobId;
+}
+
+/**
+ * A job id as a JS number, for the stores that keep ids as numbers (SQLite rowids as bun:sqlite reads
+ * them, the memory store's counter); null when it is no job id. Also null past 2^53: those stores never
+ * give out such ids (they count up from 1), and Number() would round one onto a neighbouring id.
+ */
+export function jobIdNumber(id: string): number | null {
+  if (!isJobId(id)) return null;
+  const value = Number(id);
+  return Number.isSafeInteger(value) ? value : null;
 }
 
 /** recoverExpired records this as the lost attempt's error, under the name `LeaseExpiredError`. */

@@ -20,6 +20,17 @@ test("the compiled artifact (`bun run build`) runs the whole flow from another d
   expect(script).toContain("--compile");
   const build = Bun.spawnSync(["sh", "-c", script], { stdout: "pipe", stderr: "pipe" });
   expect(build.exitCode, build.stderr.toString()).toBe(0);
+  // Without NODE_ENV the binary is production, and refuses to start without what production needs.
+  const unset = Bun.spawnSync([binary], {
+    cwd: dir,
+    env: { ...process.env, NODE_ENV: undefined, PORT: "0", DATABASE_URL: join(dir, "unset", "app.sqlite") },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  expect(unset.exitCode).toBe(1);
+  for (const name of ["AUTH_SECRET", "PUBLIC_URL", "RESEND_API_KEY"]) {
+    expect(unset.stderr.toString()).toContain(`${name}="(unset)"`);
+  }
   // Without its migrations beside it, the binary says so and what to do, instead of a stack trace.
   const bare = Bun.spawnSync([binary], {
     cwd: dir,

@@ -3,7 +3,9 @@ import { treaty } from "@elysiajs/eden";
 import { hashToken } from "../../src/app/auth/secrets.ts";
 import { testDatabaseUrl } from "../support/postgres.ts";
 import { spawnChild } from "../support/process.ts";
-import { confirmTokenFrom, eventually, startTestApp, type TestApp } from "./support/harness.ts";
+import { confirmTokenFrom, eventually, postJson, startTestApp, type TestApp } from "./support/harness.ts";
+import { victimOnlyFollowsLinks, victimRegistersAfterTheAttacker } from "./support/pre-hijacking.ts";
+import { concurrentRefreshes, reuseAfterTheInterval } from "./support/refresh-race.ts";
 
 // The same app on PostgreSQL (DATABASE_URL=postgres://...), in schemas of its own dropped afterwards.
 let t: TestApp;
@@ -17,7 +19,7 @@ beforeAll(async () => {
 afterAll(() => t?.stop());
 
 describe("on PostgreSQL", () => {
-  test("register commits the user and its mail job together; duplicates are 409 with no job", async () => {
+  test("register commits the user and its mail job together; a confirmed address is 409 with no job", async () => {
     const { status, data } = await api.api.users.register.post({
       email: "pg@example.com",
       password,
@@ -27,6 +29,8 @@ describe("on PostgreSQL", () => {
     expect(data).toMatchObject({ email: "pg@example.com", confirmed: false });
     const mail = await eventually(() => t.transport.to("pg@example.com")[0]);
     expect(mail.subject).toBe("Confirm your account");
+    const token = confirmTokenFrom(t.transport, "pg@example.com")!;
+    expect((await api.api.users.confirm.post({ token, password })).status).toBe(200);
     const duplicate = await api.api.users.register.post({ email: "PG@example.com", password, displayName: "Again" });
     expect(duplicate.status).toBe(409);
     expect((await t.runtime.jobs.list({ name: "app.confirmation-mail" })).jobs).toHaveLength(1);
@@ -34,12 +38,12 @@ describe("on PostgreSQL", () => {
 
   test("confirm once, log in, rotate, and a reused refresh token revokes the family", async () => {
     const token = await eventually(() => confirmTokenFrom(t.transport, "pg@example.com"));
-    expect((await api.api.users.confirm.get({ query: { token } })).status).toBe(200);
-    expect((await api.api.users.confirm.get({ query: { token } })).error?.value).toMatchObject({ error: "used_token" });
+    expect((await api.api.users.confirm.post({ token, password })).error?.value).toMatchObject({ error: "used_token" });
     const first = (await api.api.auth.token.post({ email: "pg@example.com", password })).data!;
     const second = (await api.api.auth.refresh.post({ refreshToken: first.refreshToken })).data!;
+    const third = (await api.api.auth.refresh.post({ refreshToken: second.refreshToken })).data!;
     expect((await api.api.auth.refresh.post({ refreshToken: first.refreshToken })).status).toBe(401);
-    expect((await api.api.auth.refresh.post({ refreshToken: second.refreshToken })).status).toBe(401);
+    expect((await api.api.auth.refresh.post({ refreshToken: third.refreshToken })).status).toBe(401);
     const me = await api.api.users.me.get({ headers: { authorization: `Bearer ${second.accessToken}` } });
     expect(me.data).toMatchObject({ email: "pg@example.com", confirmed: true });
   });
@@ -73,6 +77,67 @@ describe("on PostgreSQL", () => {
     expect(await t.runtime.repository.findRefreshToken(hashToken("pg-expired"))).toBeNull();
     expect(await t.runtime.repository.findRefreshToken(hashToken("pg-valid"))).not.toBeNull();
     expect(t.logs.some((line) => line.includes("expired refresh tokens deleted"))).toBe(true);
+  });
+});
+
+describe("on PostgreSQL: races and attacks", () => {
+  let fast: TestApp;
+  beforeAll(async () => {
+    fast = await startTestApp(
+      { RATE_LIMIT_MAX: "1000", RESEND_CONFIRMATION_INTERVAL_MS: "0", REFRESH_REUSE_INTERVAL_SECONDS: "1" },
+      { postgres: true },
+    );
+  }, 30_000);
+  afterAll(() => fast?.stop());
+
+  test("account pre-hijacking: the victim registers after the attacker; the attacker's password never logs in", async () => {
+    await victimRegistersAfterTheAttacker(fast, "pg-victim@example.com");
+  });
+
+  test("account pre-hijacking: following links confirms nothing without the registration's password", async () => {
+    await victimOnlyFollowsLinks(fast, "pg-follower@example.com");
+  });
+
+  test("concurrent refreshes with one token get the same pair; the family lives", async () => {
+    await concurrentRefreshes(fast, "pg-tabs@example.com");
+  });
+
+  test("a rotated refresh token presented after the reuse interval revokes the family", async () => {
+    await reuseAfterTheInterval(fast, "pg-late-reuse@example.com");
+  });
+
+  test("8 concurrent registrations of one new address: each is answered 201, one registration remains", async () => {
+    const email = "pg-burst@example.com";
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 8 },
+        async (_, i) =>
+          (
+            await fast.request(
+              "/api/users/register",
+              postJson({ email, password: `password ${i} pg`, displayName: "B" }),
+            )
+          ).status,
+      ),
+    );
+    expect(statuses).toEqual(Array(8).fill(201));
+    const user = await fast.runtime.repository.findUserByEmail(email);
+    expect(user).not.toBeNull();
+  });
+
+  test("10 concurrent confirmations of one link: one 200", async () => {
+    const email = "pg-race@example.com";
+    const password = "race password pg";
+    const registered = await fast.request("/api/users/register", postJson({ email, password, displayName: "R" }));
+    expect(registered.status).toBe(201);
+    const token = await eventually(() => confirmTokenFrom(fast.transport, email));
+    const statuses = await Promise.all(
+      Array.from(
+        { length: 10 },
+        async () => (await fast.request("/api/users/confirm", postJson({ token, password }))).status,
+      ),
+    );
+    expect(statuses.sort()).toEqual([200, ...Array(9).fill(400)]);
   });
 });
 

@@ -11,7 +11,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function startMain(env: Record<string, string>): Child {
+function startMain(env: Record<string, string | undefined>): Child {
   const child = spawnChild(["bun", "src/main.ts"], { PORT: "0", HOST: "127.0.0.1", NODE_ENV: "test", ...env });
   children.push(child);
   return child;
@@ -39,6 +39,17 @@ describe("bun src/main.ts", () => {
     expect(child.lines.some((line) => line.includes('"msg":"request"') && line.includes("/health/ready"))).toBe(true);
   }, 30_000);
 
+  test("without NODE_ENV it is production: one message listing what production needs, exit 1", async () => {
+    const child = startMain({ NODE_ENV: undefined, DATABASE_URL: join(dir, "prod.sqlite") });
+    expect(await child.exited).toBe(1);
+    await child.waitForLine((line) => line.includes("Invalid configuration"), 5_000);
+    const output = child.lines.join("\n");
+    expect(output).toContain("Invalid configuration (3 problems)");
+    for (const name of ["AUTH_SECRET", "PUBLIC_URL", "RESEND_API_KEY"]) expect(output).toContain(`${name}="(unset)"`);
+    expect(output).toContain("MAIL_TRANSPORT=preview");
+    expect(output).not.toContain("    at ");
+  }, 30_000);
+
   test("bad configuration: one message listing every bad variable, exit 1", async () => {
     const child = startMain({ PORT: "-5", LOG_LEVEL: "chatty", DATABASE_URL: "mysql://db" });
     expect(await child.exited).toBe(1);
@@ -49,8 +60,14 @@ describe("bun src/main.ts", () => {
 });
 
 describe("first run", () => {
-  test("development: the listening line links the docs and the mail preview; a missing data directory is created", async () => {
-    const child = startMain({ NODE_ENV: "development", DATABASE_URL: join(dir, "fresh", "data", "dev.sqlite") });
+  test("`bun run dev` is development: the listening line links the docs and the mail preview; a missing data directory is created", async () => {
+    const child = spawnChild(["bun", "run", "dev"], {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      NODE_ENV: undefined,
+      DATABASE_URL: join(dir, "fresh", "data", "dev.sqlite"),
+    });
+    children.push(child);
     const line = JSON.parse(await child.waitForLine((l) => l.includes('"listening"'))) as Record<string, string>;
     expect(line.docs).toBe(`${line.url}/swagger`);
     expect(line.mail).toBe(`${line.url}/dev/mail`);

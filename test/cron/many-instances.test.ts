@@ -15,7 +15,7 @@ function secondsBetween(from: number, to: number): string[] {
 }
 
 test("three instances, a tick every second for 5 s: one job per tick, each ran exactly once", async () => {
-  const store = postgresStore({ sql: admin, schema });
+  const store = postgresStore({ pool: admin, schema });
   await store.init();
   await admin.unsafe(
     `create table "${schema}".effects (tick text not null, job_id text not null, instance text not null)`,
@@ -29,7 +29,7 @@ test("three instances, a tick every second for 5 s: one job per tick, each ran e
   const last = expected.at(-1)!;
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const [row] = await admin.unsafe<{ n: number }[]>(
+    const [row] = await admin.unsafe<{ n: number }>(
       `select count(*)::int as n from "${schema}".effects where tick = $1`,
       [last],
     );
@@ -40,21 +40,21 @@ test("three instances, a tick every second for 5 s: one job per tick, each ran e
   for (const child of children) child.kill("SIGTERM");
   expect(await Promise.all(children.map((child) => child.exited))).toEqual([0, 0, 0]);
 
-  const jobs = await admin.unsafe<{ key: string; state: string; attempts: number; id: string }[]>(
+  const jobs = await admin.unsafe<{ key: string; state: string; attempts: number; id: string }>(
     `select key, state, attempts, id::text as id from "${schema}".jobs where key = any($1) order by key`,
     [expected.map((tick) => `cron:beat:${tick}`)],
   );
   expect(jobs.map((job) => job.key)).toEqual(expected.map((tick) => `cron:beat:${tick}`));
   expect(jobs.every((job) => job.state === "succeeded" && job.attempts === 1)).toBe(true);
 
-  const effects = await admin.unsafe<{ tick: string; job_id: string }[]>(
+  const effects = await admin.unsafe<{ tick: string; job_id: string }>(
     `select tick, job_id from "${schema}".effects where tick = any($1) order by tick`,
     [expected],
   );
   expect(effects.map((effect) => effect.tick)).toEqual(expected);
   expect(effects.map((effect) => effect.job_id)).toEqual(jobs.map((job) => job.id));
 
-  const [duplicates] = await admin.unsafe<{ n: number }[]>(
+  const [duplicates] = await admin.unsafe<{ n: number }>(
     `select count(*)::int as n from (select key from "${schema}".jobs group by key having count(*) > 1) d`,
   );
   expect(duplicates!.n).toBe(0);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import postgres from "postgres";
+import pg from "pg";
 import { FakeResend } from "../support/fake-resend.ts";
 import { type DocBlock, DocRun, extractBlocks, limited, type RunResult, repoRoot, runFailure } from "./doc-blocks.ts";
 
@@ -22,7 +22,7 @@ export function describeReadmeBlocks(title: string, blocks: readonly DocBlock[],
   describe(title, () => {
     let run: DocRun;
     let fake: FakeResend | undefined;
-    let sql: postgres.Sql | undefined;
+    let sql: pg.Pool | undefined;
     let typecheck: Promise<Map<DocBlock, string[]>>;
     let outcomes: Map<DocBlock, Promise<Outcome>>;
 
@@ -32,7 +32,7 @@ export function describeReadmeBlocks(title: string, blocks: readonly DocBlock[],
       if (blocks.some((b) => b.options.resend)) fake = new FakeResend();
       if (blocks.some((b) => b.options.postgres)) {
         if (!databaseUrl) throw new Error("postgres blocks need a databaseUrl (readme-postgres.test.ts)");
-        sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+        sql = new pg.Pool({ connectionString: databaseUrl, max: 1 });
       }
       typecheck = run.typecheck();
       outcomes = limited(blocks, 2, (block) => runOne(block));
@@ -54,7 +54,7 @@ export function describeReadmeBlocks(title: string, blocks: readonly DocBlock[],
         env.RESEND_BASE_URL = fake.url;
       }
       if (block.options.postgres) {
-        await sql!.unsafe(`create database ${database}`);
+        await sql!.query(`create database ${database}`);
         const url = new URL(databaseUrl!);
         url.pathname = `/${database}`;
         env.DATABASE_URL = url.href;
@@ -64,7 +64,7 @@ export function describeReadmeBlocks(title: string, blocks: readonly DocBlock[],
         const result = await run.run(block, env);
         return { result, delivered: (fake?.deliveries.length ?? 0) - before };
       } finally {
-        if (block.options.postgres) await sql!.unsafe(`drop database if exists ${database} with (force)`);
+        if (block.options.postgres) await sql!.query(`drop database if exists ${database} with (force)`);
       }
     }
 

@@ -398,6 +398,8 @@ describe("claiming ahead of slow outcome writes", () => {
       logger: silentLogger,
       executors: 2,
       channelCapacity: 3,
+      // Room for every outcome here: this test is about claiming, the next one about this limit.
+      maxUnwrittenOutcomes: 1000,
       leaseMs: 150,
       pollIntervalMs: 20,
     });
@@ -427,6 +429,71 @@ describe("claiming ahead of slow outcome writes", () => {
     }
     expect([...runs.values()].every((count) => count === 1)).toBe(true);
     expect(runs.size).toBe(ended);
+  });
+});
+
+describe("the at-least-once window", () => {
+  test("executors start no job while maxUnwrittenOutcomes outcomes await their write: at most executors + maxUnwrittenOutcomes - 1 jobs ran without their outcome stored", async () => {
+    const database = new Database(":memory:");
+    const real = sqliteStore({ database });
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const ran = new Set<string>();
+    let writes = 0;
+    const slow = new Proxy(real, {
+      get: (target, property, receiver) => {
+        if (property === "complete") {
+          return async (ids: string[], options: { workerId: string; now: number }) => {
+            writes++;
+            await gate;
+            return real.complete(ids, options);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const job = defineJob({
+      name: "quick",
+      payload: t.Null(),
+      handler: async (_, ctx) => {
+        ran.add(ctx.job.id);
+        await Bun.sleep(1);
+      },
+    });
+    const [executors, maxUnwrittenOutcomes] = [3, 4];
+    const service = createJobs({
+      store: slow,
+      jobs: [job],
+      logger: silentLogger,
+      executors,
+      channelCapacity: 20,
+      maxUnwrittenOutcomes,
+      pollIntervalMs: 20,
+    });
+    const ids = await service.enqueueMany(
+      job,
+      Array.from({ length: 40 }, () => ({ payload: null })),
+    );
+    await service.start(new AbortController().signal);
+    running = { stop: () => (openGate(), service.stop(AbortSignal.timeout(1_000))).then(() => database.close()) };
+
+    await until(() => writes > 0, "the first outcome write to start");
+    await Bun.sleep(200);
+    // A crash now would run again every job started without its outcome stored.
+    expect(ran.size).toBe(executors + maxUnwrittenOutcomes - 1);
+
+    // Stopping gives back the jobs the executors were holding at the limit, unstarted, and writes the rest.
+    const stopped = service.stop(AbortSignal.timeout(5_000));
+    await Bun.sleep(50);
+    openGate();
+    await stopped;
+    running = { stop: async () => database.close() };
+    for (const id of ids) {
+      const record = (await service.get(id))!;
+      if (ran.has(id)) expect(record).toMatchObject({ state: "succeeded", attempts: 1 });
+      else expect(record).toMatchObject({ state: "ready", attempts: 0, lockedBy: null });
+    }
   });
 });
 

@@ -12,12 +12,12 @@ const fixture = new URL("./fixtures/pg-instance.ts", import.meta.url).pathname;
 const { admin, schema, start, children } = pgInstances("many");
 
 async function scalar(query: string): Promise<number> {
-  const [row] = await admin.unsafe<{ n: number }[]>(query);
+  const [row] = await admin.unsafe<{ n: number }>(query);
   return row!.n;
 }
 
 test("three instances share 3,000 jobs: each succeeds exactly once, all three work", async () => {
-  const store = postgresStore({ sql: admin, schema });
+  const store = postgresStore({ pool: admin, schema });
   await store.init();
   await admin.unsafe(`create table "${schema}".effects (job_id text not null, instance text not null)`);
 
@@ -43,7 +43,7 @@ test("three instances share 3,000 jobs: each succeeds exactly once, all three wo
   expect(await scalar(`select count(*)::int as n from "${schema}".jobs where attempts <> 1`)).toBe(0);
   expect(await scalar(`select count(*)::int as n from "${schema}".effects`)).toBe(3_000);
   expect(await scalar(`select count(distinct job_id)::int as n from "${schema}".effects`)).toBe(3_000);
-  const perInstance = await admin.unsafe<{ instance: string; n: number }[]>(
+  const perInstance = await admin.unsafe<{ instance: string; n: number }>(
     `select instance, count(*)::int as n from "${schema}".effects group by instance order by instance`,
   );
   expect(perInstance.map((row) => row.instance)).toEqual(["one", "three", "two"]);

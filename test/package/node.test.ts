@@ -11,7 +11,7 @@ test("the core runs under Node: channel, Host with a BackgroundService, cron sch
 }, 120_000);
 
 test("jobs on postgresStore run under Node", () => {
-  const dir = npmProject("postgres", ["postgres", "drizzle-orm"], ["postgres-smoke.mjs"]);
+  const dir = npmProject("postgres", ["pg", "drizzle-orm"], ["postgres-smoke.mjs"]);
   const schema = `errand_test_node_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const output = run(["node", "postgres-smoke.mjs", testDatabaseUrl, schema], { cwd: dir });
   expect(output.trim().split("\n")).toEqual(["jobs on postgresStore ran ada attempt 1", "job succeeded"]);

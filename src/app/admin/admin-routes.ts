@@ -1,6 +1,7 @@
 import { Elysia, t } from "elysia";
 import { ErrorBody } from "../http/error-body.ts";
 import { NotFoundError } from "../http/errors.ts";
+import { type RateLimiter, rateLimit } from "../http/rate-limit.ts";
 import { requireAdminBearer } from "./admin-auth.ts";
 import { type AdminCrons, type AdminJobs, countRows, retryAllDead } from "./admin-ports.ts";
 
@@ -54,22 +55,27 @@ const Cron = t.Object({
     }),
   ),
 });
-const unauthorized = { 401: ErrorBody } as const;
-const idParams = t.Object({ id: t.String({ pattern: "^[0-9]{1,20}$" }) });
+const unauthorized = { 401: ErrorBody, 429: ErrorBody } as const;
+// A well-formed number past the 64-bit range names no job: the store answers it with 404.
+const jobId = t.String({ pattern: "^[0-9]{1,20}$" });
+const idParams = t.Object({ id: jobId });
 
 export interface AdminRoutesDeps {
   adminToken: string;
   jobs: AdminJobs;
   crons: AdminCrons;
+  /** Counts every admin request per client, before the token check: guessing costs requests too. */
+  limiter: RateLimiter;
 }
 
 /** The admin API under /api/admin: queue counts, jobs, retry/discard, crons. Bearer ADMIN_TOKEN. */
-export function adminRoutes({ adminToken, jobs, crons }: AdminRoutesDeps) {
+export function adminRoutes({ adminToken, jobs, crons, limiter }: AdminRoutesDeps) {
   return new Elysia({
     name: "app.admin.api",
     prefix: "/api/admin",
     detail: { tags: ["admin"], security: [{ bearer: [] }] },
   })
+    .use(rateLimit("admin", limiter))
     .use(requireAdminBearer(adminToken))
     .get("/queues", async () => ({ counts: countRows(await jobs.counts()) }), {
       response: {
@@ -97,7 +103,7 @@ export function adminRoutes({ adminToken, jobs, crons }: AdminRoutesDeps) {
           state: t.Optional(State),
           name: t.Optional(t.String({ maxLength: 200 })),
           limit: t.Optional(t.Integer({ minimum: 1, maximum: 500 })),
-          cursor: t.Optional(t.String({ maxLength: 40 })),
+          cursor: t.Optional(jobId),
         }),
         response: {
           200: t.Object({ jobs: t.Array(JobSummary), nextCursor: t.Nullable(t.String()) }),

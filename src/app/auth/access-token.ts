@@ -1,4 +1,4 @@
-import { base64url } from "./secrets.ts";
+import { base64url, constantTimeEqual } from "./secrets.ts";
 
 export interface AccessClaims {
   /** The user id. */
@@ -42,13 +42,15 @@ export class AccessTokens {
   async verify(token: string, nowMs: number): Promise<AccessClaims | null> {
     const [header, payload, signature] = token.split(".");
     if (header !== HEADER || !payload || !signature || token.split(".").length !== 3) return null;
-    const valid = await crypto.subtle.verify(
+    // The signature is compared as the text this server would have written, not as decoded bytes: a
+    // base64url decoder also takes other spellings of the last character (and `+`, `/`, `=`), which would
+    // give one token several valid forms.
+    const expected = await crypto.subtle.sign(
       "HMAC",
       await this.#key,
-      Buffer.from(signature, "base64url"),
       new TextEncoder().encode(`${header}.${payload}`),
     );
-    if (!valid) return null;
+    if (!constantTimeEqual(signature, base64url(new Uint8Array(expected)))) return null;
     const claims = parseClaims(Buffer.from(payload, "base64url").toString("utf8"));
     if (!claims || claims.exp * 1000 <= nowMs) return null;
     return claims;

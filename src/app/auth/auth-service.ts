@@ -5,7 +5,8 @@ import { ForbiddenError, UnauthorizedError } from "../http/errors.ts";
 import { normalizeEmail } from "../users/user-service.ts";
 import type { AccessTokens } from "./access-token.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
-import { hashToken, randomToken } from "./secrets.ts";
+import type { RefreshTokenChain } from "./refresh-tokens.ts";
+import { hashToken } from "./secrets.ts";
 
 export interface TokenPair {
   accessToken: string;
@@ -17,13 +18,20 @@ export interface TokenPair {
 /** A hash to verify against when the email is unknown, so both paths take an argon2 verification. */
 const UNKNOWN_USER_HASH = hashPassword(crypto.randomUUID());
 
+export interface AuthServiceOptions {
+  refreshTokens: RefreshTokenChain;
+  refreshTtlMs: number;
+  /** How long a rotated refresh token still answers with the pair it was rotated into. */
+  reuseIntervalMs: number;
+}
+
 /** Password login, refresh-token rotation with reuse detection, logout, and access-token checks. */
 export class AuthService {
   constructor(
     private readonly repository: AppRepository,
     private readonly accessTokens: AccessTokens,
     private readonly clock: Clock,
-    private readonly refreshTtlMs: number,
+    private readonly options: AuthServiceOptions,
   ) {}
 
   async login(email: string, password: string): Promise<TokenPair> {
@@ -36,19 +44,34 @@ export class AuthService {
         "Confirm your email address first; the link is in the mail we sent.",
       );
     }
-    return this.#issue(user.id, crypto.randomUUID());
+    const now = this.clock.now();
+    const token = this.options.refreshTokens.first();
+    await this.repository.insertRefreshToken(this.#refreshRecord(token, user.id, crypto.randomUUID(), now));
+    return this.#pair(user.id, token, now);
   }
 
-  /** Rotates the refresh token. Presenting one that was already rotated revokes its whole family. */
+  /**
+   * Rotates the refresh token. Presenting it again within the reuse interval (two tabs refreshing at
+   * once) answers with the same pair; presenting it later, or a token older than the one before the
+   * current, is a reuse and revokes the whole family.
+   */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const now = this.clock.now();
     const current = await this.repository.findRefreshToken(hashToken(refreshToken));
     if (!current) throw new UnauthorizedError("invalid_refresh_token", "The refresh token is not valid.");
-    const next = this.#newRefreshToken(current.userId, current.familyId, now);
-    const outcome = await this.repository.rotateRefreshToken(hashToken(refreshToken), next.record, now);
-    if (outcome !== "rotated") throw new UnauthorizedError("invalid_refresh_token", "The refresh token is not valid.");
-    const access = await this.accessTokens.issue(current.userId, now);
-    return { accessToken: access.token, tokenType: "Bearer", expiresIn: access.expiresIn, refreshToken: next.token };
+    const successor = this.options.refreshTokens.successorOf(refreshToken);
+    const next = this.#refreshRecord(successor, current.userId, current.familyId, now);
+    const rotated = await this.repository.rotateRefreshToken(
+      hashToken(refreshToken),
+      next,
+      now,
+      this.options.reuseIntervalMs,
+    );
+    if (rotated.outcome !== "rotated") {
+      throw new UnauthorizedError("invalid_refresh_token", "The refresh token is not valid.");
+    }
+    // Issued at the rotation's time, not now: a repeat within the interval gets the same access token too.
+    return this.#pair(current.userId, successor, rotated.current.createdAt);
   }
 
   /** Revokes the refresh token's family; unknown tokens are ignored (logout is idempotent). */
@@ -65,26 +88,22 @@ export class AuthService {
     return user;
   }
 
-  async #issue(userId: string, familyId: string): Promise<TokenPair> {
-    const now = this.clock.now();
-    const refresh = this.#newRefreshToken(userId, familyId, now);
-    await this.repository.insertRefreshToken(refresh.record);
-    const access = await this.accessTokens.issue(userId, now);
-    return { accessToken: access.token, tokenType: "Bearer", expiresIn: access.expiresIn, refreshToken: refresh.token };
+  async #pair(userId: string, refreshToken: string, issuedAt: number): Promise<TokenPair> {
+    const access = await this.accessTokens.issue(userId, issuedAt);
+    return { accessToken: access.token, tokenType: "Bearer", expiresIn: access.expiresIn, refreshToken };
   }
 
-  #newRefreshToken(userId: string, familyId: string, now: number): { record: RefreshTokenRecord; token: string } {
-    const token = randomToken();
-    const record: RefreshTokenRecord = {
+  /** The row for a refresh token: its hash, never the token. */
+  #refreshRecord(token: string, userId: string, familyId: string, now: number): RefreshTokenRecord {
+    return {
       id: crypto.randomUUID(),
       familyId,
       userId,
       tokenHash: hashToken(token),
-      expiresAt: now + this.refreshTtlMs,
+      expiresAt: now + this.options.refreshTtlMs,
       createdAt: now,
       revokedAt: null,
       replacedBy: null,
     };
-    return { record, token };
   }
 }

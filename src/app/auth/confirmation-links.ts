@@ -1,4 +1,4 @@
-import { base64url, hashToken } from "./secrets.ts";
+import { base64url, hashToken, hmacSha256 as hmac } from "./secrets.ts";
 
 /** A confirmation link, and the hash of its token (what the database keeps). */
 export interface ConfirmationLink {
@@ -32,12 +32,9 @@ export class ConfirmationLinks {
   linkFor(confirmationId: string): ConfirmationLink {
     const token = base64url(hmac(this.#key, confirmationId));
     return {
-      url: `${this.publicUrl}/api/users/confirm?token=${encodeURIComponent(token)}`,
+      // The page that asks for the registration's password (users/confirm-page.ts).
+      url: `${this.publicUrl}/confirm?token=${encodeURIComponent(token)}`,
       tokenHash: hashToken(token),
     };
   }
-}
-
-function hmac(key: Uint8Array, message: string): Uint8Array {
-  return new Bun.CryptoHasher("sha256", key).update(message).digest();
 }

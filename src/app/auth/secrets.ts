@@ -17,6 +17,10 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
+export function hmacSha256(key: Uint8Array, message: string): Uint8Array {
+  return new Bun.CryptoHasher("sha256", key).update(message).digest();
+}
+
 export function base64url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("base64url");
 }

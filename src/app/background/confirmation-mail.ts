@@ -51,5 +51,7 @@ async function confirmationRequest(
         "The user can ask for a new one with POST /api/users/resend-confirmation.",
     );
   }
-  return { to: user.email, props: { displayName: user.displayName, confirmUrl: link.url } };
+  // Nothing the registrant typed goes into this mail: it goes to an address nobody has proven is
+  // theirs, so a display name like "Security team: call +1 555 0100" would be phishing from our domain.
+  return { to: user.email, props: { confirmUrl: link.url } };
 }

@@ -45,4 +45,6 @@ export interface ConfirmationMail {
   confirmationId: string;
   /** The request that caused it, carried into the job's logs. */
   requestId: string;
+  /** Not before this time (epoch ms): keeps one address at one mail per resend interval. Not part of the payload. */
+  sendAt?: number;
 }

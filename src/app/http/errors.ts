@@ -53,7 +53,10 @@ export class ConflictError extends HttpError {
 export class PayloadTooLargeError extends HttpError {
   override name = "PayloadTooLargeError";
   constructor(limitBytes: number) {
-    super(413, "payload_too_large", `The request body is larger than the limit of ${limitBytes} bytes.`);
+    // The rest of the body may still be on its way: closing the connection stops it being read.
+    super(413, "payload_too_large", `The request body is larger than the limit of ${limitBytes} bytes.`, {
+      connection: "close",
+    });
   }
 }
 

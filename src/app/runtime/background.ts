@@ -10,6 +10,7 @@ import {
 } from "errand";
 import {
   createMailer,
+  type DeliveryLedger,
   defineMailJob,
   type MailJob,
   type MailTransport,
@@ -36,13 +37,16 @@ import type { AppRepository } from "../db/repository.ts";
 import { AppMetrics } from "../metrics/app-metrics.ts";
 import type { AppRuntime, RuntimeOptions } from "./types.ts";
 
-/** Where mails go: the given transport (tests), else Resend with RESEND_API_KEY, else the preview store. */
+/** Where mails go: the given transport (tests), else the one MAIL_TRANSPORT names (Resend or the preview store). */
 export function chooseTransport(
   options: RuntimeOptions,
   previewStore: () => PreviewStore,
 ): { transport: MailTransport; previewStore: PreviewStore | null } {
   const { config } = options;
-  const env = { RESEND_API_KEY: config.resendApiKey, RESEND_BASE_URL: config.resendBaseUrl };
+  const env = {
+    RESEND_API_KEY: config.mailTransport === "resend" ? config.resendApiKey : undefined,
+    RESEND_BASE_URL: config.resendBaseUrl,
+  };
   const transport = options.transport ?? transportFromEnv(env, previewStore);
   return { transport, previewStore: transport instanceof PreviewTransport ? transport.store : null };
 }
@@ -62,15 +66,22 @@ export interface Background<Tx> {
 /**
  * Jobs, crons and mail over any job store: the same for SQLite and PostgreSQL. Handlers get the
  * repository, clock, mailer and jobs API from their per-job scope (the registry), not from closures.
+ * With a `ledger` (MAIL_BATCHING) the mailer batches queued mails through it.
  */
 export function createBackground<Tx>(
   store: JobStore<Tx>,
   transport: MailTransport,
   options: RuntimeOptions,
+  ledger?: DeliveryLedger,
 ): Background<Tx> {
   const { config, logger } = options;
   const clock: Clock = options.clock ?? systemClock;
-  const mailer = createMailer({ templates: emailTemplates, transport, from: config.mailFrom });
+  const mailer = createMailer({
+    templates: emailTemplates,
+    transport,
+    from: config.mailFrom,
+    ...(ledger ? { batching: { ledger } } : {}),
+  });
   const mailJob = defineMailJob(mailer);
   const links = new ConfirmationLinks(config.authSecret, config.publicUrl);
   const registry = new ServiceRegistry();
@@ -98,10 +109,13 @@ export function createBackground<Tx>(
     mailJob,
     metrics,
     links,
-    enqueueConfirmation: (tx, mail) => ({
-      sync: () => jobs.enqueueSync(confirmationMailJob, mail, { tx }),
-      async: () => jobs.enqueue(confirmationMailJob, mail, { tx }),
-    }),
+    enqueueConfirmation: (tx, { sendAt, ...payload }) => {
+      const options = { tx, ...(sendAt === undefined ? {} : { runAt: new Date(sendAt) }) };
+      return {
+        sync: () => jobs.enqueueSync(confirmationMailJob, payload, options),
+        async: () => jobs.enqueue(confirmationMailJob, payload, options),
+      };
+    },
     provideRepository: (repository) => void registry.singleton(RepositoryToken, () => repository),
   };
 }

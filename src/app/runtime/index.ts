@@ -8,8 +8,8 @@ export type { AppJobs, AppRuntime, RuntimeOptions } from "./types.ts";
  */
 export async function openRuntime(options: RuntimeOptions): Promise<AppRuntime> {
   const database = options.config.database;
-  // Only the configured dialect is loaded: a SQLite instance does not start postgres.js and drizzle's
-  // pg-core, nor a PostgreSQL one drizzle's SQLite driver.
+  // Only the configured dialect is loaded: a SQLite instance does not load pg, errand/postgres and
+  // drizzle's node-postgres driver, nor a PostgreSQL one drizzle's SQLite driver.
   if (database.kind === "postgres") {
     const { openPostgresRuntime } = await import("./postgres.ts");
     return openPostgresRuntime(options, database.url);

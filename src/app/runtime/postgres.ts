@@ -1,5 +1,5 @@
-import { type PostgresTx, postgresPreviewStore, postgresStore } from "errand/postgres";
-import postgres from "postgres";
+import { type PostgresTx, postgresDeliveryLedger, postgresPreviewStore, postgresStore } from "errand/postgres";
+import pg from "pg";
 import { openPostgresAppDb, PostgresAppRepository } from "../db/postgres/repository.ts";
 import { errorCode, StartupError } from "../startup-error.ts";
 import { assembleRuntime, chooseTransport, createBackground } from "./background.ts";
@@ -7,26 +7,41 @@ import type { AppRuntime, RuntimeOptions } from "./types.ts";
 
 /**
  * PostgreSQL, for several instances on one database: the app's tables in DATABASE_SCHEMA (the pool's
- * search_path), jobs in JOBS_SCHEMA. The confirmation job is inserted through the app's drizzle
- * transaction, so it commits with the user row.
+ * search_path), jobs and mail previews in JOBS_SCHEMA, all on one node-postgres pool. The confirmation
+ * job is inserted through the app's drizzle transaction, so it commits with the user row.
+ *
+ * A lost connection (a restart, a failover, a killed backend) fails the requests and job statements
+ * that were using it; the pool connects again for the next ones, and /health/ready answers 503 while
+ * the job store cannot reach the database.
  */
 export async function openPostgresRuntime(options: RuntimeOptions, url: string): Promise<AppRuntime> {
-  const { config } = options;
-  const sql = postgres(url, {
+  const { config, logger } = options;
+  const pool = new pg.Pool({
+    connectionString: url,
     max: 10,
-    onnotice: () => {},
-    // A host that drops packets would otherwise hold the start for postgres.js's default 30 s.
-    connect_timeout: 10,
-    connection: { search_path: config.databaseSchema },
+    // A host that drops packets would otherwise hold the start (and each later connect) indefinitely.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    options: `-c search_path=${config.databaseSchema}`,
   });
+  // A connection that dies emits 'error' on its client (and, while idle in the pool, on the pool); an
+  // event nobody listens to ends the process. drizzle's transactions check clients out without a
+  // listener (drizzle-orm #3908), so every client gets one for its whole life. The statement in
+  // flight on it, if any, fails on its own; the pool drops the connection and opens a new one.
+  pool.on("connect", (client) =>
+    client.on("error", (error) => logger.warn({ err: error }, "a PostgreSQL connection was lost")),
+  );
+  pool.on("error", () => {}); // the idle client's own listener above has logged it
   try {
-    const db = await openPostgresAppDb(sql, config.databaseSchema);
-    const store = postgresStore({ sql, schema: config.jobsSchema });
+    const db = await openPostgresAppDb(pool, config.databaseSchema);
+    const store = postgresStore({ pool, schema: config.jobsSchema });
     await store.init();
     const { transport, previewStore } = chooseTransport(options, () =>
-      postgresPreviewStore({ sql, schema: config.jobsSchema }),
+      postgresPreviewStore({ pool, schema: config.jobsSchema }),
     );
-    const background = createBackground<PostgresTx>(store, transport, options);
+    // Shared by every instance, so a batch retried on another instance goes out as the same request.
+    const ledger = config.mailBatching ? postgresDeliveryLedger({ pool, schema: config.jobsSchema }) : undefined;
+    const background = createBackground<PostgresTx>(store, transport, options, ledger);
     const repository = new PostgresAppRepository(
       db,
       async (tx, mail) => void (await background.enqueueConfirmation(tx, mail).async()),
@@ -37,18 +52,20 @@ export async function openPostgresRuntime(options: RuntimeOptions, url: string):
       previewStore,
       close: async () => {
         await store.close();
-        await sql.end({ timeout: 5 });
+        await previewStore?.close();
+        await ledger?.close();
+        await pool.end();
       },
     });
   } catch (error) {
-    await sql.end({ timeout: 1 });
+    await pool.end();
     throw unreachable(url, error) ?? error;
   }
 }
 
 /** Why the database at `url` cannot be used and what to fix, when that is the problem; else undefined. */
 function unreachable(url: string, error: unknown): StartupError | undefined {
-  const cause = connectionProblem(errorCode(error));
+  const cause = connectionProblem(errorCode(error) ?? (timedOut(error) ? "ETIMEDOUT" : undefined));
   if (!cause) return undefined;
   const { hostname, port, pathname, username } = new URL(url);
   const where = `host ${hostname}:${port || 5432}, database "${decodeURIComponent(pathname.slice(1)) || username}", user "${decodeURIComponent(username)}"`;
@@ -58,6 +75,14 @@ function unreachable(url: string, error: unknown): StartupError | undefined {
   });
 }
 
+/** node-postgres reports its connect timeout without a code. */
+function timedOut(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (/timeout exceeded when trying to connect|connection timeout/i.test(e.message)) return true;
+  }
+  return false;
+}
+
 function connectionProblem(code: string | undefined): string | undefined {
   switch (code) {
     case "ECONNREFUSED":
@@ -65,7 +90,6 @@ function connectionProblem(code: string | undefined): string | undefined {
     case "ENOTFOUND":
     case "EAI_AGAIN":
       return "the host name does not resolve. Fix the host in DATABASE_URL";
-    case "CONNECT_TIMEOUT":
     case "ETIMEDOUT":
     case "EHOSTUNREACH":
     case "ENETUNREACH":

@@ -4,6 +4,7 @@ import {
   SqliteOpenError,
   SqliteStoreError,
   type SqliteTx,
+  sqliteDeliveryLedger,
   sqlitePreviewStore,
   sqliteStore,
 } from "errand/sqlite";
@@ -30,7 +31,8 @@ function runtimeOn(store: SqliteJobStore, options: RuntimeOptions): AppRuntime {
   const database = store.database;
   const db = openSqliteAppDb(database);
   const { transport, previewStore } = chooseTransport(options, () => sqlitePreviewStore({ database }));
-  const background = createBackground<SqliteTx>(store, transport, options);
+  const ledger = options.config.mailBatching ? sqliteDeliveryLedger({ database }) : undefined;
+  const background = createBackground<SqliteTx>(store, transport, options, ledger);
   // Synchronous on purpose: drizzle's bun-sqlite transaction commits when its callback returns.
   const repository = new SqliteAppRepository(db, (tx, mail) => void background.enqueueConfirmation(tx, mail).sync());
   background.provideRepository(repository);

@@ -13,7 +13,7 @@ export interface RuntimeOptions {
   config: AppConfig;
   logger: AppLogger;
   clock?: Clock;
-  /** Where mails go; default: Resend when RESEND_API_KEY is set, else the preview store (/dev/mail). */
+  /** Where mails go; default: what MAIL_TRANSPORT names (Resend, or the preview store shown at /dev/mail). */
   transport?: MailTransport;
   /** Dispatcher polling fallback (ms); tests shorten it. */
   pollIntervalMs?: number;

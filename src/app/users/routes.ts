@@ -18,6 +18,10 @@ export const RegisterBody = t.Object({
 });
 
 const EmailBody = t.Object({ email: t.String({ format: "email", maxLength: 254 }) });
+const ConfirmBody = t.Object({
+  token: t.String({ minLength: 1, maxLength: 200 }),
+  password: t.String({ minLength: 1, maxLength: 256 }),
+});
 const bearer = t.Object({ authorization: t.Optional(t.String()) });
 
 export interface UsersRoutesDeps {
@@ -42,7 +46,8 @@ export function usersRoutes({ users, auth, limiter }: UsersRoutesDeps) {
         body: RegisterBody,
         response: { 201: UserDto, 409: ErrorBody, 422: ErrorBody, 429: ErrorBody },
         detail: {
-          summary: "Register; the confirmation mail is queued in the same transaction and sent in the background",
+          summary:
+            "Register; the confirmation mail is queued in the same transaction and sent in the background. Registering an unconfirmed address again replaces that registration",
         },
       },
     );
@@ -63,35 +68,58 @@ export function usersRoutes({ users, auth, limiter }: UsersRoutesDeps) {
         },
       },
     );
-  return new Elysia({ name: "app.users", prefix: "/api/users", detail: { tags: ["users"] } })
-    .use(register)
-    .use(resend)
-    .get(
+  const confirm = new Elysia({ name: "app.users.confirm" })
+    .use(jsonOnly)
+    .use(rateLimit("confirm", limiter))
+    .post(
       "/confirm",
-      async ({ query }) => ({ confirmed: true as const, user: toUserDto(await users.confirm(query.token)) }),
+      async ({ body }) => ({
+        confirmed: true as const,
+        user: toUserDto(await users.confirm(body.token, body.password)),
+      }),
       {
-        query: t.Object({ token: t.String({ minLength: 1, maxLength: 200 }) }),
-        response: { 200: t.Object({ confirmed: t.Literal(true), user: UserDto }), 400: ErrorBody, 422: ErrorBody },
-        detail: { summary: "Confirm an email address (single-use, expiring token); 400 says why a token failed" },
-      },
-    )
-    .get("/me", async ({ headers }) => toUserDto(await auth.authenticate(headers.authorization)), {
-      headers: bearer,
-      response: { 200: UserDto, 401: ErrorBody },
-      detail: { summary: "The user of the access token", security: [{ bearer: [] }] },
-    })
-    .get(
-      "/:id",
-      async ({ headers, params }) => {
-        const user = await auth.authenticate(headers.authorization);
-        if (user.id !== params.id) throw new NotFoundError("No such user.");
-        return toUserDto(user);
-      },
-      {
-        headers: bearer,
-        params: t.Object({ id: t.String({ maxLength: 64 }) }),
-        response: { 200: UserDto, 401: ErrorBody, 404: ErrorBody },
-        detail: { summary: "A user (only your own)", security: [{ bearer: [] }] },
+        body: ConfirmBody,
+        response: {
+          200: t.Object({ confirmed: t.Literal(true), user: UserDto }),
+          400: ErrorBody,
+          401: ErrorBody,
+          422: ErrorBody,
+          429: ErrorBody,
+        },
+        detail: {
+          summary:
+            "Confirm an email address with the link's token and the password chosen at registration (single-use, expiring); 400 says why a token failed",
+        },
       },
     );
+  return (
+    new Elysia({ name: "app.users", prefix: "/api/users", detail: { tags: ["users"] } })
+      .use(register)
+      .use(resend)
+      .use(confirm)
+      // Links mailed before confirming took a password pointed here: they lead to the page that asks for it.
+      .get("/confirm", ({ query, redirect }) => redirect(`/confirm?token=${encodeURIComponent(query.token)}`, 303), {
+        query: t.Object({ token: t.String({ minLength: 1, maxLength: 200 }) }),
+        detail: { hide: true },
+      })
+      .get("/me", async ({ headers }) => toUserDto(await auth.authenticate(headers.authorization)), {
+        headers: bearer,
+        response: { 200: UserDto, 401: ErrorBody },
+        detail: { summary: "The user of the access token", security: [{ bearer: [] }] },
+      })
+      .get(
+        "/:id",
+        async ({ headers, params }) => {
+          const user = await auth.authenticate(headers.authorization);
+          if (user.id !== params.id) throw new NotFoundError("No such user.");
+          return toUserDto(user);
+        },
+        {
+          headers: bearer,
+          params: t.Object({ id: t.String({ maxLength: 64 }) }),
+          response: { 200: UserDto, 401: ErrorBody, 404: ErrorBody },
+          detail: { summary: "A user (only your own)", security: [{ bearer: [] }] },
+        },
+      )
+  );
 }

@@ -1,10 +1,12 @@
-import postgres, { type Sql } from "postgres";
+import { type OpenPool, openPool, type PoolOptions } from "../../stores/postgres/connections.ts";
 import { checkSchemaName } from "../../stores/postgres/schema-name.ts";
+import { identifier } from "../../stores/postgres/template.ts";
 import { MailConfigError } from "../errors.ts";
 import type { OutgoingMail } from "../transport.ts";
 import type { DeliveryLedger, DeliveryRoute } from "./ledger.ts";
 
-export type PostgresLedgerOptions = { schema?: string } & ({ url: string } | { sql: Sql });
+/** `{ url }` (a pool of its own) or `{ pool }` (the app's node-postgres Pool, left open), and the schema. */
+export type PostgresLedgerOptions = { schema?: string } & PoolOptions;
 
 interface RouteRow {
   route_key: string;
@@ -18,68 +20,74 @@ interface RouteRow {
 /**
  * The delivery ledger in PostgreSQL, for apps whose jobs run on several instances: a mail retried on
  * another machine after a crash finds the route its batch went out in. Tables are created on first use
- * in `schema` (default "errand").
+ * in `schema` (default "errand"). JSON columns take `JSON.stringify`'d text cast to jsonb: node-postgres
+ * would send a JS array as a PostgreSQL array literal, which is not JSON.
  */
 export class PostgresDeliveryLedger implements DeliveryLedger {
-  readonly #sql: Sql;
-  readonly #owned: boolean;
+  readonly #pool: OpenPool;
+  readonly #routes;
+  readonly #members;
   readonly #schema: string;
   #ready: Promise<void> | undefined;
 
   constructor(options: PostgresLedgerOptions) {
     this.#schema = checkSchemaName(options.schema ?? "errand", (message) => new MailConfigError(message));
-    this.#owned = "url" in options;
-    this.#sql = "url" in options ? postgres(options.url, { max: 4, onnotice: () => {} }) : options.sql;
+    this.#pool = openPool("url" in options ? { url: options.url, max: 4 } : options);
+    this.#routes = identifier(this.#schema, "mail_routes");
+    this.#members = identifier(this.#schema, "mail_route_members");
   }
 
   async find(memberKey: string): Promise<DeliveryRoute | null> {
-    const sql = await this.#db();
-    const [row] = await sql<RouteRow[]>`
-      SELECT r.* FROM ${sql(this.#schema)}.mail_route_members m
-      JOIN ${sql(this.#schema)}.mail_routes r ON r.route_key = m.route_key
+    const db = await this.#db();
+    const [row] = await db<RouteRow>`
+      SELECT r.* FROM ${this.#members} m
+      JOIN ${this.#routes} r ON r.route_key = m.route_key
       WHERE m.member_key = ${memberKey}`;
     return row ? toRoute(row) : null;
   }
 
   async open(route: Omit<DeliveryRoute, "state" | "ids">): Promise<void> {
-    const sql = await this.#db();
-    await sql.begin(async (tx) => {
-      await tx`INSERT INTO ${sql(this.#schema)}.mail_routes (route_key, state, mails, member_keys, created_at)
-        VALUES (${route.key}, 'pending', ${tx.json(route.mails as unknown as postgres.JSONValue)}, ${tx.json(route.memberKeys)}, ${route.createdAt})`;
-      await tx`INSERT INTO ${sql(this.#schema)}.mail_route_members ${tx(route.memberKeys.map((member_key) => ({ member_key, route_key: route.key })))}`;
+    await this.#db();
+    await this.#pool.begin(async (tx) => {
+      await tx`INSERT INTO ${this.#routes} (route_key, state, mails, member_keys, created_at)
+        VALUES (${route.key}, 'pending', ${JSON.stringify(route.mails)}::jsonb, ${JSON.stringify(route.memberKeys)}::jsonb, ${route.createdAt}::bigint)`;
+      await tx`INSERT INTO ${this.#members} (member_key, route_key)
+        SELECT member_key, ${route.key}::text FROM unnest(${route.memberKeys as string[]}::text[]) AS member_key`;
     });
   }
 
   async markSent(routeKey: string, ids: readonly string[]): Promise<void> {
-    const sql = await this.#db();
-    await sql`UPDATE ${sql(this.#schema)}.mail_routes SET state = 'sent', ids = ${sql.json([...ids])} WHERE route_key = ${routeKey}`;
+    const db = await this.#db();
+    await db`UPDATE ${this.#routes} SET state = 'sent', ids = ${JSON.stringify(ids)}::jsonb WHERE route_key = ${routeKey}`;
   }
 
   async void(routeKey: string): Promise<void> {
-    const sql = await this.#db();
-    await sql`DELETE FROM ${sql(this.#schema)}.mail_routes WHERE route_key = ${routeKey}`;
+    const db = await this.#db();
+    await db`DELETE FROM ${this.#routes} WHERE route_key = ${routeKey}`;
   }
 
   async prune(createdBefore: number): Promise<number> {
-    const sql = await this.#db();
-    const result = await sql`DELETE FROM ${sql(this.#schema)}.mail_routes WHERE created_at < ${createdBefore}`;
+    const db = await this.#db();
+    const result = await db`DELETE FROM ${this.#routes} WHERE created_at < ${createdBefore}::bigint`;
     return result.count;
   }
 
   async close(): Promise<void> {
-    if (this.#owned) await this.#sql.end({ timeout: 5 });
+    await this.#pool.end();
   }
 
-  #db(): Promise<Sql> {
-    this.#ready ??= this.#createTables();
-    return this.#ready.then(() => this.#sql);
+  #db() {
+    this.#ready ??= this.#createTables().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready.then(() => this.#pool.db);
   }
 
   async #createTables(): Promise<void> {
-    const sql = this.#sql;
-    const schema = sql(this.#schema);
-    await sql`CREATE SCHEMA IF NOT EXISTS ${schema}`;
-    await sql`CREATE TABLE IF NOT EXISTS ${schema}.mail_routes (
+    const { db } = this.#pool;
+    await db.unsafe(`CREATE SCHEMA IF NOT EXISTS "${this.#schema}"`);
+    await db`CREATE TABLE IF NOT EXISTS ${this.#routes} (
       route_key text PRIMARY KEY,
       state text NOT NULL CHECK (state IN ('pending', 'sent')),
       mails jsonb NOT NULL,
@@ -87,12 +95,12 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
       ids jsonb,
       created_at bigint NOT NULL
     )`;
-    await sql`CREATE TABLE IF NOT EXISTS ${schema}.mail_route_members (
+    await db`CREATE TABLE IF NOT EXISTS ${this.#members} (
       member_key text PRIMARY KEY,
-      route_key text NOT NULL REFERENCES ${schema}.mail_routes (route_key) ON DELETE CASCADE
+      route_key text NOT NULL REFERENCES ${this.#routes} (route_key) ON DELETE CASCADE
     )`;
-    await sql`CREATE INDEX IF NOT EXISTS mail_route_members_route ON ${schema}.mail_route_members (route_key)`;
-    await sql`CREATE INDEX IF NOT EXISTS mail_routes_created ON ${schema}.mail_routes (created_at)`;
+    await db`CREATE INDEX IF NOT EXISTS mail_route_members_route ON ${this.#members} (route_key)`;
+    await db`CREATE INDEX IF NOT EXISTS mail_routes_created ON ${this.#routes} (created_at)`;
   }
 }
 

@@ -1,10 +1,12 @@
-import postgres, { type Sql } from "postgres";
+import { type OpenPool, openPool, type PoolOptions } from "../../stores/postgres/connections.ts";
 import { checkSchemaName } from "../../stores/postgres/schema-name.ts";
+import { identifier } from "../../stores/postgres/template.ts";
 import { MailConfigError } from "../errors.ts";
 import type { OutgoingMail } from "../transport.ts";
 import type { PreviewMail, PreviewMailSummary, PreviewStore } from "./store.ts";
 
-export type PostgresPreviewStoreOptions = { schema?: string } & ({ url: string } | { sql: Sql });
+/** `{ url }` (a pool of its own) or `{ pool }` (the app's node-postgres Pool, left open), and the schema. */
+export type PostgresPreviewStoreOptions = { schema?: string } & PoolOptions;
 
 interface Row {
   id: string;
@@ -18,35 +20,39 @@ interface Row {
   created_at: string;
 }
 
-/** Preview mails in PostgreSQL (table `mail_preview` in `schema`, default "errand", created on first use). */
+/**
+ * Preview mails in PostgreSQL (table `mail_preview` in `schema`, default "errand", created on first
+ * use). Recipients are a jsonb array, sent as `JSON.stringify`'d text: node-postgres would send a JS
+ * array as a PostgreSQL array literal, which is not JSON.
+ */
 export class PostgresPreviewStore implements PreviewStore {
-  readonly #sql: Sql;
-  readonly #owned: boolean;
+  readonly #pool: OpenPool;
   readonly #schema: string;
+  readonly #table;
   #ready: Promise<void> | undefined;
 
   constructor(options: PostgresPreviewStoreOptions) {
     this.#schema = checkSchemaName(options.schema ?? "errand", (message) => new MailConfigError(message));
-    this.#owned = "url" in options;
-    this.#sql = "url" in options ? postgres(options.url, { max: 2, onnotice: () => {} }) : options.sql;
+    this.#pool = openPool("url" in options ? { url: options.url, max: 2 } : options);
+    this.#table = identifier(this.#schema, "mail_preview");
   }
 
   async save(mail: OutgoingMail, idempotencyKey: string | undefined): Promise<PreviewMail> {
-    const sql = await this.#db();
-    const table = sql`${sql(this.#schema)}.mail_preview`;
+    const db = await this.#db();
     // The no-op update makes RETURNING yield the existing row when the key was kept before.
-    const [row] = await sql<Row[]>`
-      INSERT INTO ${table} (idempotency_key, sender, recipients, reply_to, subject, html, text, created_at)
-      VALUES (${idempotencyKey ?? null}, ${mail.from}, ${sql.json(mail.to)}, ${mail.replyTo ?? null}, ${mail.subject}, ${mail.html}, ${mail.text}, ${Date.now()})
+    const [row] = await db<Row>`
+      INSERT INTO ${this.#table} (idempotency_key, sender, recipients, reply_to, subject, html, text, created_at)
+      VALUES (${idempotencyKey ?? null}, ${mail.from}, ${JSON.stringify(mail.to)}::jsonb, ${mail.replyTo ?? null},
+              ${mail.subject}, ${mail.html}, ${mail.text}, ${Date.now()}::bigint)
       ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = EXCLUDED.idempotency_key
       RETURNING *`;
     return toMail(row!);
   }
 
   async list(limit: number): Promise<PreviewMailSummary[]> {
-    const sql = await this.#db();
-    const rows = await sql<Pick<Row, "id" | "recipients" | "subject" | "created_at">[]>`
-      SELECT id, recipients, subject, created_at FROM ${sql(this.#schema)}.mail_preview ORDER BY id DESC LIMIT ${limit}`;
+    const db = await this.#db();
+    const rows = await db<Pick<Row, "id" | "recipients" | "subject" | "created_at">>`
+      SELECT id, recipients, subject, created_at FROM ${this.#table} ORDER BY id DESC LIMIT ${limit}::int`;
     return rows.map((row) => ({
       id: String(row.id),
       to: row.recipients,
@@ -57,29 +63,32 @@ export class PostgresPreviewStore implements PreviewStore {
 
   async get(id: string): Promise<PreviewMail | null> {
     if (!/^\d{1,18}$/.test(id)) return null;
-    const sql = await this.#db();
-    const [row] = await sql<Row[]>`SELECT * FROM ${sql(this.#schema)}.mail_preview WHERE id = ${id}`;
+    const db = await this.#db();
+    const [row] = await db<Row>`SELECT * FROM ${this.#table} WHERE id = ${id}::bigint`;
     return row ? toMail(row) : null;
   }
 
   async clear(): Promise<void> {
-    const sql = await this.#db();
-    await sql`DELETE FROM ${sql(this.#schema)}.mail_preview`;
+    const db = await this.#db();
+    await db`DELETE FROM ${this.#table}`;
   }
 
   async close(): Promise<void> {
-    if (this.#owned) await this.#sql.end({ timeout: 5 });
+    await this.#pool.end();
   }
 
-  #db(): Promise<Sql> {
-    this.#ready ??= this.#createTable();
-    return this.#ready.then(() => this.#sql);
+  #db() {
+    this.#ready ??= this.#createTable().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready.then(() => this.#pool.db);
   }
 
   async #createTable(): Promise<void> {
-    const sql = this.#sql;
-    await sql`CREATE SCHEMA IF NOT EXISTS ${sql(this.#schema)}`;
-    await sql`CREATE TABLE IF NOT EXISTS ${sql(this.#schema)}.mail_preview (
+    const { db } = this.#pool;
+    await db.unsafe(`CREATE SCHEMA IF NOT EXISTS "${this.#schema}"`);
+    await db`CREATE TABLE IF NOT EXISTS ${this.#table} (
       id bigserial PRIMARY KEY,
       idempotency_key text UNIQUE,
       sender text NOT NULL,

@@ -1,5 +1,5 @@
 import type { JobPage, ListOptions } from "../../jobs/store.ts";
-import { isJobId, pageSize } from "../common.ts";
+import { jobIdNumber, pageSize } from "../common.ts";
 import { type MemoryJob, toJobRecord } from "./records.ts";
 
 /**
@@ -24,7 +24,7 @@ export class IdOrder {
 
   /**
    * As the SQL stores list: newest first, jobs with an id below the cursor, or oldest first, above it
-   * (a cursor that is not a job id is ignored).
+   * (a cursor that names no possible job is ignored).
    */
   page(o: ListOptions, match: (job: MemoryJob) => boolean): JobPage {
     const limit = pageSize(o.limit);
@@ -32,7 +32,7 @@ export class IdOrder {
     const take = (job: MemoryJob) => {
       if (!this.#deleted.has(job) && match(job)) found.push(job);
     };
-    const cursor = o.cursor !== undefined && isJobId(o.cursor) ? Number(o.cursor) : undefined;
+    const cursor = (o.cursor === undefined ? null : jobIdNumber(o.cursor)) ?? undefined;
     if (o.order === "oldest") {
       const start = cursor === undefined ? 0 : this.#firstAtLeast(cursor + 1);
       for (let i = start; i < this.#jobs.length && found.length <= limit; i++) take(this.#jobs[i]!);

@@ -29,7 +29,7 @@ import type {
   SyncJobStore,
   WorkerOptions,
 } from "../../jobs/store.ts";
-import { defaultRecoverLimit, isJobId, leaseExpiredMessage } from "../common.ts";
+import { defaultRecoverLimit, jobIdNumber, leaseExpiredMessage } from "../common.ts";
 import { StateCounts } from "./counts.ts";
 import { IdOrder } from "./id-order.ts";
 import { PendingIndex } from "./pending.ts";
@@ -246,7 +246,8 @@ export class MemoryJobStore implements SyncJobStore<never> {
   }
 
   #job(id: string): MemoryJob | undefined {
-    return isJobId(id) ? this.#jobs.get(Number(id)) : undefined;
+    const key = jobIdNumber(id);
+    return key === null ? undefined : this.#jobs.get(key);
   }
 
   /** The job if it is running under `workerId`: writes of a worker that lost its lease change nothing. */

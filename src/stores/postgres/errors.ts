@@ -35,3 +35,28 @@ export class KeyConflictError extends PostgresStoreError {
     );
   }
 }
+
+/**
+ * PostgreSQL could not be reached, or the connection was lost while the call ran (a restart, a
+ * failover, a killed backend, a pooler or network dropping it). Retryable: the store's connections
+ * reconnect by themselves, so the same call succeeds once the database answers again.
+ */
+export class PostgresConnectionError extends PostgresStoreError {
+  override name = "PostgresConnectionError";
+  readonly retryable = true;
+  /**
+   * false: nothing of the call reached the database (no connection, or a transaction that had not
+   * committed). true: the connection was lost after the statement was sent, so it may have been
+   * applied. An enqueue with a key is safe to retry either way (the key matches the stored job).
+   */
+  readonly maybeApplied: boolean;
+
+  constructor(cause: unknown, maybeApplied: boolean) {
+    super(
+      `${maybeApplied ? "Lost the PostgreSQL connection during the call" : "Could not reach PostgreSQL"}: ${describe(cause)}. ` +
+        "The store reconnects by itself; retry the call.",
+      { cause },
+    );
+    this.maybeApplied = maybeApplied;
+  }
+}

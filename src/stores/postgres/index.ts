@@ -1,4 +1,4 @@
-// `errand/postgres`: the job store on PostgreSQL. Needs the `postgres` package at run time; drizzle-orm
+// `errand/postgres`: the job store on PostgreSQL. Needs the `pg` package (node-postgres) at run time; drizzle-orm
 // is loaded only to enqueue inside a caller's drizzle transaction (which brings it anyway).
 
 // The mail delivery ledger and preview store on PostgreSQL (their code lives with the mailer, in src/mail).
@@ -14,5 +14,11 @@ export {
 } from "../../mail/preview/postgres-store.ts";
 export type { PostgresConnectionOptions } from "./connections.ts";
 export type { PostgresTx } from "./context.ts";
-export { KeyConflictError, PostgresMigrationError, PostgresStoreConfigError, PostgresStoreError } from "./errors.ts";
+export {
+  KeyConflictError,
+  PostgresConnectionError,
+  PostgresMigrationError,
+  PostgresStoreConfigError,
+  PostgresStoreError,
+} from "./errors.ts";
 export { PostgresJobStore, type PostgresStoreOptions, postgresStore } from "./store.ts";

@@ -1,7 +1,8 @@
 import type { EmbeddedMigration } from "../common.ts";
-import type { Query, Sql } from "./context.ts";
+import type { Query } from "./context.ts";
 import { PostgresMigrationError } from "./errors.ts";
 import { migrations as jobsMigrations } from "./migrations.generated.ts";
+import type { Transaction } from "./transitions.ts";
 
 /** The migrations history, in the store's schema so each schema has its own; named as on SQLite. */
 const journal = "__errand_migrations";
@@ -19,17 +20,17 @@ const legacyJournal = "__drizzle_migrations";
  * advisory lock makes the second wait, then find the migrations recorded.
  */
 export async function applyMigrations(
-  sql: Sql,
+  transaction: Transaction,
   schema: string,
   migrations: readonly EmbeddedMigration[] = jobsMigrations,
 ): Promise<void> {
   try {
-    await sql.begin(async (tx) => {
+    await transaction(async (tx) => {
       await tx`select pg_advisory_xact_lock(hashtext('errand.migrate'), hashtext(${schema}))`;
       await tx.unsafe(`create schema if not exists "${schema}"`);
       await tx.unsafe(`set local search_path to "${schema}"`);
       await createJournal(tx, schema, migrations);
-      const [last] = await tx.unsafe<{ created_at: string }[]>(
+      const [last] = await tx.unsafe<{ created_at: string }>(
         `select created_at from "${schema}"."${journal}" order by created_at desc limit 1`,
       );
       const appliedUpTo = last ? Number(last.created_at) : -1;
@@ -53,7 +54,7 @@ export async function applyMigrations(
  * copied, so it is recognised as up to date. The legacy table stays: it may be an app's history.
  */
 async function createJournal(tx: Query, schema: string, migrations: readonly EmbeddedMigration[]): Promise<void> {
-  const [found] = await tx<{ ours: boolean; legacy: boolean }[]>`
+  const [found] = await tx<{ ours: boolean; legacy: boolean }>`
     select to_regclass(${`"${schema}"."${journal}"`}) is not null as ours,
            to_regclass(${`"${schema}"."${legacyJournal}"`}) is not null as legacy`;
   if (found!.ours) return;

@@ -1,6 +1,6 @@
 // Wake-ups between instances sharing a schema: NOTIFY when jobs become due, LISTEN for the others'.
 import type { Subscription } from "../../jobs/store.ts";
-import type { StoreContext } from "./context.ts";
+import type { Connections } from "./connections.ts";
 
 /** The LISTEN/NOTIFY channel every instance sharing the schema uses to announce due jobs. */
 export function wakeChannel(schema: string): string {
@@ -35,13 +35,18 @@ export function coalescedNotify(send: () => Promise<unknown>): () => void {
 }
 
 /**
- * LISTEN on the schema's channel (postgres-js keeps one extra connection for it and re-listens after
- * a reconnect). Every NOTIFY is delivered only once the jobs it announces are committed: an enqueue
- * on the store's own connection sends it after its commit (coalescedNotify above), an enqueue inside
- * the caller's transaction sends it within that transaction, and release, retry and recovery send it
- * from their own statement; PostgreSQL delivers a NOTIFY at its transaction's commit.
+ * LISTEN on the schema's channel, on a connection of its own (connections.ts), listening again after
+ * that connection is lost; while it is down the dispatcher's poll finds due jobs, and the first wake
+ * after it is back catches up on what was announced meanwhile. Every NOTIFY is delivered only once the
+ * jobs it announces are committed: an enqueue on the store's own connection sends it after its commit
+ * (coalescedNotify above), an enqueue inside the caller's transaction sends it within that
+ * transaction, and release, retry and recovery send it from their own statement; PostgreSQL delivers
+ * a NOTIFY at its transaction's commit.
  */
-export async function subscribe(ctx: StoreContext, onWake: () => void): Promise<Subscription> {
-  const listening = await ctx.sql.listen(ctx.channel, () => onWake());
-  return { close: async () => void (await listening.unlisten()) };
+export function subscribe(
+  connections: Pick<Connections, "listen">,
+  channel: string,
+  onWake: () => void,
+): Promise<Subscription> {
+  return connections.listen(channel, onWake);
 }

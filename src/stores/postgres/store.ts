@@ -19,8 +19,8 @@ import type {
   Subscription,
   WorkerOptions,
 } from "../../jobs/store.ts";
-import { openConnections, type PostgresConnectionOptions } from "./connections.ts";
-import type { PostgresTx, Sql, StoreContext } from "./context.ts";
+import { type Connections, openConnections, type Pool, type PostgresConnectionOptions } from "./connections.ts";
+import type { PostgresTx, StoreContext } from "./context.ts";
 import { applyMigrations } from "./migrate.ts";
 import { coalescedNotify, subscribe, wakeChannel } from "./notifier.ts";
 import { checkSchemaName } from "./schema-name.ts";
@@ -30,6 +30,7 @@ import { enqueue } from "./sql/enqueue.ts";
 import { complete, fail } from "./sql/finish.ts";
 import { recoverExpired, release, renew } from "./sql/leases.ts";
 import { stats } from "./sql/stats.ts";
+import { identifier } from "./template.ts";
 
 export type PostgresStoreOptions = PostgresConnectionOptions & {
   /** The PostgreSQL schema holding the jobs table (created at init). Default "errand". */
@@ -40,31 +41,31 @@ export type PostgresStoreOptions = PostgresConnectionOptions & {
 export class PostgresJobStore implements JobStore<PostgresTx> {
   readonly schema: string;
   readonly #ctx: StoreContext;
-  readonly #end: () => Promise<void>;
+  readonly #connections: Connections;
   #initialized: Promise<void> | undefined;
 
   constructor(options: PostgresStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? "errand");
-    const { sql, transition, notifyOn, end } = openConnections(options);
-    this.#end = end;
+    const connections = openConnections(options);
+    this.#connections = connections;
     const channel = wakeChannel(this.schema);
     this.#ctx = {
-      sql,
-      transition,
-      notify: coalescedNotify(() => notifyOn`select pg_notify(${channel}, '')`.execute()),
+      db: connections.db,
+      transition: connections.transition,
+      notify: coalescedNotify(() => connections.notifyOn`select pg_notify(${channel}, '')`),
       schema: this.schema,
-      jobs: sql(`${this.schema}.jobs`),
+      jobs: identifier(this.schema, "jobs"),
       channel,
     };
   }
 
-  /** The postgres-js client the store runs on (the app's, when it passed one). */
-  get sql(): Sql {
-    return this.#ctx.sql;
+  /** The node-postgres pool the store runs on (the app's, when it passed one). */
+  get pool(): Pool {
+    return this.#connections.pool;
   }
 
   init(): Promise<void> {
-    this.#initialized ??= applyMigrations(this.#ctx.sql, this.schema).catch((error: unknown) => {
+    this.#initialized ??= applyMigrations(this.#connections.begin, this.schema).catch((error: unknown) => {
       this.#initialized = undefined;
       throw error;
     });
@@ -132,16 +133,16 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
   }
 
   subscribe(onWake: () => void): Promise<Subscription> {
-    return subscribe(this.#ctx, onWake);
+    return subscribe(this.#connections, this.#ctx.channel, onWake);
   }
 
   /** Ends the pools the store opened; a client the app passed in stays open. */
   close(): Promise<void> {
-    return this.#end();
+    return this.#connections.end();
   }
 }
 
-/** `postgresStore({ url })`, `postgresStore({ sql })` or `postgresStore({ db })`, with an optional `schema`. */
+/** `postgresStore({ url })`, `postgresStore({ pool })` or `postgresStore({ db })`, with an optional `schema`. */
 export function postgresStore(options: PostgresStoreOptions): PostgresJobStore {
   return new PostgresJobStore(options);
 }

@@ -1,4 +1,7 @@
-import type { Query, Sql, StoreContext } from "./context.ts";
+import type { Query, StoreContext } from "./context.ts";
+
+/** Runs `run` in one transaction, opened by `begin` (default "begin"). */
+export type Transaction = <T>(run: (q: Query) => Promise<T>, begin?: string) => Promise<T>;
 
 /**
  * State transitions of claimed jobs commit with synchronous_commit off: PostgreSQL acknowledges them
@@ -11,20 +14,14 @@ import type { Query, Sql, StoreContext } from "./context.ts";
  * an acknowledged job is on disk. What it buys: a claim or a completion no longer waits for an fsync,
  * which on this class of machine is 3–5 ms per commit and was the end-to-end bottleneck.
  *
- * With its own pool (url) the store keeps a second small pool whose sessions default to
- * synchronous_commit off, so a transition is one round trip. On the app's client (sql, db) it sets
- * it per transaction instead (`set local`, pipelined with the statement).
+ * With its own pools (url) the store keeps a second small pool whose sessions default to
+ * synchronous_commit off, so a transition is one round trip. On the app's pool it sets it per
+ * transaction instead (`set local`, sent with BEGIN in one round trip; the COMMIT is a third).
  */
-export function ownTransitions(pool: Sql): StoreContext["transition"] {
-  return (run, options) =>
-    options?.atomic ? (pool.begin((tx) => run(tx)) as Promise<Awaited<ReturnType<typeof run>>>) : run(pool);
+export function ownTransitions(asyncCommit: Query, transaction: Transaction): StoreContext["transition"] {
+  return (run, options) => (options?.atomic ? transaction(run) : run(asyncCommit));
 }
 
-export function sharedTransitions(sql: Sql): StoreContext["transition"] {
-  return <T>(run: (q: Query) => Promise<T>) =>
-    sql.begin((tx) => {
-      // Not awaited: sent in the same round trip as the statement; a failure aborts that statement too.
-      tx`set local synchronous_commit to off`.execute().catch(() => {});
-      return run(tx);
-    }) as Promise<T>;
+export function sharedTransitions(transaction: Transaction): StoreContext["transition"] {
+  return (run) => transaction(run, "begin; set local synchronous_commit to off");
 }

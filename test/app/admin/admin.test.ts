@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { ADMIN_TOKEN, eventually, postJson, startTestApp, type TestApp } from "../support/harness.ts";
+import { adminIdsAndFilters } from "../support/admin-ids.ts";
+import { ADMIN_TOKEN, eventually, METRICS_TOKEN, postJson, startTestApp, type TestApp } from "../support/harness.ts";
 
 let t: TestApp;
 let off: TestApp;
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 beforeAll(async () => {
-  t = await startTestApp({ ADMIN_TOKEN, METRICS_TOKEN: "metrics-token-0123456789" });
+  t = await startTestApp({ ADMIN_TOKEN, METRICS_TOKEN });
   off = await startTestApp();
 });
 afterAll(async () => {
@@ -59,6 +60,31 @@ describe("admin auth", () => {
     expect([...bodies]).toEqual([
       JSON.stringify({ error: "unauthorized", message: "Missing or invalid credentials." }),
     ]);
+  });
+
+  test("the token is checked before the request is validated: malformed requests without it are 401 too", async () => {
+    for (const path of ["/api/admin/jobs/abc", "/api/admin/jobs?state=exploded", "/api/admin/jobs?cursor=x"]) {
+      expect((await t.request(path)).status, path).toBe(401);
+      expect((await t.request(path, { headers: auth })).status, path).toBe(422);
+    }
+    expect((await t.request("/api/admin/jobs/abc/retry", { method: "POST" })).status).toBe(401);
+  });
+
+  test("the admin API is rate limited per client, failed attempts included: 429 with retry-after", async () => {
+    const limited = await startTestApp({ ADMIN_TOKEN, ADMIN_RATE_LIMIT_MAX: "3" }, { start: false });
+    try {
+      const statuses: number[] = [];
+      for (const headers of [{}, { authorization: "Bearer guess" }, auth, auth]) {
+        const response = await limited.request("/api/admin/queues", { headers });
+        statuses.push(response.status);
+        if (response.status === 429) expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+      }
+      expect(statuses).toEqual([401, 401, 200, 429]);
+      // Other routes keep their own windows.
+      expect((await limited.request("/health/live")).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
   });
 
   test("without ADMIN_TOKEN configured, admin does not exist (404)", async () => {
@@ -148,10 +174,8 @@ describe("admin API", () => {
     expect((await t.request("/api/admin/crons/nope/trigger", { method: "POST", headers: auth })).status).toBe(404);
   });
 
-  test("invalid ids and filters are 422, not 500", async () => {
-    expect((await t.request("/api/admin/jobs/abc", { headers: auth })).status).toBe(422);
-    expect((await t.request("/api/admin/jobs?state=exploded", { headers: auth })).status).toBe(422);
-    expect((await t.request("/api/admin/jobs?limit=100000", { headers: auth })).status).toBe(422);
+  test("invalid ids and filters are 422, not 500; ids past the 64-bit range name no job (404)", async () => {
+    await adminIdsAndFilters(t);
   });
 });
 
@@ -160,7 +184,7 @@ describe("metrics", () => {
     const refused = await t.request("/metrics");
     expect(refused.status).toBe(401);
     expect(refused.headers.get("content-type")).toStartWith("application/json");
-    const response = await t.request("/metrics", { headers: { authorization: "Bearer metrics-token-0123456789" } });
+    const response = await t.request("/metrics", { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/plain");
     const text = await response.text();

@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { postJson, startTestApp, type TestApp } from "../support/harness.ts";
+import { ADMIN_TOKEN, eventually, generatedSecret, postJson, startTestApp, type TestApp } from "../support/harness.ts";
 
 let t: TestApp;
 let production: TestApp;
 
 beforeAll(async () => {
   t = await startTestApp();
-  production = await startTestApp({ NODE_ENV: "production", AUTH_SECRET: "x".repeat(32) });
+  production = await startTestApp({
+    NODE_ENV: "production",
+    AUTH_SECRET: generatedSecret(),
+    PUBLIC_URL: "https://app.example.com",
+    MAIL_TRANSPORT: "preview",
+  });
   for (const { app } of [t, production]) {
     app.get("/test/boom", () => {
       throw new Error("database password is hunter2");
@@ -133,7 +138,7 @@ describe("health and docs", () => {
     };
     const expected = [
       ["/api/users/register", "post"],
-      ["/api/users/confirm", "get"],
+      ["/api/users/confirm", "post"],
       ["/api/users/resend-confirmation", "post"],
       ["/api/users/me", "get"],
       ["/api/auth/token", "post"],
@@ -168,6 +173,7 @@ describe("health and docs", () => {
       "post /api/auth/logout",
       "post /api/auth/refresh",
       "post /api/auth/token",
+      "post /api/users/confirm",
       "post /api/users/register",
       "post /api/users/resend-confirmation",
     ]);
@@ -186,7 +192,7 @@ describe("health and docs", () => {
     const tags = async (app: TestApp) =>
       ((await (await app.request("/swagger/json")).json()) as { tags: { name: string }[] }).tags.map((tag) => tag.name);
     expect(await tags(t)).toEqual(["users", "auth", "operations"]);
-    const admin = await startTestApp({ ADMIN_TOKEN: "admin-token-for-tests-0123456789" }, { start: false });
+    const admin = await startTestApp({ ADMIN_TOKEN }, { start: false });
     try {
       expect(await tags(admin)).toEqual(["users", "auth", "admin", "operations"]);
     } finally {
@@ -211,6 +217,68 @@ describe("health and docs", () => {
     expect(await (await t.request("/")).json()).toMatchObject({ links: { docs: "/swagger" } });
     expect((await t.request("/dev/mail")).status).toBe(404);
     expect((await production.request("/")).status).toBe(404);
+  });
+
+  test("with ADMIN_TOKEN set, /dev/mail asks for it (Basic for browsers, or bearer) before showing any mail", async () => {
+    const guarded = await startTestApp({ NODE_ENV: "development", ADMIN_TOKEN }, { previewMail: true });
+    try {
+      const registered = await guarded.request(
+        "/api/users/register",
+        postJson({
+          email: "guarded@example.com",
+          password: "long enough pw",
+          displayName: "<script>alert(1)</script>",
+        }),
+      );
+      expect(registered.status).toBe(201);
+      for (const path of ["/dev/mail", "/dev/mail/1", "/dev/mail/1/html", "/dev/mail/1/text", "/dev/mail/x"]) {
+        for (const authorization of [undefined, "Bearer wrong", `Basic ${btoa("admin:wrong")}`, ADMIN_TOKEN]) {
+          const response = await guarded.request(path, authorization ? { headers: { authorization } } : {});
+          expect(response.status, `${path} ${authorization}`).toBe(401);
+          expect(response.headers.get("www-authenticate")).toStartWith("Basic realm=");
+          expect(await response.json()).toMatchObject({ error: "unauthorized" });
+        }
+      }
+      const basic = { authorization: `Basic ${btoa(`anyone:${ADMIN_TOKEN}`)}` };
+      const list = await eventually(async () => {
+        const html = await (await guarded.request("/dev/mail", { headers: basic })).text();
+        return html.includes("guarded@example.com") ? html : undefined;
+      });
+      expect(list).not.toContain("<script>alert(1)</script>");
+      expect((await guarded.request("/dev/mail", { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(
+        200,
+      );
+    } finally {
+      await guarded.stop();
+    }
+  });
+
+  test("NODE_ENV unset is production: no Swagger, no /dev, no home page, 500s without stack or file paths", async () => {
+    const unset = await startTestApp(
+      {
+        NODE_ENV: "",
+        AUTH_SECRET: generatedSecret(),
+        PUBLIC_URL: "https://app.example.com",
+        MAIL_TRANSPORT: "preview",
+      },
+      { previewMail: true },
+    );
+    try {
+      unset.app.get("/test/boom", () => {
+        throw new Error(`cannot open ${import.meta.path}`);
+      });
+      for (const path of ["/swagger", "/swagger/json", "/dev/mail", "/"]) {
+        expect((await unset.request(path)).status, path).toBe(404);
+      }
+      const boom = await unset.request("/test/boom");
+      expect(boom.status).toBe(500);
+      const json = (await boom.json()) as Record<string, unknown>;
+      expect(Object.keys(json).sort()).toEqual(["error", "message", "requestId"]);
+      expect(JSON.stringify(json)).not.toContain(".ts");
+      expect(JSON.stringify(json)).not.toContain("/");
+    } finally {
+      await unset.stop();
+    }
   });
 
   test("Swagger UI loads its assets from this server, not a CDN", async () => {
@@ -247,6 +315,33 @@ describe("limits and CORS", () => {
       for (let i = 0; i < 5; i++) expect((await limited.request("/health/live")).status).toBe(200);
     } finally {
       await limited.stop();
+    }
+  });
+
+  test("rate limits behind a proxy: X-Forwarded-For names the client only when the peer is trusted (TRUST_PROXY)", async () => {
+    const statuses = async (app: TestApp, clients: string[]) => {
+      app.app.listen({ port: 0, hostname: "127.0.0.1" });
+      const url = `http://127.0.0.1:${app.app.server!.port}/api/users/resend-confirmation`;
+      const out: number[] = [];
+      for (const client of clients) {
+        const response = await fetch(url, postJson({ email: "x@example.com" }, { "x-forwarded-for": client }));
+        out.push(response.status);
+      }
+      await app.app.stop();
+      return out;
+    };
+    const proxied = await startTestApp({ RATE_LIMIT_MAX: "2", TRUST_PROXY: "127.0.0.1/32" }, { start: false });
+    const direct = await startTestApp({ RATE_LIMIT_MAX: "2" }, { start: false });
+    try {
+      // Through the trusted proxy each client has its own window.
+      expect(await statuses(proxied, ["198.51.100.1", "198.51.100.1", "198.51.100.1", "198.51.100.2"])).toEqual([
+        202, 202, 429, 202,
+      ]);
+      // From an untrusted peer the header is the client's own claim: ignored, one window for the peer.
+      expect(await statuses(direct, ["198.51.100.1", "198.51.100.2", "198.51.100.3"])).toEqual([202, 202, 429]);
+    } finally {
+      await proxied.stop();
+      await direct.stop();
     }
   });
 

@@ -3,21 +3,29 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Clock } from "errand";
 import { type MemoryTransport, memoryTransport } from "errand/testing";
-import postgres from "postgres";
-import { loadConfig } from "../../../src/app/config.ts";
+import pg from "pg";
+import { type AppConfig, loadConfig } from "../../../src/app/config.ts";
 import { createApp } from "../../../src/app/create-app.ts";
 import { createLogger } from "../../../src/app/logger.ts";
 import { type AppRuntime, openRuntime } from "../../../src/app/runtime/index.ts";
 import { testDatabaseUrl } from "../../support/postgres.ts";
 import { type SwitchableTransport, switchableTransport } from "./switchable-transport.ts";
 
-export const ADMIN_TOKEN = "admin-token-for-tests-0123456789";
+/** Generated (`openssl rand -hex 32`): the app refuses typed, low-entropy tokens. */
+export const ADMIN_TOKEN = "d94c74948425f6b39d737fed004c18d08f56ac2bb16346b4d15e0dd8c0452541";
+export const METRICS_TOKEN = "b2b5dc84d66a6cea9ef7010ae349ec510b1d3b1f329664fa6bb8e1f04cce055c";
+
+/** A fresh secret strong enough for AUTH_SECRET and the tokens. */
+export function generatedSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
+}
 
 export interface TestApp {
   /** The provider in front of `transport`: make it refuse mails or lose answers; see every request. */
   mailProvider: SwitchableTransport;
   app: ReturnType<typeof createApp>;
   runtime: AppRuntime;
+  config: AppConfig;
   transport: MemoryTransport;
   /** Every log line, raw JSON. */
   logs: string[];
@@ -74,6 +82,7 @@ export async function startTestApp(
     app,
     mailProvider,
     runtime,
+    config,
     transport,
     logs,
     dir,
@@ -109,10 +118,11 @@ export function confirmTokenFrom(transport: MemoryTransport, address: string): s
 }
 
 async function dropSchemas(...schemas: string[]): Promise<void> {
-  const sql = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
+  const client = new pg.Client(POSTGRES_URL);
+  await client.connect();
   try {
-    for (const schema of schemas) await sql.unsafe(`drop schema if exists "${schema}" cascade`);
+    for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
   } finally {
-    await sql.end();
+    await client.end();
   }
 }

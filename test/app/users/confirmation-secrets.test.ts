@@ -2,7 +2,14 @@
 // references, and the link the mail job renders from them is the same on every attempt.
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { confirmTokenFrom, eventually, postJson, startTestApp, type TestApp } from "../support/harness.ts";
+import {
+  confirmTokenFrom,
+  eventually,
+  generatedSecret,
+  postJson,
+  startTestApp,
+  type TestApp,
+} from "../support/harness.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -46,7 +53,7 @@ test("no confirmation token, link or address is stored in any job", async () => 
   expect(jobs).not.toContain("secret1@example.com");
   // Each link works: the token the job derived is the one whose hash the registration stored.
   for (const token of tokens.slice(0, 2)) {
-    expect((await t.request(`/api/users/confirm?token=${token}`)).status).toBe(200);
+    expect((await t.request("/api/users/confirm", postJson({ token, password: "long enough pw" }))).status).toBe(200);
   }
 });
 
@@ -60,7 +67,7 @@ test("a retried mail job renders the same link under the same key: the user gets
   expect(second!.mail).toEqual(first!.mail);
   expect(t.transport.to("retry@example.com")).toHaveLength(1);
   const token = confirmTokenFrom(t.transport, "retry@example.com");
-  expect((await t.request(`/api/users/confirm?token=${token}`)).status).toBe(200);
+  expect((await t.request("/api/users/confirm", postJson({ token, password: "long enough pw" }))).status).toBe(200);
 }, 15_000);
 
 test("a confirmation mail queued for an account confirmed before it ran is not sent", async () => {
@@ -85,8 +92,8 @@ test("a confirmation mail queued for an account confirmed before it ran is not s
 });
 
 test("a link queued under another AUTH_SECRET cannot be rebuilt: the job is dead with what to do, no mail", async () => {
-  const before = await startTestApp({ AUTH_SECRET: "a".repeat(32) }, { start: false });
-  const after = await startTestApp({ DATABASE_URL: `${before.dir}/app.sqlite`, AUTH_SECRET: "b".repeat(32) });
+  const before = await startTestApp({ AUTH_SECRET: generatedSecret() }, { start: false });
+  const after = await startTestApp({ DATABASE_URL: `${before.dir}/app.sqlite`, AUTH_SECRET: generatedSecret() });
   try {
     const response = await before.request(
       "/api/users/register",

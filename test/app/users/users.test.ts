@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { treaty } from "@elysiajs/eden";
 import { hashToken } from "../../../src/app/auth/secrets.ts";
 import { confirmTokenFrom, eventually, startTestApp, type TestApp } from "../support/harness.ts";
+import { concurrentRefreshes, reuseAfterTheInterval } from "../support/refresh-race.ts";
 
 let t: TestApp;
 let api: ReturnType<typeof treaty<TestApp["app"]>>;
@@ -29,7 +30,7 @@ async function registerAndConfirm(email: string) {
   const registered = await api.api.users.register.post({ email, password, displayName: "Test User" });
   expect(registered.status).toBe(201);
   const token = await eventually(() => confirmTokenFrom(t.transport, email));
-  const confirmed = await api.api.users.confirm.get({ query: { token } });
+  const confirmed = await api.api.users.confirm.post({ token, password });
   expect(confirmed.status).toBe(200);
   return registered.data!;
 }
@@ -49,13 +50,14 @@ describe("register", () => {
     expect(jobs.jobs.length).toBe(1);
     const mail = await eventually(() => t.transport.to("ada@example.com")[0]);
     expect(mail.subject).toBe("Confirm your account");
-    expect(mail.text).toContain("http://localhost:3000/api/users/confirm?token=");
+    expect(mail.text).toContain("http://localhost:3000/confirm?token=");
   });
 
-  test("duplicate email (any case) is 409 and queues no second mail", async () => {
+  test("a confirmed email (any case) is 409 and queues no second mail", async () => {
+    await registerAndConfirm("taken@example.com");
     const before = (await t.runtime.jobs.list({ name: "app.confirmation-mail" })).jobs.length;
     const { status, error } = await api.api.users.register.post({
-      email: "ADA@example.com",
+      email: "TAKEN@example.com",
       password,
       displayName: "Other",
     });
@@ -86,17 +88,64 @@ describe("register", () => {
 });
 
 describe("confirm", () => {
-  test("works once; then 400 used_token; unknown 400 invalid_token", async () => {
+  test("works once, with the registration's password; then 400 used_token; unknown 400 invalid_token", async () => {
     await api.api.users.register.post({ email: "grace@example.com", password, displayName: "Grace" });
     const token = await eventually(() => confirmTokenFrom(t.transport, "grace@example.com"));
-    const first = await api.api.users.confirm.get({ query: { token } });
+    const wrong = await api.api.users.confirm.post({ token, password: "not the password" });
+    expect(wrong.status).toBe(401);
+    expect(wrong.error?.value).toMatchObject({ error: "invalid_credentials" });
+    const first = await api.api.users.confirm.post({ token, password });
     expect(first.status).toBe(200);
     expect(first.data).toMatchObject({ confirmed: true, user: { email: "grace@example.com", confirmed: true } });
-    const again = await api.api.users.confirm.get({ query: { token } });
+    const again = await api.api.users.confirm.post({ token, password });
     expect(again.status).toBe(400);
     expect(again.error?.value).toMatchObject({ error: "used_token" });
-    const unknown = await api.api.users.confirm.get({ query: { token: "nope" } });
+    const unknown = await api.api.users.confirm.post({ token: "nope", password });
     expect(unknown.error?.value).toMatchObject({ error: "invalid_token" });
+  });
+
+  test("10 concurrent confirmations of one link: one 200, nine 400 used_token", async () => {
+    await api.api.users.register.post({ email: "race@example.com", password, displayName: "Race" });
+    const token = await eventually(() => confirmTokenFrom(t.transport, "race@example.com"));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => api.api.users.confirm.post({ token, password })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, ...Array(9).fill(400)]);
+    for (const answer of answers.filter((a) => a.status === 400)) {
+      expect(answer.error?.value).toMatchObject({ error: "used_token" });
+    }
+  });
+
+  test("the mail's link opens a page that asks for the password and confirms with it", async () => {
+    await api.api.users.register.post({ email: "page@example.com", password, displayName: "Page" });
+    const link = await eventually(() => t.transport.to("page@example.com")[0]?.text.match(/https?:\/\/\S+/)?.[0]);
+    const path = new URL(link).pathname + new URL(link).search;
+    const token = new URL(link).searchParams.get("token")!;
+    const page = await t.request(path);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("cache-control")).toBe("no-store");
+    const html = await page.text();
+    expect(html).toContain('type="password"');
+    expect(html).toContain(`value="${token}"`);
+    const form = (pw: string) => ({
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token, password: pw }).toString(),
+    });
+    const wrong = await t.request(path, form("not the password"));
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('type="password"');
+    const right = await t.request(path, form(password));
+    expect(right.status).toBe(200);
+    expect(await right.text()).toContain("Your account is confirmed");
+    expect((await t.runtime.repository.findUserByEmail("page@example.com"))!.confirmedAt).not.toBeNull();
+    // A link mailed before confirming took a password leads to the same page.
+    const old = await t.request(`/api/users/confirm?token=${token}`);
+    expect(old.status).toBe(303);
+    expect(old.headers.get("location")).toBe(`/confirm?token=${token}`);
+    // A token that tries to break out of the attribute is escaped.
+    const hostile = await (await t.request(`/confirm?token=${encodeURIComponent('"><script>x</script>')}`)).text();
+    expect(hostile).not.toContain("<script>x");
   });
 
   test("tokens are stored hashed, and an expired one is refused with its reason", async () => {
@@ -106,7 +155,7 @@ describe("confirm", () => {
     expect(stored).not.toBeNull();
     expect(await t.runtime.repository.findConfirmation(token)).toBeNull();
     sql("UPDATE app_email_confirmations SET expires_at = 1 WHERE token_hash = ?", hashToken(token));
-    const response = await api.api.users.confirm.get({ query: { token } });
+    const response = await api.api.users.confirm.post({ token, password });
     expect(response.status).toBe(400);
     expect(response.error?.value).toMatchObject({ error: "expired_token" });
   });
@@ -168,6 +217,19 @@ describe("auth", () => {
     expect(legit.status).toBe(401);
     const row = await t.runtime.repository.findRefreshToken(hashToken(third.refreshToken));
     expect(row!.revokedAt).not.toBeNull();
+  });
+
+  test("concurrent refreshes with one token get the same pair (reuse interval); the family lives", async () => {
+    await concurrentRefreshes(t, "tabs@example.com");
+  });
+
+  test("a rotated refresh token presented after the reuse interval revokes the family", async () => {
+    const short = await startTestApp({ RATE_LIMIT_MAX: "1000", REFRESH_REUSE_INTERVAL_SECONDS: "1" });
+    try {
+      await reuseAfterTheInterval(short, "late-reuse@example.com");
+    } finally {
+      await short.stop();
+    }
   });
 
   test("logout revokes the family; me without or with a bad token is 401", async () => {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import postgres from "postgres";
+import { drizzle } from "drizzle-orm/node-postgres";
+import pg from "pg";
 import { type DeliveryLedger, MemoryDeliveryLedger, type OutgoingMail } from "../../../src/mail/index.ts";
 import { batchKey } from "../../../src/mail/ledger/route-key.ts";
 import { PostgresDeliveryLedger } from "../../../src/stores/postgres/index.ts";
@@ -8,9 +9,12 @@ import { testDatabaseUrl } from "../../support/postgres.ts";
 
 const PG_URL = testDatabaseUrl;
 const schema = `errand_test_mail_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
+const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
+// The app's pool, also used by drizzle: sharing it must not change how the store sends JSON.
+drizzle({ client: admin });
 afterAll(async () => {
-  await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema}_shared CASCADE`);
   await admin.end();
 });
 
@@ -26,6 +30,7 @@ const ledgers: [string, () => DeliveryLedger][] = [
   ["memory", () => new MemoryDeliveryLedger()],
   ["sqlite", () => new SqliteDeliveryLedger({ path: ":memory:" })],
   ["postgres", () => new PostgresDeliveryLedger({ url: PG_URL, schema })],
+  ["postgres, the app's pool", () => new PostgresDeliveryLedger({ pool: admin, schema: `${schema}_shared` })],
 ];
 
 for (const [name, create] of ledgers) {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import postgres from "postgres";
+import { drizzle } from "drizzle-orm/node-postgres";
+import pg from "pg";
 import type { OutgoingMail, PreviewStore } from "../../../src/mail/index.ts";
 import { PostgresPreviewStore } from "../../../src/stores/postgres/index.ts";
 import { SqlitePreviewStore } from "../../../src/stores/sqlite/index.ts";
@@ -7,9 +8,12 @@ import { testDatabaseUrl } from "../../support/postgres.ts";
 
 const PG_URL = testDatabaseUrl;
 const schema = `errand_test_preview_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
-const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
+const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
+// The app's pool, also used by drizzle: sharing it must not change how the store sends JSON.
+drizzle({ client: admin });
 afterAll(async () => {
-  await admin.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema}_shared CASCADE`);
   await admin.end();
 });
 
@@ -25,6 +29,7 @@ const mail = (to: string, subject = "Hello"): OutgoingMail => ({
 const stores: [string, () => PreviewStore][] = [
   ["sqlite", () => new SqlitePreviewStore({ path: ":memory:" })],
   ["postgres", () => new PostgresPreviewStore({ url: PG_URL, schema })],
+  ["postgres, the app's pool", () => new PostgresPreviewStore({ pool: admin, schema: `${schema}_shared` })],
 ];
 
 for (const [name, create] of stores) {

@@ -119,6 +119,26 @@ export function describeJobStoreContract<Tx>(
       test("get of an unknown id is null", async () => {
         expect(await store.get("999999")).toBeNull();
       });
+
+      test("a string that is no job id names no job: beyond 64 bits, not decimal; every store agrees", async () => {
+        const id = await enqueueOne(job("a"));
+        const notIds = ["9223372036854775808", "9999999999999999999", "18446744073709551617", "1e3", "0x10", "-1"];
+        for (const bad of [...notIds, " 1", "", "abc", "1".repeat(40)]) {
+          expect(await store.get(bad), bad).toBeNull();
+          expect(await store.retry(bad, { now: t0 }), bad).toBe(false);
+          expect(await store.discard(bad), bad).toBe(false);
+        }
+        // The largest 64-bit id is a job id, of no job here.
+        expect(await store.get("9223372036854775807")).toBeNull();
+        expect(await store.retry("9223372036854775807", { now: t0 })).toBe(false);
+        // Every id is below a cursor beyond the range: the first page, as without a cursor.
+        for (const cursor of ["9223372036854775807", "9999999999999999999"]) {
+          expect(
+            (await store.list({ limit: 10, cursor })).jobs.map((j) => j.id),
+            cursor,
+          ).toEqual([id]);
+        }
+      });
     });
 
     describe("delayed jobs", () => {

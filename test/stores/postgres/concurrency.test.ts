@@ -42,7 +42,7 @@ afterEach(async () => {
 
 describe("PostgreSQL store under concurrent claimers", () => {
   test("instances starting together migrate once and all work", async () => {
-    const [row] = await admin.unsafe<{ n: number }[]>(`select count(*)::int as n from "${schema}".__errand_migrations`);
+    const [row] = await admin.unsafe<{ n: number }>(`select count(*)::int as n from "${schema}".__errand_migrations`);
     expect(row!.n).toBe(1);
   });
 
@@ -80,7 +80,7 @@ describe("PostgreSQL store under concurrent claimers", () => {
           store.claim({ workerId: `w${w}`, limit: 5, now: t0, leaseMs: 30_000, names: ["report"], limits }),
         ),
       );
-      const [running] = await admin.unsafe<{ n: number }[]>(
+      const [running] = await admin.unsafe<{ n: number }>(
         `select count(*)::int as n from "${schema}".jobs where state = 'running' and name = 'report'`,
       );
       maxRunning = Math.max(maxRunning, running!.n);

@@ -2,6 +2,7 @@ import "../../support/postgres.ts";
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { NewJob, Subscription } from "../../../src/jobs/store.ts";
 import { type PostgresJobStore, postgresStore } from "../../../src/stores/postgres/index.ts";
+import { wakeChannel } from "../../../src/stores/postgres/notifier.ts";
 import { dropSchema, testClient, testDatabaseUrl, testSchema } from "./pg-test-db.ts";
 
 const admin = testClient(2);
@@ -68,14 +69,8 @@ describe("LISTEN/NOTIFY wake-ups across instances", () => {
   });
 
   test("a rolled-back enqueue wakes nobody; the wake-up comes with the commit", async () => {
-    await producer.sql
-      .begin(async (tx) => {
-        await tx`select 1`;
-        throw new Error("rollback");
-      })
-      .catch(() => {});
-    const { drizzle } = await import("drizzle-orm/postgres-js");
-    const db = drizzle({ client: producer.sql });
+    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const db = drizzle({ client: producer.pool });
     await db
       .transaction(async (tx) => {
         await producer.enqueue([job()], { now, tx });
@@ -96,6 +91,28 @@ describe("LISTEN/NOTIFY wake-ups across instances", () => {
     await producer.claim({ workerId: "p", limit: 10, now, leaseMs: 30_000, names: ["a"] });
     expectWake();
     await producer.release(ids, { workerId: "p", now });
+    expect(await wokeWithin(2_000)).toBe(true);
+  });
+
+  test("a listener whose connection is killed listens again, and wakes once to catch up", async () => {
+    const listening = `listen "${wakeChannel(schema)}"`;
+    const listenerPids = async () =>
+      (
+        await admin.unsafe<{ pid: number }>(
+          "select pid from pg_stat_activity where datname = current_database() and query = $1",
+          [listening],
+        )
+      ).map((row) => row.pid);
+    const [before] = await listenerPids();
+    expect(before).toBeNumber();
+    await admin.unsafe("select pg_terminate_backend($1)", [before]);
+    // Whatever was announced while nobody listened is lost: the listener wakes once when it is back.
+    expect(await wokeWithin(3_000)).toBe(true);
+    const [after] = await listenerPids();
+    expect(after).toBeNumber();
+    expect(after).not.toBe(before);
+    expectWake();
+    await producer.enqueue([job()], { now });
     expect(await wokeWithin(2_000)).toBe(true);
   });
 });

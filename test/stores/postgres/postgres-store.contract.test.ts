@@ -1,6 +1,6 @@
 import "../../support/postgres.ts";
 import { afterAll } from "bun:test";
-import { drizzle } from "drizzle-orm/postgres-js";
+import { drizzle } from "drizzle-orm/node-postgres";
 import { type PostgresTx, postgresStore } from "../../../src/stores/postgres/index.ts";
 import { describeJobStoreContract } from "../contract/job-store.contract.ts";
 import { dropSchema, testClient, testSchema } from "./pg-test-db.ts";

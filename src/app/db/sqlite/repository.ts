@@ -4,7 +4,7 @@ import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
 import { migrate } from "drizzle-orm/bun-sqlite/migrator";
 import { migrationsDir } from "../migrations-dir.ts";
 import type { ConfirmationMail, ConfirmationRecord, RefreshTokenRecord, UserRecord } from "../records.ts";
-import type { AppRepository, RotateOutcome } from "../repository.ts";
+import { type AppRepository, type RegisterOutcome, type RotateOutcome, withinReuseInterval } from "../repository.ts";
 import { appSqliteSchema, emailConfirmations, refreshTokens, users } from "./schema.ts";
 
 export type AppSqliteDb = BunSQLiteDatabase<typeof appSqliteSchema>;
@@ -29,18 +29,21 @@ export class SqliteAppRepository implements AppRepository {
     private readonly outbox: SqliteOutbox,
   ) {}
 
-  async registerUser(user: UserRecord, confirmation: ConfirmationRecord, mail: ConfirmationMail): Promise<boolean> {
-    try {
-      this.db.transaction((tx) => {
-        tx.insert(users).values(user).run();
-        tx.insert(emailConfirmations).values(confirmation).run();
-        this.outbox(tx, mail);
-      });
-      return true;
-    } catch (error) {
-      if (isUniqueViolation(error, "app_users.email")) return false;
-      throw error;
-    }
+  async registerUser(
+    user: UserRecord,
+    confirmation: ConfirmationRecord,
+    mail: ConfirmationMail,
+  ): Promise<RegisterOutcome> {
+    // One synchronous transaction: nothing else on this connection runs between the read and the writes.
+    return this.db.transaction((tx) => {
+      const existing = tx.select().from(users).where(eq(users.email, user.email)).get();
+      if (existing && existing.confirmedAt !== null) return "taken";
+      if (existing) deleteUser(tx, existing.id);
+      tx.insert(users).values(user).run();
+      tx.insert(emailConfirmations).values(confirmation).run();
+      this.outbox(tx, mail);
+      return existing ? "replaced" : "created";
+    });
   }
 
   async addConfirmation(confirmation: ConfirmationRecord, mail: ConfirmationMail): Promise<void> {
@@ -93,21 +96,32 @@ export class SqliteAppRepository implements AppRepository {
     this.db.insert(refreshTokens).values(token).run();
   }
 
-  async rotateRefreshToken(tokenHash: string, next: RefreshTokenRecord, now: number): Promise<RotateOutcome> {
-    return this.db.transaction((tx) => {
+  async rotateRefreshToken(
+    tokenHash: string,
+    next: RefreshTokenRecord,
+    now: number,
+    reuseIntervalMs: number,
+  ): Promise<RotateOutcome> {
+    return this.db.transaction((tx): RotateOutcome => {
       const current = tx.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
-      if (!current) return "unknown";
+      if (!current) return { outcome: "unknown" };
+      if (current.revokedAt === null && current.replacedBy !== null) {
+        const successor = tx.select().from(refreshTokens).where(eq(refreshTokens.id, current.replacedBy)).get();
+        if (successor && withinReuseInterval(successor, next, now, reuseIntervalMs)) {
+          return { outcome: "rotated", current: successor };
+        }
+      }
       if (current.revokedAt !== null || current.replacedBy !== null) {
         tx.update(refreshTokens)
           .set({ revokedAt: now })
           .where(and(eq(refreshTokens.familyId, current.familyId), isNull(refreshTokens.revokedAt)))
           .run();
-        return "reused";
+        return { outcome: "reused" };
       }
-      if (current.expiresAt <= now) return "expired";
+      if (current.expiresAt <= now) return { outcome: "expired" };
       tx.insert(refreshTokens).values(next).run();
       tx.update(refreshTokens).set({ replacedBy: next.id }).where(eq(refreshTokens.id, current.id)).run();
-      return "rotated";
+      return { outcome: "rotated", current: next };
     });
   }
 
@@ -136,6 +150,9 @@ export class SqliteAppRepository implements AppRepository {
   }
 }
 
-function isUniqueViolation(error: unknown, column: string): boolean {
-  return error instanceof Error && error.message.includes("UNIQUE constraint failed") && error.message.includes(column);
+/** Deletes a user with its confirmations and refresh tokens, whatever the connection's foreign_keys setting. */
+function deleteUser(tx: AppSqliteTx, userId: string): void {
+  tx.delete(emailConfirmations).where(eq(emailConfirmations.userId, userId)).run();
+  tx.delete(refreshTokens).where(eq(refreshTokens.userId, userId)).run();
+  tx.delete(users).where(eq(users.id, userId)).run();
 }

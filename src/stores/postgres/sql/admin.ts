@@ -1,13 +1,14 @@
 // Inspection and manual intervention: get, list, counts, retry, run now, discard, prune. On the default-durability
-// pool (ctx.sql): an operator's retry or discard must not be forgotten by a server crash.
+// pool (ctx.db): an operator's retry or discard must not be forgotten by a server crash.
 import type { JobCount, JobPage, JobRecord, ListOptions, PruneOptions } from "../../../jobs/store.ts";
 import { isJobId, pageSize } from "../../common.ts";
 import type { StoreContext } from "../context.ts";
+import { empty, sql } from "../template.ts";
 import { type JobRow, toJobRecord } from "./rows.ts";
 
 export async function get(ctx: StoreContext, id: string): Promise<JobRecord | null> {
   if (!isJobId(id)) return null;
-  const [row] = await ctx.sql<JobRow[]>`select * from ${ctx.jobs} where id = ${id}::bigint`;
+  const [row] = await ctx.db<JobRow>`select * from ${ctx.jobs} where id = ${id}::bigint`;
   return row ? toJobRecord(row) : null;
 }
 
@@ -17,32 +18,31 @@ export async function get(ctx: StoreContext, id: string): Promise<JobRecord | nu
  */
 export async function list(ctx: StoreContext, o: ListOptions): Promise<JobPage> {
   const limit = pageSize(o.limit);
-  const q = ctx.sql;
   const oldest = o.order === "oldest";
   const after = o.cursor && isJobId(o.cursor) ? o.cursor : undefined;
-  const rows = await q<JobRow[]>`
+  const rows = await ctx.db<JobRow>`
     select * from ${ctx.jobs}
     where true
-      ${o.state ? q`and state = ${o.state}` : q``}
-      ${o.name ? q`and name = ${o.name}` : q``}
-      ${o.queue ? q`and queue = ${o.queue}` : q``}
-      ${o.key !== undefined ? q`and key = ${o.key}` : q``}
-      ${after === undefined ? q`` : oldest ? q`and id > ${after}::bigint` : q`and id < ${after}::bigint`}
-    order by ${oldest ? q`id asc` : q`id desc`}
+      ${o.state ? sql`and state = ${o.state}` : empty}
+      ${o.name ? sql`and name = ${o.name}` : empty}
+      ${o.queue ? sql`and queue = ${o.queue}` : empty}
+      ${o.key !== undefined ? sql`and key = ${o.key}` : empty}
+      ${after === undefined ? empty : oldest ? sql`and id > ${after}::bigint` : sql`and id < ${after}::bigint`}
+    order by ${oldest ? sql`id asc` : sql`id desc`}
     limit ${limit + 1}::int`;
   const page = rows.slice(0, limit).map(toJobRecord);
   return { jobs: page, nextCursor: rows.length > limit ? page.at(-1)!.id : null };
 }
 
 export async function counts(ctx: StoreContext): Promise<JobCount[]> {
-  return ctx.sql<JobCount[]>`
+  return ctx.db<JobCount>`
     select name, state, count(*)::int as count from ${ctx.jobs} group by name, state order by name, state`;
 }
 
 /** A failed or dead job runs again now with a fresh attempt budget; its error history is kept. */
 export async function retry(ctx: StoreContext, id: string, now: number): Promise<boolean> {
   if (!isJobId(id)) return false;
-  const rows = await ctx.sql`
+  const rows = await ctx.db`
     with retried as (
       update ${ctx.jobs} set state = 'ready', run_at = ${now}::bigint, attempts = 0, finished_at = null
       where id = ${id}::bigint and state in ('failed', 'dead')
@@ -55,7 +55,7 @@ export async function retry(ctx: StoreContext, id: string, now: number): Promise
 /** A scheduled job, or a failed one waiting for its retry, is due now; attempts and history are kept. */
 export async function runNow(ctx: StoreContext, id: string, now: number): Promise<boolean> {
   if (!isJobId(id)) return false;
-  const rows = await ctx.sql`
+  const rows = await ctx.db`
     with due as (
       update ${ctx.jobs} set state = 'ready', run_at = ${now}::bigint
       where id = ${id}::bigint and state in ('scheduled', 'failed')
@@ -68,7 +68,7 @@ export async function runNow(ctx: StoreContext, id: string, now: number): Promis
 /** Deletes a job unless it is running (its worker would then complete a job that no longer exists). */
 export async function discard(ctx: StoreContext, id: string): Promise<boolean> {
   if (!isJobId(id)) return false;
-  const result = await ctx.sql`delete from ${ctx.jobs} where id = ${id}::bigint and state <> 'running'`;
+  const result = await ctx.db`delete from ${ctx.jobs} where id = ${id}::bigint and state <> 'running'`;
   return result.count === 1;
 }
 
@@ -76,7 +76,7 @@ export async function discard(ctx: StoreContext, id: string): Promise<boolean> {
 export async function prune(ctx: StoreContext, o: PruneOptions): Promise<number> {
   const states = o.states ?? ["succeeded"];
   if (states.length === 0) return 0;
-  const result = await ctx.sql`
+  const result = await ctx.db`
     delete from ${ctx.jobs} where state = any(${states as string[]}::text[]) and finished_at < ${o.finishedBefore}::bigint`;
   return result.count;
 }

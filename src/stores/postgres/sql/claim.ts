@@ -1,5 +1,6 @@
 import type { ClaimedJob, ClaimOptions } from "../../../jobs/store.ts";
 import type { Query, StoreContext } from "../context.ts";
+import { empty, sql } from "../template.ts";
 import { type JobRow, toClaimedJob } from "./rows.ts";
 
 /**
@@ -36,8 +37,8 @@ export async function claim(ctx: StoreContext, options: ClaimOptions): Promise<C
 function claimStatement(q: Query, ctx: StoreContext, o: ClaimOptions, limited: readonly string[]) {
   const { jobs } = ctx;
   const limits = limited.map((name) => o.limits![name]!);
-  const inQueues = o.queues ? q`and j.queue = any(${o.queues as string[]}::text[])` : q``;
-  return q<JobRow[]>`
+  const inQueues = o.queues ? sql`and j.queue = any(${o.queues as string[]}::text[])` : empty;
+  return q<JobRow>`
     with quota as (
       select n.name, case when l.cap is null then ${o.limit}::int
         else least(${o.limit}::int, l.cap - (select count(*) from ${jobs} r where r.state = 'running' and r.name = n.name))::int

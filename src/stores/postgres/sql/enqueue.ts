@@ -1,17 +1,15 @@
 // Enqueue: the whole batch in one statement, on the store's pool or through the caller's transaction.
-import type { sql as drizzleSqlTag, SQL } from "drizzle-orm";
+import type { sql as drizzleSqlTag } from "drizzle-orm";
 import type { EnqueuedJob, NewJob } from "../../../jobs/store.ts";
-import type { PendingQuery, PostgresTx, StoreContext } from "../context.ts";
+import type { PostgresTx, StoreContext } from "../context.ts";
 import { KeyConflictError } from "../errors.ts";
+import { type Fragment, flatten, sql } from "../template.ts";
 
 interface Inserted {
   ord: number;
   id: string | null;
   created: boolean;
 }
-
-/** A tagged-template SQL builder: postgres-js's `sql` or drizzle's `sql`. */
-type Tag<Q> = (strings: TemplateStringsArray, ...values: unknown[]) => Q;
 
 type DrizzleSql = typeof drizzleSqlTag;
 let drizzleSql: Promise<DrizzleSql> | undefined;
@@ -31,9 +29,9 @@ function loadDrizzleSql(): Promise<DrizzleSql> {
  * exist, whose ids the same statement reads back. Repeats of a key inside the batch never reach the
  * database: they take the id of the key's first row.
  *
- * On the store's own connection the statement is a prepared postgres-js query and the NOTIFY is sent
- * after it commits (ctx.notify, coalesced, off the caller's path). Inside the caller's transaction it
- * runs through drizzle and NOTIFYs within the transaction, so the wake-up is delivered only on commit.
+ * On the store's own connection the statement is prepared and the NOTIFY is sent after it commits
+ * (ctx.notify, coalesced, off the caller's path). Inside the caller's transaction it runs through
+ * drizzle and NOTIFYs within the transaction, so the wake-up is delivered only on commit.
  */
 export async function enqueue(
   ctx: StoreContext,
@@ -81,25 +79,17 @@ function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
 }
 
 async function insertInTransaction(tx: PostgresTx, ctx: StoreContext, input: string, now: number) {
-  const sql = await loadDrizzleSql();
-  const table = sql.raw(`"${ctx.schema}"."jobs"`);
-  return (await tx.execute(insertStatement(sql as Tag<SQL>, table, ctx, input, now, true))) as unknown as Inserted[];
+  return runInTransaction<Inserted>(tx, insertStatement(ctx, input, now, true));
 }
 
-function insertOnPool(ctx: StoreContext, input: string, now: number): PendingQuery<Inserted[]> {
-  return insertStatement(ctx.sql as unknown as Tag<PendingQuery<Inserted[]>>, ctx.jobs, ctx, input, now, false);
+function insertOnPool(ctx: StoreContext, input: string, now: number): Promise<Inserted[]> {
+  return ctx.db<Inserted>`${insertStatement(ctx, input, now, false)}`;
 }
 
-/** The same SQL for both builders; `table` is an identifier fragment of the builder's own kind. */
-function insertStatement<Q>(
-  tag: Tag<Q>,
-  table: unknown,
-  ctx: StoreContext,
-  input: string,
-  now: number,
-  notify: boolean,
-): Q {
-  return tag`
+/** The same statement on both paths; `notify` sends the wake-up from inside it (the caller's transaction). */
+function insertStatement(ctx: StoreContext, input: string, now: number, notify: boolean): Fragment {
+  const table = ctx.jobs;
+  return sql`
     with input as (
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
       from jsonb_to_recordset(${input}::text::jsonb)
@@ -121,6 +111,18 @@ function insertStatement<Q>(
     left join inserted ins on ins.id = i.id
     left join ${table} existing on ins.id is null and existing.key = i.key
   `;
+}
+
+/**
+ * Runs a fragment through the caller's drizzle transaction, as drizzle's own `sql` (which takes the
+ * same text pieces and parameters). node-postgres answers `execute` with `{ rows }`, postgres-js and
+ * bun-sql with the rows themselves.
+ */
+async function runInTransaction<R>(tx: PostgresTx, fragment: Fragment): Promise<R[]> {
+  const drizzleSql = await loadDrizzleSql();
+  const { strings, values } = flatten(fragment);
+  const result = await tx.execute(drizzleSql(Object.assign(strings, { raw: strings }), ...values));
+  return (Array.isArray(result) ? result : (result as { rows: R[] }).rows) as R[];
 }
 
 /**
@@ -147,13 +149,7 @@ async function resolveRacedKeys(
 type KeyRow = { id: string; key: string };
 
 async function findKeys(ctx: StoreContext, tx: PostgresTx | undefined, keysJson: string): Promise<KeyRow[]> {
-  if (!tx) {
-    return ctx.sql<KeyRow[]>`
-      select id::text as id, key from ${ctx.jobs} where key in (select jsonb_array_elements_text(${keysJson}::text::jsonb))`;
-  }
-  const sql = await loadDrizzleSql();
-  const rows = await tx.execute(sql`
-    select id::text as id, key from ${sql.raw(`"${ctx.schema}"."jobs"`)}
-    where key in (select jsonb_array_elements_text(${keysJson}::text::jsonb))`);
-  return rows as unknown as KeyRow[];
+  const statement = sql`
+    select id::text as id, key from ${ctx.jobs} where key in (select jsonb_array_elements_text(${keysJson}::text::jsonb))`;
+  return tx ? runInTransaction<KeyRow>(tx, statement) : ctx.db<KeyRow>`${statement}`;
 }

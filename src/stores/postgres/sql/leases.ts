@@ -7,7 +7,7 @@ import type { StoreContext } from "../context.ts";
 export async function renew(ctx: StoreContext, ids: readonly string[], o: RenewOptions): Promise<string[]> {
   if (ids.length === 0) return [];
   const rows = await ctx.transition(
-    (q) => q<{ id: string }[]>`
+    (q) => q<{ id: string }>`
     update ${ctx.jobs} set lease_expires_at = ${o.now + o.leaseMs}::bigint
     where id = any(${ids as string[]}::bigint[]) and state = 'running' and locked_by = ${o.workerId}
     returning id::text as id`,
@@ -25,7 +25,7 @@ export async function renew(ctx: StoreContext, ids: readonly string[], o: RenewO
 export async function release(ctx: StoreContext, ids: readonly string[], o: WorkerOptions): Promise<number> {
   if (ids.length === 0) return 0;
   const [row] = await ctx.transition(
-    (q) => q<{ released: number }[]>`
+    (q) => q<{ released: number }>`
     with released as (
       update ${ctx.jobs}
       set state = 'ready', attempts = greatest(attempts - 1, 0), locked_by = null, lease_expires_at = null
@@ -48,7 +48,7 @@ export async function release(ctx: StoreContext, ids: readonly string[], o: Work
 export async function recoverExpired(ctx: StoreContext, o: RecoverOptions): Promise<number> {
   const limit = o.limit ?? defaultRecoverLimit;
   const [row] = await ctx.transition(
-    (q) => q<{ recovered: number }[]>`
+    (q) => q<{ recovered: number }>`
     with expired as (
       select id from ${ctx.jobs}
       where state = 'running' and lease_expires_at < ${o.now}::bigint

@@ -1,7 +1,7 @@
-// Rows as postgres-js returns them, and their mapping to the JobStore types.
+// Rows as the store reads them (connections.ts parses types), and their mapping to the JobStore types.
 import type { ClaimedJob, JobAttemptError, JobRecord, JobState } from "../../../jobs/store.ts";
 
-/** A jobs row as postgres-js returns it: bigint columns arrive as strings, jsonb parsed. */
+/** A jobs row as the store reads it: bigint columns arrive as strings, jsonb parsed. */
 export interface JobRow {
   id: string;
   name: string;

@@ -1,6 +1,6 @@
 // Raw rows as bun:sqlite returns them, and their mapping to the JobStore types.
 import type { ClaimedJob, JobAttemptError, JobRecord, JobState } from "../../../jobs/store.ts";
-import { isJobId } from "../../common.ts";
+import { jobIdNumber } from "../../common.ts";
 
 export interface JobRow {
   id: number;
@@ -76,5 +76,5 @@ export function toJobRecord(row: JobRow): JobRecord {
 
 /** The rowid a job id names, or null (matches no row) when it is not a job id. */
 export function toRowId(id: string): number | null {
-  return isJobId(id) ? Number(id) : null;
+  return jobIdNumber(id);
 }
