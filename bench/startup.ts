@@ -44,7 +44,14 @@ interface Launch {
   load: number;
 }
 
-const production = { NODE_ENV: "production", AUTH_SECRET: "bench-secret-0123456789abcdef", LOG_LEVEL: "warn" };
+// What production requires: a generated secret, the public URL, a mail provider (Resend; no mail is sent here).
+const production = {
+  NODE_ENV: "production",
+  AUTH_SECRET: "q0Ez8m1Ow9sVt2kKXb4hJ6cN3yRpLuD7aGfW5iTnYvs=",
+  PUBLIC_URL: "https://app.example.com",
+  RESEND_API_KEY: "re_bench_never_used",
+  LOG_LEVEL: "warn",
+};
 // The defaults of `bun src/main.ts`: Swagger UI and the mail preview mounted.
 const development = { NODE_ENV: "development", LOG_LEVEL: "warn" };
 
