@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import postgres from "postgres";
+import pg from "pg";
 import { startFakeResend } from "../support/fake-resend.ts";
 import { testDatabaseUrl } from "../support/postgres.ts";
 import { type Child, listeningUrl, spawnChild } from "../support/process.ts";
@@ -46,15 +46,19 @@ function sqlite(): Store {
 function postgresStore(): Store {
   const suffix = crypto.randomUUID().replaceAll("-", "").slice(0, 12);
   const [app, jobs] = [`errand_test_app_${suffix}`, `errand_test_jobs_${suffix}`];
-  const sql = postgres(testDatabaseUrl, { max: 1, onnotice: () => {} });
+  const client = new pg.Client({ connectionString: testDatabaseUrl });
+  const connected = client.connect();
   return {
     env: { DATABASE_URL: testDatabaseUrl, DATABASE_SCHEMA: app, JOBS_SCHEMA: jobs },
     async registered() {
-      return (await sql.unsafe<{ email: string }[]>(`select email from "${app}".app_users`)).map((r) => r.email);
+      await connected;
+      const { rows } = await client.query<{ email: string }>(`select email from "${app}".app_users`);
+      return rows.map((r) => r.email);
     },
     async cleanup() {
-      for (const schema of [app, jobs]) await sql.unsafe(`drop schema if exists "${schema}" cascade`);
-      await sql.end();
+      await connected;
+      for (const schema of [app, jobs]) await client.query(`drop schema if exists "${schema}" cascade`);
+      await client.end();
     },
   };
 }
