@@ -15,6 +15,8 @@
 //   still `running` and `locked_by` the given worker: a worker whose lease expired and was taken over
 //   cannot overwrite the new owner's state.
 
+import type { NewDependency, WorkflowStore } from "./workflow-store.ts";
+
 /**
  * scheduled: waiting for its runAt. ready: due, waiting for a worker. running: claimed under a lease.
  * failed: an attempt failed and a retry is scheduled at runAt. succeeded / dead: final (dead keeps
@@ -238,7 +240,7 @@ export interface Subscription {
  * Persistence for durable jobs. `Tx` is the store's transaction type accepted by `enqueue({ tx })`
  * (a drizzle transaction or database of the same connection); `never` when the store has none.
  */
-export interface JobStore<Tx = never> {
+export interface JobStore<Tx = never> extends WorkflowStore<Tx> {
   /** Applies migrations and opens connections. Idempotent; the core awaits it at start. */
   init(): Promise<void>;
 
@@ -278,7 +280,7 @@ export interface JobStore<Tx = never> {
   /** Failed or dead -> ready now with a fresh attempt budget (history kept). false if not retryable. */
   retry(id: string, options: { now: number }): Promise<boolean>;
 
-  /** Deletes a job that is not running. false if it does not exist or is running. */
+  /** Deletes a job that is not running (with its steps and waits). false if it does not exist or is running. */
   discard(id: string): Promise<boolean>;
 
   /**
@@ -300,7 +302,10 @@ export interface JobStore<Tx = never> {
    */
   stats(options: StatsOptions): Promise<JobStats>;
 
-  /** Deletes finished jobs older than the retention; returns how many. */
+  /**
+   * Deletes finished jobs older than the retention with their workflow steps, dependency rows and
+   * event waits, and the events sent before `finishedBefore`; returns how many jobs.
+   */
   prune(options: PruneOptions): Promise<number>;
 
   /**
@@ -318,4 +323,10 @@ export interface JobStore<Tx = never> {
  */
 export interface SyncJobStore<Tx> extends JobStore<Tx> {
   enqueueSync(jobs: readonly NewJob[], options: EnqueueOptions<Tx>): EnqueuedJob[];
+  /** enqueueGraph, synchronously (flows and `after` inside the caller's synchronous transaction). */
+  enqueueGraphSync(
+    jobs: readonly NewJob[],
+    dependencies: readonly NewDependency[],
+    options: EnqueueOptions<Tx>,
+  ): EnqueuedJob[];
 }

@@ -55,3 +55,21 @@ export interface EmbeddedMigration {
   /** The file split at drizzle-kit's `--> statement-breakpoint` markers. */
   statements: readonly string[];
 }
+
+/**
+ * What a waiter records when one of its dependencies ended dead (or cancelled): the error appended to
+ * the waiter, which ends dead; null when the waiter runs anyway ("continue"). The same text on every store.
+ */
+export function dependencyFailure(
+  edge: { kind: "child" | "after"; onFailure: "fail" | "continue" | "cancel" },
+  dependency: { id: string; name: string; state: string },
+  now: number,
+): { at: number; name: string; message: string } | null {
+  if (edge.onFailure === "continue") return null;
+  const what = edge.kind === "child" ? "Child job" : "Job";
+  return {
+    at: now,
+    name: edge.kind === "child" ? "ChildJobFailedError" : "DependencyFailedError",
+    message: `${what} ${dependency.id} (${dependency.name}) ended ${dependency.state}${edge.kind === "after" ? ": this job was waiting for it (after) and does not run" : ""}.`,
+  };
+}

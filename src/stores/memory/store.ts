@@ -29,12 +29,20 @@ import type {
   SyncJobStore,
   WorkerOptions,
 } from "../../jobs/store.ts";
-import { defaultRecoverLimit, jobIdNumber, leaseExpiredMessage } from "../common.ts";
+import {
+  type NewDependency,
+  parkedRunAt,
+  type StoredEvent,
+  type StoredStep,
+  type Suspension,
+} from "../../jobs/workflow-store.ts";
+import { defaultRecoverLimit, dependencyFailure, jobIdNumber, leaseExpiredMessage } from "../common.ts";
 import { StateCounts } from "./counts.ts";
 import { IdOrder } from "./id-order.ts";
 import { PendingIndex } from "./pending.ts";
 import { type MemoryJob, toClaimedJob, toJobRecord } from "./records.ts";
 import { memoryStats } from "./stats.ts";
+import { MemoryWorkflowRows } from "./workflows.ts";
 
 /**
  * Every call runs to its end synchronously, so each is atomic as a transaction would be; the async
@@ -48,6 +56,7 @@ export class MemoryJobStore implements SyncJobStore<never> {
   readonly #counts = new StateCounts();
   readonly #order = new IdOrder();
   readonly #subscribers = new Set<() => void>();
+  readonly #rows = new MemoryWorkflowRows();
   /** Ids are never reused, also after discard and prune (handlers may key side effects by job id). */
   #lastId = 0;
 
@@ -200,7 +209,126 @@ export class MemoryJobStore implements SyncJobStore<never> {
       this.#delete(job);
       deleted++;
     }
+    this.#rows.pruneEvents(finishedBefore);
     return deleted;
+  }
+
+  async enqueueGraph(
+    jobs: readonly NewJob[],
+    dependencies: readonly NewDependency[],
+    options: EnqueueOptions<never>,
+  ): Promise<EnqueuedJob[]> {
+    return this.enqueueGraphSync(jobs, dependencies, options);
+  }
+
+  enqueueGraphSync(
+    jobs: readonly NewJob[],
+    dependencies: readonly NewDependency[],
+    options: EnqueueOptions<never>,
+  ): EnqueuedJob[] {
+    const results = this.enqueueSync(jobs, options);
+    for (const d of dependencies) {
+      const waiter = results[d.waiter]!;
+      if (!waiter.created) continue;
+      const dependency = typeof d.dependency === "number" ? results[d.dependency]!.id : d.dependency.id;
+      const dependencyId = jobIdNumber(dependency);
+      if (dependencyId === null) continue;
+      this.#rows.addDependency({
+        waiter: Number(waiter.id),
+        dependency: dependencyId,
+        kind: d.kind,
+        onFailure: d.onFailure,
+        settled: false,
+      });
+    }
+    return results;
+  }
+
+  async settleDependencies({ now }: { now: number }): Promise<{ settled: number; waiting: number }> {
+    let settled = 0;
+    let waiting = 0;
+    for (const [waiterId, edges] of this.#rows.dependencies) {
+      const open = edges.filter((e) => !e.settled);
+      if (open.length === 0) continue;
+      const states = open.map((e) => this.#jobs.get(e.dependency));
+      if (states.some((dep) => dep !== undefined && dep.state !== "succeeded" && dep.state !== "dead")) {
+        waiting++;
+        continue;
+      }
+      for (const e of open) e.settled = true;
+      const waiter = this.#jobs.get(waiterId);
+      if (waiter?.state !== "scheduled" || waiter.runAt !== parkedRunAt) continue;
+      const failedAt = open.findIndex((_, i) => states[i]?.state === "dead");
+      const failed = states[failedAt];
+      const failure = failed ? dependencyFailure(open[failedAt]!, { ...failed, id: String(failed.id) }, now) : null;
+      if (failure) {
+        waiter.errors.push(JSON.stringify({ ...failure, attempt: waiter.attempts }));
+        this.#finish(waiter, "dead", now);
+      } else this.#reschedule(waiter, "ready", now);
+      settled++;
+    }
+    if (settled > 0) this.#wake();
+    return { settled, waiting };
+  }
+
+  async dependencies(id: string, kind: "child" | "after"): Promise<JobRecord[]> {
+    const key = jobIdNumber(id);
+    const edges = key === null ? [] : (this.#rows.dependencies.get(key) ?? []);
+    return edges
+      .filter((e) => e.kind === kind)
+      .map((e) => this.#jobs.get(e.dependency))
+      .filter((job): job is MemoryJob => job !== undefined)
+      .sort((a, b) => a.id - b.id)
+      .map(toJobRecord);
+  }
+
+  async steps(id: string): Promise<StoredStep[]> {
+    const key = jobIdNumber(id);
+    return key === null ? [] : this.#rows.stepsOf(key);
+  }
+
+  async saveStep(id: string, step: StoredStep, o: WorkerOptions & { clearWait?: boolean }): Promise<boolean> {
+    const job = this.#held(id, o.workerId);
+    if (!job) return false;
+    this.#rows.saveStep(job.id, step);
+    if (o.clearWait) this.#rows.clearWait(job.id);
+    return true;
+  }
+
+  async suspend(suspensions: readonly Suspension[], { workerId, now }: WorkerOptions): Promise<number> {
+    let changed = 0;
+    for (const s of suspensions) {
+      const job = this.#held(s.id, workerId);
+      if (!job) continue;
+      if (s.step) this.#rows.saveStep(job.id, s.step);
+      let runAt = s.runAt;
+      if (s.wait) {
+        this.#rows.wait(job.id, s.wait.event);
+        const sent = this.#rows.findEvent(s.wait.event, s.wait.since);
+        if (sent) runAt = now;
+      }
+      job.attempts = Math.max(job.attempts - 1, 0);
+      this.#reschedule(job, "scheduled", runAt);
+      changed++;
+    }
+    return changed;
+  }
+
+  async sendEvent(event: string, data: unknown, { now }: { now: number }): Promise<number> {
+    this.#rows.events.push({ name: event, data: JSON.stringify(data ?? null), sentAt: now });
+    let woken = 0;
+    for (const id of this.#rows.waitersOf.get(event) ?? []) {
+      const job = this.#jobs.get(id);
+      if (job?.state !== "scheduled") continue;
+      this.#reschedule(job, "ready", now);
+      woken++;
+    }
+    if (woken > 0) this.#wake();
+    return woken;
+  }
+
+  async findEvent(event: string, since: number): Promise<StoredEvent | null> {
+    return this.#rows.findEvent(event, since);
   }
 
   /** Wakes other Jobs services sharing this store (in this process) when jobs become due. */
@@ -272,7 +400,7 @@ export class MemoryJobStore implements SyncJobStore<never> {
   }
 
   /** Pending again (ready or failed), due at runAt. */
-  #reschedule(job: MemoryJob, state: "ready" | "failed", runAt: number): void {
+  #reschedule(job: MemoryJob, state: "scheduled" | "ready" | "failed", runAt: number): void {
     this.#setState(job, state);
     job.runAt = runAt;
     job.lockedBy = null;
@@ -281,6 +409,7 @@ export class MemoryJobStore implements SyncJobStore<never> {
   }
 
   #delete(job: MemoryJob): void {
+    this.#rows.forget(job.id);
     this.#pending.remove(job);
     this.#jobs.delete(job.id);
     if (job.key !== null) this.#byKey.delete(job.key);

@@ -3,6 +3,7 @@
 // constructed and used only in connections.ts.
 import type { SQL } from "drizzle-orm";
 import type { Fragment } from "./template.ts";
+import type { Transaction } from "./transitions.ts";
 
 /**
  * The caller's drizzle transaction (or database), accepted by `enqueue({ tx })`: the job is inserted
@@ -37,6 +38,8 @@ export interface StoreContext {
    * `atomic`: the statements run in one transaction.
    */
   readonly transition: <T>(run: (q: Query) => Promise<T>, options?: { atomic?: boolean }) => Promise<T>;
+  /** A transaction at default durability (flows and workflows: several statements that commit together). */
+  readonly begin: Transaction;
   /** Wakes other instances (NOTIFY) soon, without waiting; see notifier.ts. */
   readonly notify: () => void;
   readonly schema: string;

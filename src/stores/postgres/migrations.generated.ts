@@ -14,4 +14,18 @@ export const migrations: readonly EmbeddedMigration[] = [
       "\nCREATE INDEX \"jobs_finished_idx\" ON \"jobs\" USING btree (\"finished_at\") WHERE \"jobs\".\"state\" in ('succeeded', 'dead');",
     ],
   },
+  {
+    tag: "0001_heavy_edwin_jarvis",
+    createdAt: 1796003655728,
+    hash: "105055037dc4512af906958e53da34bbb166d48943a17f9309d7f9df6897cdd8",
+    statements: [
+      "CREATE TABLE \"event_waits\" (\n\t\"job_id\" bigint PRIMARY KEY NOT NULL,\n\t\"event\" text NOT NULL\n);\n",
+      "\nCREATE TABLE \"events\" (\n\t\"id\" bigserial PRIMARY KEY NOT NULL,\n\t\"name\" text NOT NULL,\n\t\"data\" jsonb NOT NULL,\n\t\"sent_at\" bigint NOT NULL\n);\n",
+      "\nCREATE TABLE \"job_dependencies\" (\n\t\"waiter_id\" bigint NOT NULL,\n\t\"dependency_id\" bigint NOT NULL,\n\t\"kind\" text NOT NULL,\n\t\"on_failure\" text NOT NULL,\n\t\"settled\" integer DEFAULT 0 NOT NULL,\n\tCONSTRAINT \"job_dependencies_waiter_id_dependency_id_pk\" PRIMARY KEY(\"waiter_id\",\"dependency_id\")\n);\n",
+      "\nCREATE TABLE \"workflow_steps\" (\n\t\"job_id\" bigint NOT NULL,\n\t\"step_id\" text NOT NULL,\n\t\"seq\" integer NOT NULL,\n\t\"result\" jsonb,\n\t\"done\" integer NOT NULL,\n\tCONSTRAINT \"workflow_steps_job_id_step_id_pk\" PRIMARY KEY(\"job_id\",\"step_id\")\n);\n",
+      "\nCREATE INDEX \"event_waits_event_idx\" ON \"event_waits\" USING btree (\"event\");",
+      "\nCREATE INDEX \"events_name_idx\" ON \"events\" USING btree (\"name\",\"sent_at\");",
+      "\nCREATE INDEX \"job_dependencies_open_idx\" ON \"job_dependencies\" USING btree (\"waiter_id\") WHERE \"job_dependencies\".\"settled\" = 0;",
+    ],
+  },
 ];

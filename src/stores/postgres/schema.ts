@@ -8,6 +8,7 @@ import {
   jsonb,
   pgSchema,
   pgTable,
+  primaryKey,
   text,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
@@ -63,3 +64,67 @@ export const jobs = pgTable("jobs", columns(), constraints);
 export function jobsTable(schema: string) {
   return schema === "public" ? jobs : pgSchema(schema).table("jobs", columns(), constraints);
 }
+
+/** Flow children and `after` dependencies: `waiter_id` runs once every `dependency_id` has ended. */
+function dependencyColumns() {
+  return {
+    waiterId: bigint("waiter_id", { mode: "number" }).notNull(),
+    dependencyId: bigint("dependency_id", { mode: "number" }).notNull(),
+    kind: text("kind").notNull(),
+    onFailure: text("on_failure").notNull(),
+    /** Set once the waiter was released (or failed): the sweep reads only unsettled rows. */
+    settled: integer("settled").notNull().default(0),
+  };
+}
+
+function dependencyConstraints(
+  t: BuildExtraConfigColumns<"job_dependencies", ReturnType<typeof dependencyColumns>, "pg">,
+) {
+  return [
+    primaryKey({ columns: [t.waiterId, t.dependencyId] }),
+    index("job_dependencies_open_idx").on(t.waiterId).where(sql`${t.settled} = 0`),
+  ];
+}
+
+/** A workflow's steps: each finished step's JSON result, replayed when the workflow runs again. */
+function stepColumns() {
+  return {
+    jobId: bigint("job_id", { mode: "number" }).notNull(),
+    stepId: text("step_id").notNull(),
+    seq: integer("seq").notNull(),
+    result: jsonb("result"),
+    done: integer("done").notNull(),
+  };
+}
+
+function stepConstraints(t: BuildExtraConfigColumns<"workflow_steps", ReturnType<typeof stepColumns>, "pg">) {
+  return [primaryKey({ columns: [t.jobId, t.stepId] })];
+}
+
+/** Workflows parked on an event (one wait per job at a time). */
+function waitColumns() {
+  return { jobId: bigint("job_id", { mode: "number" }).primaryKey(), event: text("event").notNull() };
+}
+
+function waitConstraints(t: BuildExtraConfigColumns<"event_waits", ReturnType<typeof waitColumns>, "pg">) {
+  return [index("event_waits_event_idx").on(t.event)];
+}
+
+/** Events sent with jobs.sendEvent, kept until prune() drops those older than its retention. */
+function eventColumns() {
+  return {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    name: text("name").notNull(),
+    data: jsonb("data").notNull(),
+    sentAt: bigint("sent_at", { mode: "number" }).notNull(),
+  };
+}
+
+function eventConstraints(t: BuildExtraConfigColumns<"events", ReturnType<typeof eventColumns>, "pg">) {
+  return [index("events_name_idx").on(t.name, t.sentAt)];
+}
+
+export const jobDependencies = pgTable("job_dependencies", dependencyColumns(), dependencyConstraints);
+export const workflowSteps = pgTable("workflow_steps", stepColumns(), stepConstraints);
+export const eventWaits = pgTable("event_waits", waitColumns(), waitConstraints);
+export const events = pgTable("events", eventColumns(), eventConstraints);

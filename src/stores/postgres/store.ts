@@ -19,6 +19,7 @@ import type {
   Subscription,
   WorkerOptions,
 } from "../../jobs/store.ts";
+import type { DependencyKind, NewDependency, StoredEvent, StoredStep, Suspension } from "../../jobs/workflow-store.ts";
 import { type Connections, openConnections, type Pool, type PostgresConnectionOptions } from "./connections.ts";
 import type { PostgresTx, StoreContext } from "./context.ts";
 import { applyMigrations } from "./migrate.ts";
@@ -30,6 +31,7 @@ import { enqueue } from "./sql/enqueue.ts";
 import { complete, fail } from "./sql/finish.ts";
 import { recoverExpired, release, renew } from "./sql/leases.ts";
 import { stats } from "./sql/stats.ts";
+import * as workflows from "./sql/workflows.ts";
 import { identifier } from "./template.ts";
 
 export type PostgresStoreOptions = PostgresConnectionOptions & {
@@ -52,6 +54,7 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     this.#ctx = {
       db: connections.db,
       transition: connections.transition,
+      begin: connections.begin,
       notify: coalescedNotify(() => connections.notifyOn`select pg_notify(${channel}, '')`),
       schema: this.schema,
       jobs: identifier(this.schema, "jobs"),
@@ -130,6 +133,42 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
 
   prune(options: PruneOptions): Promise<number> {
     return prune(this.#ctx, options);
+  }
+
+  enqueueGraph(
+    jobs: readonly NewJob[],
+    dependencies: readonly NewDependency[],
+    options: EnqueueOptions<PostgresTx>,
+  ): Promise<EnqueuedJob[]> {
+    return workflows.enqueueGraph(this.#ctx, jobs, dependencies, options.now, options.tx);
+  }
+
+  settleDependencies(options: { now: number }): Promise<{ settled: number; waiting: number }> {
+    return workflows.settleDependencies(this.#ctx, options.now);
+  }
+
+  dependencies(id: string, kind: DependencyKind): Promise<JobRecord[]> {
+    return workflows.dependencies(this.#ctx, id, kind);
+  }
+
+  steps(id: string): Promise<StoredStep[]> {
+    return workflows.steps(this.#ctx, id);
+  }
+
+  saveStep(id: string, step: StoredStep, options: WorkerOptions & { clearWait?: boolean }): Promise<boolean> {
+    return workflows.saveStep(this.#ctx, id, step, options);
+  }
+
+  suspend(suspensions: readonly Suspension[], options: WorkerOptions): Promise<number> {
+    return workflows.suspend(this.#ctx, suspensions, options);
+  }
+
+  sendEvent(event: string, data: unknown, options: { now: number }): Promise<number> {
+    return workflows.sendEvent(this.#ctx, event, data, options.now);
+  }
+
+  findEvent(event: string, since: number): Promise<StoredEvent | null> {
+    return workflows.findEvent(this.#ctx, event, since);
   }
 
   subscribe(onWake: () => void): Promise<Subscription> {

@@ -14,4 +14,18 @@ export const migrations: readonly EmbeddedMigration[] = [
       "\nCREATE INDEX `errand_jobs_lease_idx` ON `errand_jobs` (`lease_expires_at`) WHERE state = 'running';",
     ],
   },
+  {
+    tag: "0001_funny_thundra",
+    createdAt: 1796003654724,
+    hash: "3dd803db1d1b5d49f50a61c13aca230479cca79aa524cecd9b87ce4d7c9450e4",
+    statements: [
+      "CREATE TABLE `errand_event_waits` (\n\t`job_id` integer PRIMARY KEY NOT NULL,\n\t`event` text NOT NULL\n);\n",
+      "\nCREATE INDEX `errand_event_waits_event_idx` ON `errand_event_waits` (`event`);",
+      "\nCREATE TABLE `errand_events` (\n\t`id` integer PRIMARY KEY NOT NULL,\n\t`name` text NOT NULL,\n\t`data` text NOT NULL,\n\t`sent_at` integer NOT NULL\n);\n",
+      "\nCREATE INDEX `errand_events_name_idx` ON `errand_events` (`name`,`sent_at`);",
+      "\nCREATE TABLE `errand_job_dependencies` (\n\t`waiter_id` integer NOT NULL,\n\t`dependency_id` integer NOT NULL,\n\t`kind` text NOT NULL,\n\t`on_failure` text NOT NULL,\n\t`settled` integer DEFAULT 0 NOT NULL,\n\tPRIMARY KEY(`waiter_id`, `dependency_id`)\n);\n",
+      "\nCREATE INDEX `errand_job_dependencies_open_idx` ON `errand_job_dependencies` (`waiter_id`) WHERE settled = 0;",
+      "\nCREATE TABLE `errand_workflow_steps` (\n\t`job_id` integer NOT NULL,\n\t`step_id` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`result` text,\n\t`done` integer NOT NULL,\n\tPRIMARY KEY(`job_id`, `step_id`)\n);\n",
+    ],
+  },
 ];

@@ -3,7 +3,7 @@
 // there are only the ones the hot paths need, partial where they can be: a job without a key or not
 // running is in neither the key nor the lease index. Counts and list scan; they are admin calls.
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const jobsTable = sqliteTable(
   "errand_jobs",
@@ -45,3 +45,57 @@ export const jobsIdFloorTable = sqliteTable("errand_jobs_id_floor", {
   id: integer("id").primaryKey(),
   floor: integer("floor").notNull(),
 });
+
+/**
+ * Flow children and `after` dependencies: `waiter_id` runs once every `dependency_id` has ended.
+ * `settled` is set when the waiter was released (or failed): the sweep reads only unsettled rows.
+ */
+export const jobDependenciesTable = sqliteTable(
+  "errand_job_dependencies",
+  {
+    waiterId: integer("waiter_id").notNull(),
+    dependencyId: integer("dependency_id").notNull(),
+    kind: text("kind", { enum: ["child", "after"] }).notNull(),
+    onFailure: text("on_failure", { enum: ["fail", "continue", "cancel"] }).notNull(),
+    settled: integer("settled").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.waiterId, t.dependencyId] }),
+    index("errand_job_dependencies_open_idx").on(t.waiterId).where(sql`settled = 0`),
+  ],
+);
+
+/** A workflow's steps: each finished step's JSON result, replayed when the workflow runs again. */
+export const workflowStepsTable = sqliteTable(
+  "errand_workflow_steps",
+  {
+    jobId: integer("job_id").notNull(),
+    stepId: text("step_id").notNull(),
+    seq: integer("seq").notNull(),
+    result: text("result"),
+    done: integer("done").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.stepId] })],
+);
+
+/** Workflows parked on an event (one wait per job at a time). */
+export const eventWaitsTable = sqliteTable(
+  "errand_event_waits",
+  {
+    jobId: integer("job_id").primaryKey(),
+    event: text("event").notNull(),
+  },
+  (t) => [index("errand_event_waits_event_idx").on(t.event)],
+);
+
+/** Events sent with jobs.sendEvent, kept until prune() drops those older than its retention. */
+export const eventsTable = sqliteTable(
+  "errand_events",
+  {
+    id: integer("id").primaryKey(),
+    name: text("name").notNull(),
+    data: text("data").notNull(),
+    sentAt: integer("sent_at").notNull(),
+  },
+  (t) => [index("errand_events_name_idx").on(t.name, t.sentAt)],
+);

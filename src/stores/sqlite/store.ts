@@ -20,6 +20,7 @@ import type {
   SyncJobStore,
   WorkerOptions,
 } from "../../jobs/store.ts";
+import type { DependencyKind, NewDependency, StoredEvent, StoredStep, Suspension } from "../../jobs/workflow-store.ts";
 import { EnqueueCoalescer } from "./coalesce.ts";
 import { SqliteStoreConfigError } from "./errors.ts";
 import { applyMigrations } from "./migrate.ts";
@@ -30,6 +31,7 @@ import { enqueueInTransaction, prepareEnqueue, type SqliteEnqueue, type SqliteTx
 import { prepareComplete, prepareFail } from "./sql/finish.ts";
 import { prepareRecover, prepareRelease, prepareRenew } from "./sql/leases.ts";
 import { prepareStats } from "./sql/stats.ts";
+import { prepareWorkflows, type SqliteWorkflows } from "./sql/workflows.ts";
 
 /**
  * `path`: the store opens the file (creating it and its directory) and closes it at close().
@@ -51,6 +53,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   readonly #recover: (options: RecoverOptions) => number;
   readonly #admin: SqliteAdmin;
   readonly #stats: (options: StatsOptions) => JobStats;
+  readonly #workflows: SqliteWorkflows;
 
   constructor(options: SqliteStoreOptions) {
     this.#ownsDatabase = "path" in options;
@@ -69,6 +72,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
     this.#recover = prepareRecover(db);
     this.#admin = prepareAdmin(db);
     this.#stats = prepareStats(db);
+    this.#workflows = prepareWorkflows(db);
   }
 
   async init(): Promise<void> {}
@@ -137,6 +141,51 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
 
   async prune(options: PruneOptions): Promise<number> {
     return this.#admin.prune(options);
+  }
+
+  async enqueueGraph(
+    jobs: readonly NewJob[],
+    dependencies: readonly NewDependency[],
+    { now, tx }: EnqueueOptions<SqliteTx>,
+  ): Promise<EnqueuedJob[]> {
+    return this.#workflows.enqueueGraph(jobs, dependencies, now, tx);
+  }
+
+  /** Synchronous, for the caller's synchronous transaction (see enqueueSync). */
+  enqueueGraphSync(
+    jobs: readonly NewJob[],
+    dependencies: readonly NewDependency[],
+    { now, tx }: EnqueueOptions<SqliteTx>,
+  ): EnqueuedJob[] {
+    return this.#workflows.enqueueGraph(jobs, dependencies, now, tx);
+  }
+
+  async settleDependencies({ now }: { now: number }): Promise<{ settled: number; waiting: number }> {
+    return this.#workflows.settle(now);
+  }
+
+  async dependencies(id: string, kind: DependencyKind): Promise<JobRecord[]> {
+    return this.#workflows.dependencies(id, kind);
+  }
+
+  async steps(id: string): Promise<StoredStep[]> {
+    return this.#workflows.steps(id);
+  }
+
+  async saveStep(id: string, step: StoredStep, options: WorkerOptions & { clearWait?: boolean }): Promise<boolean> {
+    return this.#workflows.saveStep(id, step, options);
+  }
+
+  async suspend(suspensions: readonly Suspension[], options: WorkerOptions): Promise<number> {
+    return this.#workflows.suspend(suspensions, options);
+  }
+
+  async sendEvent(event: string, data: unknown, { now }: { now: number }): Promise<number> {
+    return this.#workflows.sendEvent(event, data, now);
+  }
+
+  async findEvent(event: string, since: number): Promise<StoredEvent | null> {
+    return this.#workflows.findEvent(event, since);
   }
 
   /** Closes the connection if the store opened it; a shared Database stays open for its owner. */

@@ -3,7 +3,7 @@
 import type { JobCount, JobPage, JobRecord, ListOptions, PruneOptions } from "../../../jobs/store.ts";
 import { isJobId, pageSize } from "../../common.ts";
 import type { StoreContext } from "../context.ts";
-import { empty, sql } from "../template.ts";
+import { empty, type Fragment, identifier, sql } from "../template.ts";
 import { type JobRow, toJobRecord } from "./rows.ts";
 
 export async function get(ctx: StoreContext, id: string): Promise<JobRecord | null> {
@@ -68,15 +68,33 @@ export async function runNow(ctx: StoreContext, id: string, now: number): Promis
 /** Deletes a job unless it is running (its worker would then complete a job that no longer exists). */
 export async function discard(ctx: StoreContext, id: string): Promise<boolean> {
   if (!isJobId(id)) return false;
-  const result = await ctx.db`delete from ${ctx.jobs} where id = ${id}::bigint and state <> 'running'`;
-  return result.count === 1;
+  const [row] = await ctx.db<{ n: number }>`
+    with deleted as (delete from ${ctx.jobs} where id = ${id}::bigint and state <> 'running' returning id)
+    ${forgetRows(ctx)}
+    select count(*)::int as n from deleted`;
+  return row!.n === 1;
+}
+
+/** CTEs deleting the workflow rows (steps, event waits, dependencies) of the jobs in `deleted`. */
+function forgetRows(ctx: StoreContext): Fragment {
+  const table = (name: string) => identifier(ctx.schema, name);
+  return sql`,
+    steps as (delete from ${table("workflow_steps")} where job_id in (select id from deleted)),
+    waits as (delete from ${table("event_waits")} where job_id in (select id from deleted)),
+    edges as (delete from ${table("job_dependencies")} where waiter_id in (select id from deleted))`;
 }
 
 /** Deletes finished jobs older than the retention; their idempotency keys become free again. */
 export async function prune(ctx: StoreContext, o: PruneOptions): Promise<number> {
   const states = o.states ?? ["succeeded"];
   if (states.length === 0) return 0;
-  const result = await ctx.db`
-    delete from ${ctx.jobs} where state = any(${states as string[]}::text[]) and finished_at < ${o.finishedBefore}::bigint`;
-  return result.count;
+  const [row] = await ctx.db<{ n: number }>`
+    with deleted as (
+      delete from ${ctx.jobs} where state = any(${states as string[]}::text[]) and finished_at < ${o.finishedBefore}::bigint
+      returning id
+    )
+    ${forgetRows(ctx)},
+    sent as (delete from ${identifier(ctx.schema, "events")} where sent_at < ${o.finishedBefore}::bigint)
+    select count(*)::int as n from deleted`;
+  return row!.n;
 }

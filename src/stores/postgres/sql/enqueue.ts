@@ -118,7 +118,7 @@ function insertStatement(ctx: StoreContext, input: string, now: number, notify: 
  * same text pieces and parameters). node-postgres answers `execute` with `{ rows }`, postgres-js and
  * bun-sql with the rows themselves.
  */
-async function runInTransaction<R>(tx: PostgresTx, fragment: Fragment): Promise<R[]> {
+export async function runInTransaction<R>(tx: PostgresTx, fragment: Fragment): Promise<R[]> {
   const drizzleSql = await loadDrizzleSql();
   const { strings, values } = flatten(fragment);
   const result = await tx.execute(drizzleSql(Object.assign(strings, { raw: strings }), ...values));

@@ -12,6 +12,14 @@ const retrySql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1, attempts 
 const runNowSql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1 WHERE id = ?2 AND state IN ('scheduled', 'failed')`;
 const pruneSql = `DELETE FROM errand_jobs
   WHERE state IN (SELECT value FROM json_each(?1)) AND finished_at < ?2`;
+// A job's workflow rows go with it (no foreign keys: bun:sqlite leaves them off by default).
+const forgetRowsSql = (jobs: string) => [
+  `DELETE FROM errand_workflow_steps WHERE job_id IN (${jobs})`,
+  `DELETE FROM errand_event_waits WHERE job_id IN (${jobs})`,
+  `DELETE FROM errand_job_dependencies WHERE waiter_id IN (${jobs})`,
+];
+const prunedJobs = "SELECT id FROM errand_jobs WHERE state IN (SELECT value FROM json_each(?1)) AND finished_at < ?2";
+const pruneEventsSql = "DELETE FROM errand_events WHERE sent_at < ?1";
 // Before any delete: the newest id may be among the deleted, and enqueue must never hand it out again.
 const raiseFloorSql = `INSERT INTO errand_jobs_id_floor (id, floor) VALUES (1, coalesce((SELECT max(id) FROM errand_jobs), 0))
   ON CONFLICT (id) DO UPDATE SET floor = max(floor, excluded.floor)`;
@@ -40,12 +48,20 @@ export function prepareAdmin(db: Database): SqliteAdmin {
   const discard = db.prepare<never, [number | null]>("DELETE FROM errand_jobs WHERE id = ?1 AND state <> 'running'");
   const prune = db.prepare<never, [string, number]>(pruneSql);
   const raiseFloor = db.prepare<never, []>(raiseFloorSql);
+  const forgetJob = forgetRowsSql("SELECT id FROM errand_jobs WHERE id = ?1 AND state <> 'running'").map((text) =>
+    db.prepare<never, [number | null]>(text),
+  );
+  const forgetPruned = forgetRowsSql(prunedJobs).map((text) => db.prepare<never, [string, number]>(text));
+  const pruneEvents = db.prepare<never, [number]>(pruneEventsSql);
   const discardKeepingFloor = db.transaction((id: number | null) => {
     raiseFloor.run();
+    for (const forget of forgetJob) forget.run(id);
     return discard.run(id).changes === 1;
   });
   const pruneKeepingFloor = db.transaction((states: string, finishedBefore: number) => {
     raiseFloor.run();
+    for (const forget of forgetPruned) forget.run(states, finishedBefore);
+    pruneEvents.run(finishedBefore);
     return prune.run(states, finishedBefore).changes;
   });
 

@@ -20,7 +20,7 @@ const insertSql = `INSERT INTO errand_jobs (id, name, queue, payload, state, pri
   VALUES (${nextIdSql}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
 const byKeySql = "SELECT id FROM errand_jobs WHERE key = ?1";
 
-type Value = string | number | null;
+export type Value = string | number | null;
 
 type Row = { id: number };
 type InsertParams = [string, string, string, string, number, number, number, string | null, number];
@@ -77,7 +77,7 @@ export function enqueueInTransaction(tx: SqliteTx, jobs: readonly NewJob[], now:
 }
 
 /** Replaces ?1..?9 in `text` (our own statements: no other `?` occurs) by the values as literals. */
-function inline(text: string, values: readonly Value[]): string {
+export function inline(text: string, values: readonly Value[]): string {
   return text.replace(/\?([1-9])/g, (_, n: string) => literal(values[Number(n) - 1] ?? null));
 }
 

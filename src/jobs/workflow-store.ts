@@ -1,0 +1,103 @@
+// What flows, `after` and durable workflows need from a JobStore, on top of the job operations. Kept
+// apart from the hot path: an ordinary job never touches these calls or their tables.
+//
+// - Dependencies: rows (waiter, dependency). A waiter is stored parked (state scheduled, runAt =
+//   parkedRunAt, never due) and becomes ready, dead or cancelled once every dependency has ended,
+//   when settleDependencies() runs (the dispatcher calls it after writes that may end dependencies
+//   and at each poll).
+// - Steps: rows keyed by (job id, step id) holding a workflow step's JSON result.
+// - Event waits: rows (job id, event). sendEvent stores the event and makes every waiter due at once.
+import type { EnqueuedJob, EnqueueOptions, JobRecord, NewJob, WorkerOptions } from "./store.ts";
+
+/** runAt of a parked job: the largest time a Date holds, so it is never due by the clock. */
+export const parkedRunAt = 8_640_000_000_000_000;
+
+/** What a dependency's failure (dead, or cancelled) does to its waiter. */
+export type DependencyFailure = "fail" | "continue" | "cancel";
+
+/** A flow's child (`child`) or an `after` dependency (`after`). */
+export type DependencyKind = "child" | "after";
+
+/** An edge to insert with enqueueGraph: `waiter` and `dependency` are indexes into its jobs, or a stored job's id. */
+export interface NewDependency {
+  waiter: number;
+  dependency: number | { id: string };
+  kind: DependencyKind;
+  onFailure: DependencyFailure;
+}
+
+/** A stored workflow step. `done` false: a waitForEvent still waiting (its result holds the wait's deadline). */
+export interface StoredStep {
+  id: string;
+  /** Position in the workflow's run, from 0: a replay must reach the same step at the same position. */
+  seq: number;
+  /** The step's result as JSON (undefined when the step returned nothing). */
+  result: unknown;
+  done: boolean;
+}
+
+/** A running workflow job that gives its lease back to wake up later (a sleep or an event wait). */
+export interface Suspension {
+  id: string;
+  /** When it is due again (a sleep's end, a wait's timeout, or parkedRunAt). */
+  runAt: number;
+  /** A step row written in the same transaction (the sleep's end, the wait's deadline). */
+  step?: StoredStep;
+  /**
+   * Park as a waiter of this event. If an event of that name sent at or after `since` is stored
+   * already (sent while the workflow was running), the job is due at once instead.
+   */
+  wait?: { event: string; since: number };
+}
+
+export interface StoredEvent {
+  data: unknown;
+  sentAt: number;
+}
+
+export interface WorkflowStore<Tx> {
+  /**
+   * Inserts jobs and dependency edges in one transaction (the caller's `tx` when given). Waiters must
+   * come with runAt = parkedRunAt. A job whose key matched an existing job gets no edges as a waiter.
+   */
+  enqueueGraph(
+    jobs: readonly NewJob[],
+    dependencies: readonly NewDependency[],
+    options: EnqueueOptions<Tx>,
+  ): Promise<EnqueuedJob[]>;
+
+  /**
+   * Every parked waiter whose dependencies have all ended (succeeded, dead, cancelled, or deleted)
+   * becomes ready (due now), or — when one ended dead or cancelled — dead ("fail", an error naming it
+   * appended) or cancelled ("cancel"); "continue" makes it ready anyway. Safe to run concurrently from
+   * many processes. Returns how many it settled and how many waiters are still waiting.
+   */
+  settleDependencies(options: { now: number }): Promise<{ settled: number; waiting: number }>;
+
+  /** The jobs `id` waits (or waited) for, of one kind, in id order. */
+  dependencies(id: string, kind: DependencyKind): Promise<JobRecord[]>;
+
+  /** The workflow's stored steps, in seq order. */
+  steps(id: string): Promise<StoredStep[]>;
+
+  /**
+   * Stores (or replaces) one step while the job runs under `workerId`; deletes the job's event wait when
+   * `clearWait`. false when the job is no longer held (lease lost): nothing is written.
+   */
+  saveStep(id: string, step: StoredStep, options: WorkerOptions & { clearWait?: boolean }): Promise<boolean>;
+
+  /**
+   * running -> scheduled at runAt for the jobs this worker still holds, the attempt not counted (a sleep
+   * or a wait is no failure), with their step and event wait written in the same transaction.
+   */
+  suspend(suspensions: readonly Suspension[], options: WorkerOptions): Promise<number>;
+
+  /**
+   * Stores the event and makes every job waiting for it due now, in one transaction. Returns how many
+   * waiters it woke. Events are kept until prune() deletes those sent before its `finishedBefore`.
+   */
+  sendEvent(event: string, data: unknown, options: { now: number }): Promise<number>;
+
+  /** The earliest stored event of that name sent at or after `since`. */
+  findEvent(event: string, since: number): Promise<StoredEvent | null>;
+}

@@ -1,0 +1,257 @@
+// Flows, `after` and durable workflows on PostgreSQL: dependency edges, steps, event waits and events
+// (src/jobs/workflow-store.ts). On the default-durability pool: a step result, an event or an edge
+// acknowledged must survive a server crash. None of these runs for an ordinary job.
+import type { EnqueuedJob, JobRecord, NewJob, WorkerOptions } from "../../../jobs/store.ts";
+import {
+  type DependencyKind,
+  type NewDependency,
+  parkedRunAt,
+  type StoredEvent,
+  type StoredStep,
+  type Suspension,
+} from "../../../jobs/workflow-store.ts";
+import { dependencyFailure, isJobId } from "../../common.ts";
+import type { PostgresTx, Query, StoreContext } from "../context.ts";
+import { type Fragment, identifier, sql } from "../template.ts";
+import { runInTransaction } from "./enqueue.ts";
+import { type JobRow, toJobRecord } from "./rows.ts";
+
+const table = (ctx: StoreContext, name: string) => identifier(ctx.schema, name);
+
+/**
+ * Jobs and edges in one statement: ids are drawn from the sequence first, so each edge knows its ends
+ * before anything is inserted; a job whose key matched an existing one gets no edges as a waiter.
+ */
+export async function enqueueGraph(
+  ctx: StoreContext,
+  jobs: readonly NewJob[],
+  dependencies: readonly NewDependency[],
+  now: number,
+  tx?: PostgresTx,
+): Promise<EnqueuedJob[]> {
+  if (jobs.length === 0) return [];
+  const input = JSON.stringify(
+    jobs.map((job, ord) => ({
+      ord,
+      name: job.name,
+      queue: job.queue,
+      payload: job.payload ?? null,
+      priority: job.priority,
+      run_at: job.runAt,
+      max_attempts: job.maxAttempts,
+      key: job.key,
+    })),
+  );
+  const edges = JSON.stringify(
+    dependencies.map((d) => ({
+      waiter: d.waiter,
+      dep: typeof d.dependency === "number" ? d.dependency : null,
+      dep_id: typeof d.dependency === "number" ? null : isJobId(d.dependency.id) ? d.dependency.id : null,
+      kind: d.kind,
+      on_failure: d.onFailure,
+    })),
+  );
+  const statement = sql`
+    with input as (
+      select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
+      from jsonb_to_recordset(${input}::text::jsonb)
+        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text)
+    ),
+    inserted as (
+      insert into ${ctx.jobs} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at)
+      select id, name, queue, case when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
+             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint
+      from input order by ord
+      on conflict (key) where key is not null do nothing
+      returning id, run_at
+    ),
+    ids as (
+      select i.ord, coalesce(ins.id, existing.id) as id, ins.id is not null as created
+      from input i
+      left join inserted ins on ins.id = i.id
+      left join ${ctx.jobs} existing on ins.id is null and existing.key = i.key
+    ),
+    edges as (
+      insert into ${table(ctx, "job_dependencies")} (waiter_id, dependency_id, kind, on_failure)
+      select w.id, coalesce(d.id, e.dep_id), e.kind, e.on_failure
+      from jsonb_to_recordset(${edges}::text::jsonb) as e(waiter int, dep int, dep_id bigint, kind text, on_failure text)
+      join ids w on w.ord = e.waiter and w.created
+      left join ids d on d.ord = e.dep
+      where coalesce(d.id, e.dep_id) is not null
+      on conflict do nothing
+    )
+    select ord, id::text as id, created,
+      (select count(*) from (
+        select pg_notify(${ctx.channel}, '') from inserted where run_at <= ${now}::bigint limit 1
+      ) due) as woke
+    from ids order by ord`;
+  const rows = tx
+    ? await runInTransaction<{ id: string; created: boolean }>(tx, statement)
+    : await ctx.db<{ id: string; created: boolean }>`${statement}`;
+  return rows.map((row) => ({ id: row.id, created: row.created }));
+}
+
+type Settleable = { waiter: string; open: string; failed: string | null };
+
+/**
+ * Waiters whose unsettled dependencies have all ended, settled in one transaction. Concurrent sweeps
+ * are harmless: each update applies only to a waiter still parked, so the second changes nothing.
+ */
+export async function settleDependencies(
+  ctx: StoreContext,
+  now: number,
+): Promise<{ settled: number; waiting: number }> {
+  const edges = table(ctx, "job_dependencies");
+  return ctx.begin(async (q) => {
+    const rows = await q<Settleable>`
+      select d.waiter_id::text as waiter,
+        count(*) filter (where j.id is not null and j.state not in ('succeeded', 'dead')) as open,
+        min(j.id) filter (where j.state = 'dead')::text as failed
+      from ${edges} d left join ${ctx.jobs} j on j.id = d.dependency_id
+      where d.settled = 0 group by d.waiter_id`;
+    let settled = 0;
+    let waiting = 0;
+    for (const row of rows) {
+      if (Number(row.open) > 0) {
+        waiting++;
+        continue;
+      }
+      settled += await settleOne(ctx, q, row, now);
+    }
+    if (settled > 0) ctx.notify();
+    return { settled, waiting };
+  });
+}
+
+async function settleOne(ctx: StoreContext, q: Query, { waiter, failed }: Settleable, now: number): Promise<number> {
+  const edges = table(ctx, "job_dependencies");
+  await q`update ${edges} set settled = 1 where waiter_id = ${waiter}::bigint`;
+  const parked = sql`id = ${waiter}::bigint and state = 'scheduled' and run_at = ${parkedRunAt}::bigint`;
+  let failure: ReturnType<typeof dependencyFailure> = null;
+  if (failed !== null) {
+    const [dep] = await q<{ id: string; name: string; state: string; kind: DependencyKind; on_failure: string }>`
+      select j.id::text as id, j.name, j.state, d.kind, d.on_failure
+      from ${ctx.jobs} j join ${edges} d on d.dependency_id = j.id and d.waiter_id = ${waiter}::bigint
+      where j.id = ${failed}::bigint`;
+    if (dep) failure = dependencyFailure({ kind: dep.kind, onFailure: dep.on_failure as "fail" }, dep, now);
+  }
+  const result = failure
+    ? await q`update ${ctx.jobs} set state = 'dead', finished_at = ${now}::bigint,
+        errors = errors || jsonb_build_array(${JSON.stringify(failure)}::jsonb || jsonb_build_object('attempt', attempts))
+        where ${parked}`
+    : await q`update ${ctx.jobs} set state = 'ready', run_at = ${now}::bigint where ${parked}`;
+  return result.count;
+}
+
+export async function dependencies(ctx: StoreContext, id: string, kind: DependencyKind): Promise<JobRecord[]> {
+  if (!isJobId(id)) return [];
+  const rows = await ctx.db<JobRow>`
+    select j.* from ${table(ctx, "job_dependencies")} d join ${ctx.jobs} j on j.id = d.dependency_id
+    where d.waiter_id = ${id}::bigint and d.kind = ${kind} order by j.id`;
+  return rows.map(toJobRecord);
+}
+
+export async function steps(ctx: StoreContext, id: string): Promise<StoredStep[]> {
+  if (!isJobId(id)) return [];
+  const rows = await ctx.db<{ step_id: string; seq: number; result: unknown; done: number }>`
+    select step_id, seq, result, done from ${table(ctx, "workflow_steps")} where job_id = ${id}::bigint order by seq`;
+  return rows.map((row) => ({
+    id: row.step_id,
+    seq: row.seq,
+    result: row.result === null ? undefined : row.result,
+    done: row.done === 1,
+  }));
+}
+
+function upsertStep(ctx: StoreContext, id: string, step: StoredStep): Fragment {
+  const result = step.result === undefined ? null : JSON.stringify(step.result);
+  return sql`
+    insert into ${table(ctx, "workflow_steps")} (job_id, step_id, seq, result, done)
+    values (${id}::bigint, ${step.id}, ${step.seq}::int, ${result}::text::jsonb, ${step.done ? 1 : 0}::int)
+    on conflict (job_id, step_id) do update set seq = excluded.seq, result = excluded.result, done = excluded.done`;
+}
+
+/** One statement: the step is written only if the job still runs under this worker. */
+export async function saveStep(
+  ctx: StoreContext,
+  id: string,
+  step: StoredStep,
+  o: WorkerOptions & { clearWait?: boolean },
+): Promise<boolean> {
+  if (!isJobId(id)) return false;
+  const result = step.result === undefined ? null : JSON.stringify(step.result);
+  const [row] = await ctx.db<{ saved: number }>`
+    with held as (
+      select id from ${ctx.jobs} where id = ${id}::bigint and state = 'running' and locked_by = ${o.workerId}
+    ),
+    saved as (
+      insert into ${table(ctx, "workflow_steps")} (job_id, step_id, seq, result, done)
+      select id, ${step.id}, ${step.seq}::int, ${result}::text::jsonb, ${step.done ? 1 : 0}::int from held
+      on conflict (job_id, step_id) do update set seq = excluded.seq, result = excluded.result, done = excluded.done
+      returning 1
+    ),
+    cleared as (
+      delete from ${table(ctx, "event_waits")} where ${o.clearWait === true}::boolean and job_id in (select id from held)
+    )
+    select count(*)::int as saved from saved`;
+  return row!.saved === 1;
+}
+
+/**
+ * Each suspension in one transaction. An event wait takes the event's advisory lock first, as
+ * sendEvent does, so an event sent while the workflow parks either finds the wait row or is found
+ * by the check below: never neither.
+ */
+export async function suspend(
+  ctx: StoreContext,
+  suspensions: readonly Suspension[],
+  o: WorkerOptions,
+): Promise<number> {
+  let changed = 0;
+  for (const s of suspensions) {
+    if (!isJobId(s.id)) continue;
+    changed += await ctx.begin(async (q) => {
+      const [held] = await q`
+        select 1 from ${ctx.jobs} where id = ${s.id}::bigint and state = 'running' and locked_by = ${o.workerId} for update`;
+      if (!held) return 0;
+      if (s.step) await q`${upsertStep(ctx, s.id, s.step)}`;
+      let runAt = s.runAt;
+      if (s.wait) {
+        await q`select pg_advisory_xact_lock(hashtext(${s.wait.event}))`;
+        await q`insert into ${table(ctx, "event_waits")} (job_id, event) values (${s.id}::bigint, ${s.wait.event})
+          on conflict (job_id) do update set event = excluded.event`;
+        const [sent] = await q`select 1 from ${table(ctx, "events")}
+          where name = ${s.wait.event} and sent_at >= ${s.wait.since}::bigint limit 1`;
+        if (sent) runAt = o.now;
+      }
+      const result = await q`
+        update ${ctx.jobs} set state = 'scheduled', run_at = ${runAt}::bigint, attempts = greatest(attempts - 1, 0),
+          locked_by = null, lease_expires_at = null
+        where id = ${s.id}::bigint and state = 'running' and locked_by = ${o.workerId}`;
+      return result.count;
+    });
+  }
+  return changed;
+}
+
+export async function sendEvent(ctx: StoreContext, event: string, data: unknown, now: number): Promise<number> {
+  const woken = await ctx.begin(async (q) => {
+    await q`select pg_advisory_xact_lock(hashtext(${event}))`;
+    const result = await q`
+      with sent as (
+        insert into ${table(ctx, "events")} (name, data, sent_at) values (${event}, ${JSON.stringify(data ?? null)}::text::jsonb, ${now}::bigint)
+      )
+      update ${ctx.jobs} set state = 'ready', run_at = ${now}::bigint
+      where id in (select job_id from ${table(ctx, "event_waits")} where event = ${event}) and state = 'scheduled'`;
+    return result.count;
+  });
+  if (woken > 0) ctx.notify();
+  return woken;
+}
+
+export async function findEvent(ctx: StoreContext, event: string, since: number): Promise<StoredEvent | null> {
+  const [row] = await ctx.db<{ data: unknown; sent_at: string }>`
+    select data, sent_at from ${table(ctx, "events")} where name = ${event} and sent_at >= ${since}::bigint
+    order by sent_at, id limit 1`;
+  return row ? { data: row.data, sentAt: Number(row.sent_at) } : null;
+}
