@@ -132,6 +132,7 @@ function cronRunContext(ctx: JobContext, tick: Date): CronRunContext {
     },
     attempt: ctx.attempt,
     job: ctx.job,
+    children: () => ctx.children(),
     tick,
   };
 }

@@ -1,15 +1,26 @@
 // One attempt of one job: a fresh scope, a signal, the timeout, and the outcome to record.
+import type { Clock } from "../clock/index.ts";
 import type { Logger } from "../hosting/index.ts";
 import type { Scope, ServiceRegistry } from "../scope/index.ts";
 import type { JobContext } from "./context.ts";
 import { JobsShutdownError, JobTimeoutError, LeaseLostError } from "./errors.ts";
 import type { InFlightJob } from "./in-flight.ts";
+import type { JobRecord, JobStore } from "./store.ts";
+import { type WorkflowRuntime, WorkflowSuspended, workflowRuntime } from "./workflows/runtime.ts";
 
-export type AttemptOutcome = { kind: "succeeded" } | { kind: "failed"; error: unknown } | { kind: "abandoned" };
+export type AttemptOutcome =
+  | { kind: "succeeded" }
+  | { kind: "failed"; error: unknown }
+  | { kind: "abandoned" }
+  /** A workflow slept or parked on an event: the store already rescheduled it at runAt. */
+  | { kind: "suspended"; runAt: number };
 
 export interface AttemptDeps {
   registry: ServiceRegistry;
   logger: Logger;
+  store: JobStore<unknown>;
+  workerId: string;
+  clock: Clock;
 }
 
 export async function runAttempt(job: InFlightJob, deps: AttemptDeps): Promise<AttemptOutcome> {
@@ -42,6 +53,7 @@ function classify(job: InFlightJob, error: unknown): AttemptOutcome {
   const reason = job.control.reason;
   if (job.abandoned || reason instanceof JobsShutdownError || reason instanceof LeaseLostError)
     return { kind: "abandoned" };
+  if (error instanceof WorkflowSuspended) return { kind: "suspended", runAt: error.runAt };
   return { kind: "failed", error: reason instanceof JobTimeoutError ? reason : error };
 }
 
@@ -67,6 +79,16 @@ class AttemptContext implements JobContext {
   get scope(): Scope {
     this.#scope ??= this.#deps.registry.createScope();
     return this.#scope;
+  }
+
+  /** The flow children's records (results included), in id order; none for a job that is no flow parent. */
+  children(): Promise<JobRecord[]> {
+    return this.#deps.store.dependencies(this.job.id, "child");
+  }
+
+  get [workflowRuntime](): WorkflowRuntime {
+    const { store, workerId, clock } = this.#deps;
+    return { store, workerId, clock, jobId: this.job.id, enqueuedAt: this.#in.claimed.enqueuedAt };
   }
 
   get signal(): AbortSignal {

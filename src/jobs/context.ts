@@ -1,5 +1,6 @@
 import type { Logger } from "../hosting/index.ts";
 import type { Scope } from "../scope/index.ts";
+import type { JobRecord } from "./store.ts";
 
 /** What a handler receives next to its payload. */
 export interface JobContext {
@@ -13,4 +14,9 @@ export interface JobContext {
   job: { id: string; name: string; enqueuedAt: Date };
   /** Bound to the job id, name and attempt. */
   logger: Logger;
+  /**
+   * A flow parent's children (jobs.enqueueFlow), in id order, as stored: their state, and their
+   * result once they succeeded. Empty for a job that is no flow parent.
+   */
+  children(): Promise<JobRecord[]>;
 }

@@ -41,3 +41,13 @@ export {
 export type { EnqueueJobOptions } from "./new-job.ts";
 export * from "./store.ts";
 export { type JobsTracingOptions, tracerName } from "./tracing.ts";
+export * from "./workflow-store.ts";
+export { defineWorkflow, WorkflowRuntimeMissingError, type WorkflowSpec } from "./workflows/define-workflow.ts";
+export {
+  DuplicateStepError,
+  InvalidFlowError,
+  NonDeterministicWorkflowError,
+  StepResultError,
+} from "./workflows/errors.ts";
+export type { ChildFailure, EnqueuedFlow, FlowChild, FlowSpec } from "./workflows/flow.ts";
+export type { WaitForEventOptions, WorkflowStep } from "./workflows/steps.ts";

@@ -5,7 +5,12 @@ import { describe } from "../hosting/errors.ts";
 import { consoleLogger, type HostedService, type Logger, type ServiceHealth } from "../hosting/index.ts";
 import { ServiceRegistry } from "../scope/index.ts";
 import type { AnyJobDefinition, JobDefinition } from "./define-job.ts";
-import { InvalidJobDefinitionError, SyncEnqueueUnsupportedError, UnknownJobError } from "./errors.ts";
+import {
+  InvalidEnqueueOptionsError,
+  InvalidJobDefinitionError,
+  SyncEnqueueUnsupportedError,
+  UnknownJobError,
+} from "./errors.ts";
 import { JobEvents } from "./events.ts";
 import { type EnqueueJobOptions, toNewJob } from "./new-job.ts";
 import { JobRunner } from "./runner.ts";
@@ -24,6 +29,8 @@ import {
 } from "./store.ts";
 import { type JobsTracingOptions, JobTracing } from "./tracing.ts";
 import { Wakeup } from "./wakeup.ts";
+import type { NewDependency } from "./workflow-store.ts";
+import { afterIds, type EnqueuedFlow, type FlowChild, type FlowSpec, flowRows, parked } from "./workflows/flow.ts";
 
 export interface JobsOptions<Tx> {
   store: JobStore<Tx>;
@@ -188,11 +195,71 @@ export class Jobs<Tx = never> implements HostedService {
     options: EnqueueInTx<Tx> = {},
   ): Promise<string[]> {
     const rows = this.#rows(def, items);
-    const store = () =>
-      this.store.enqueue(rows, { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) });
+    const edges = afterEdges(def.name, items, rows);
+    const at = { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) };
+    const store = () => (edges.length > 0 ? this.store.enqueueGraph(rows, edges, at) : this.store.enqueue(rows, at));
     const results = await (this.#tracing ? this.#tracing.enqueue(rows, store) : store());
     this.#stored(rows, results);
+    if (edges.length > 0) this.#runner?.dependenciesChanged();
     return results.map((r) => r.id);
+  }
+
+  /**
+   * Stores a parent and its children (nested as deep as needed) in one transaction — the caller's `tx`
+   * when given. The children run as usual; the parent waits, parked, and runs once every child has
+   * ended, reading them (with their results) through `ctx.children()`. A dead child makes the parent
+   * dead, its error naming the child, unless the parent says `onChildFailure: "continue"`.
+   */
+  async enqueueFlow<P>(spec: FlowSpec<P>, options: EnqueueInTx<Tx> = {}): Promise<EnqueuedFlow> {
+    const { rows, edges, tree } = this.#flow(spec);
+    const at = { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) };
+    const store = () => this.store.enqueueGraph(rows, edges, at);
+    const results = await (this.#tracing ? this.#tracing.enqueue(rows, store) : store());
+    this.#stored(rows, results);
+    this.#runner?.dependenciesChanged();
+    return tree(results.map((r) => r.id));
+  }
+
+  /** enqueueFlow inside a synchronous transaction (SQLite), as enqueueSync. */
+  enqueueFlowSync<P>(spec: FlowSpec<P>, options: EnqueueInTx<Tx> = {}): EnqueuedFlow {
+    const store = this.store as Partial<SyncJobStore<Tx>>;
+    if (typeof store.enqueueGraphSync !== "function") throw new SyncEnqueueUnsupportedError();
+    const { rows, edges, tree } = this.#flow(spec);
+    const at = { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) };
+    const enqueue = () => store.enqueueGraphSync!(rows, edges, at);
+    const results = this.#tracing ? this.#tracing.enqueue(rows, enqueue) : enqueue();
+    this.#stored(rows, results);
+    queueMicrotask(() => this.#runner?.dependenciesChanged());
+    return tree(results.map((r) => r.id));
+  }
+
+  /**
+   * Sends an event to the workflows waiting for it (step.waitForEvent), in any process sharing the
+   * store: they are due at once. The event is kept until prune() (the succeeded retention), so a
+   * workflow enqueued before it was sent that reaches its wait later still receives it. Returns how
+   * many waiting workflows it woke.
+   */
+  async sendEvent(event: string, data: unknown = null): Promise<number> {
+    if (typeof event !== "string" || event === "")
+      throw new InvalidEnqueueOptionsError("sendEvent: the event name must be a non-empty string.");
+    const woken = await this.store.sendEvent(event, data, { now: this.#clock.now() });
+    if (woken > 0) this.#wakeup.wake();
+    return woken;
+  }
+
+  #flow<P>(spec: FlowSpec<P>): {
+    rows: NewJob[];
+    edges: NewDependency[];
+    tree: (ids: readonly string[]) => EnqueuedFlow;
+  } {
+    const { nodes, edges, tree } = flowRows(spec as unknown as FlowChild);
+    const now = this.#clock.now();
+    const rows = nodes.map(({ def, payload, options, parked: waits }) => {
+      if (this.#definitions.get(def.name) !== def) throw new UnknownJobError(def.name, [...this.#definitions.keys()]);
+      const row = toNewJob(def as JobDefinition<unknown>, payload, options, now);
+      return waits ? parked(row) : row;
+    });
+    return { rows, edges, tree };
   }
 
   /**
@@ -215,10 +282,12 @@ export class Jobs<Tx = never> implements HostedService {
     const store = this.store as Partial<SyncJobStore<Tx>>;
     if (typeof store.enqueueSync !== "function") throw new SyncEnqueueUnsupportedError();
     const rows = this.#rows(def, items);
-    const enqueue = () =>
-      store.enqueueSync!(rows, { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) });
+    const edges = afterEdges(def.name, items, rows);
+    const at = { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) };
+    const enqueue = () => (edges.length > 0 ? store.enqueueGraphSync!(rows, edges, at) : store.enqueueSync!(rows, at));
     const results = this.#tracing ? this.#tracing.enqueue(rows, enqueue) : enqueue();
     this.#stored(rows, results);
+    if (edges.length > 0) queueMicrotask(() => this.#runner?.dependenciesChanged());
     return results.map((r) => r.id);
   }
 
@@ -317,6 +386,18 @@ export class Jobs<Tx = never> implements HostedService {
     if (next <= now) queueMicrotask(() => this.#wakeup.wake());
     else if (next < Infinity) this.#wakeup.wakeAt(next, this.#clock);
   }
+}
+
+/** The `after` edges of a batch; each row that waits is parked (rows are changed in place). */
+function afterEdges<P>(job: string, items: readonly EnqueueItem<P>[], rows: NewJob[]): NewDependency[] {
+  const edges: NewDependency[] = [];
+  items.forEach((item, waiter) => {
+    const ids = afterIds(job, item.after);
+    if (ids.length === 0) return;
+    rows[waiter] = parked(rows[waiter]!);
+    for (const id of ids) edges.push({ waiter, dependency: { id }, kind: "after", onFailure: "cancel" });
+  });
+  return edges;
 }
 
 function toCounts(rows: readonly JobCount[]): JobCounts {

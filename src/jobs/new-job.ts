@@ -12,6 +12,11 @@ export interface EnqueueJobOptions {
   priority?: number;
   /** Idempotency key: while a job with this key exists, enqueueing it again returns its id, creating nothing. */
   key?: string;
+  /**
+   * Runs once these jobs have succeeded (it waits, parked, until then); if one ends dead, this job
+   * ends dead too, without running, its error naming that job (DependencyFailedError).
+   */
+  after?: string | readonly string[];
 }
 
 export function toNewJob<P>(def: JobDefinition<P>, payload: P, options: EnqueueJobOptions, now: number): NewJob {

@@ -16,6 +16,7 @@ import type { InFlightJob } from "./in-flight.ts";
 import type { ClaimedJob, JobAttemptError, JobStore, Subscription } from "./store.ts";
 import type { JobTracing } from "./tracing.ts";
 import type { Wakeup } from "./wakeup.ts";
+import { parkedRunAt } from "./workflow-store.ts";
 
 export interface RunnerOptions {
   store: JobStore<unknown>;
@@ -63,6 +64,13 @@ export class JobRunner {
   #lastError: unknown = undefined;
   /** A claim failed; it may have been applied with its answer lost (see #releaseUnknownClaims). */
   #unknownClaims = false;
+  /**
+   * Some job waits for others (a flow parent, `after`): written outcomes may release it, so each write
+   * is followed by a settle. Off while the store reports no waiter, so ordinary jobs cost no query.
+   */
+  #waiters = false;
+  #settling: Promise<void> | undefined;
+  #settleAgain = false;
 
   constructor(options: RunnerOptions) {
     this.#o = options;
@@ -119,6 +127,7 @@ export class JobRunner {
     await this.#releaseAbandoned();
     this.#renewing.abort();
     await this.#renewer;
+    await this.#settling;
     await this.#subscription?.close();
   }
 
@@ -132,6 +141,8 @@ export class JobRunner {
         if (clock.now() - lastRecovery >= pollIntervalMs) {
           lastRecovery = clock.now();
           await this.#o.store.recoverExpired({ now: lastRecovery });
+          // Waiters enqueued by other processes, or released by outcomes written elsewhere.
+          this.dependenciesChanged();
         }
         full = await this.#claimBatch();
         this.#lastError = undefined;
@@ -214,7 +225,8 @@ export class JobRunner {
   }
 
   async #execute(): Promise<void> {
-    const deps = { registry: this.#o.registry, logger: this.#o.logger };
+    const { registry, logger, store, workerId, clock } = this.#o;
+    const deps = { registry, logger, store, workerId, clock };
     for await (const job of this.#channel.reader) {
       // The check is synchronous: the common case costs no await per job.
       if (!job.abandoned && !this.#roomToRun() && !(await this.#waitForRoom())) job.abandoned = true;
@@ -273,6 +285,10 @@ export class JobRunner {
 
   #record(job: InFlightJob, outcome: AttemptOutcome): void {
     if (job.abandoned || outcome.kind === "abandoned") return;
+    if (outcome.kind === "suspended") {
+      this.#suspended(job, outcome.runAt);
+      return;
+    }
     if (outcome.kind === "succeeded") {
       this.#completions.succeeded(job.claimed.id);
       return;
@@ -286,6 +302,12 @@ export class JobRunner {
     this.#completions.failed(job.failure);
     // While stopping nobody claims any more, and the timer would outlive the service.
     if (retryAt !== null && !this.#stopping.signal.aborted) this.#o.wakeup.wakeAt(retryAt, this.#o.clock);
+  }
+
+  /** The store has the job again (scheduled): nothing to write, no lease to renew. */
+  #suspended(job: InFlightJob, runAt: number): void {
+    this.#inFlight.delete(job.claimed.id);
+    if (runAt < parkedRunAt && !this.#stopping.signal.aborted) this.#o.wakeup.wakeAt(runAt, this.#o.clock);
   }
 
   /**
@@ -315,7 +337,36 @@ export class JobRunner {
       if (job) this.#outcomeWritten(job);
       this.#inFlight.delete(id);
     }
+    if (this.#waiters) this.dependenciesChanged();
     this.#wakeIfRoom();
+  }
+
+  /**
+   * Settles waiters whose dependencies have ended (store.settleDependencies), one sweep at a time; a
+   * call during a sweep asks for one more after it, so an outcome written meanwhile is not missed.
+   */
+  dependenciesChanged(): void {
+    if (this.#settling) {
+      this.#settleAgain = true;
+      return;
+    }
+    this.#settling = this.#settle().finally(() => {
+      this.#settling = undefined;
+      if (this.#settleAgain && !this.#stopping.signal.aborted) {
+        this.#settleAgain = false;
+        this.dependenciesChanged();
+      }
+    });
+  }
+
+  async #settle(): Promise<void> {
+    try {
+      const { settled, waiting } = await this.#o.store.settleDependencies({ now: this.#o.clock.now() });
+      this.#waiters = waiting > 0;
+      if (settled > 0) this.#o.wakeup.wake();
+    } catch (error) {
+      this.#o.logger.error({ err: error }, "settling waiting jobs failed; retrying at the next poll");
+    }
   }
 
   /** Events for an outcome go out once it is stored, so a listener reading the job sees it. */

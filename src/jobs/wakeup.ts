@@ -5,6 +5,8 @@ import type { Clock } from "../clock/index.ts";
  * another process, a freed slot, or the poll interval. A wake that arrives while the dispatcher is
  * busy is remembered, so the next wait returns at once and no enqueue is missed.
  */
+const maxTimerMs = 2 ** 31 - 1;
+
 export class Wakeup {
   #pending = false;
   #resolve: (() => void) | undefined;
@@ -15,6 +17,8 @@ export class Wakeup {
    * starts on time instead of at the next poll. One timer, for the earliest such time.
    */
   wakeAt(at: number, clock: Clock): void {
+    // Timers hold at most 2^31 - 1 ms (~24.8 days); anything later (a parked job) is found by the poll.
+    if (at - clock.now() > maxTimerMs) return;
     if (this.#timer && this.#timer.at <= at) return;
     this.#timer?.cancel.abort();
     const timer = { at, cancel: new AbortController() };
