@@ -132,6 +132,7 @@ function cronRunContext(ctx: JobContext, tick: Date): CronRunContext {
     },
     attempt: ctx.attempt,
     job: ctx.job,
+    progress: (value) => ctx.progress(value),
     tick,
   };
 }

@@ -13,4 +13,10 @@ export interface JobContext {
   job: { id: string; name: string; enqueuedAt: Date };
   /** Bound to the job id, name and attempt. */
   logger: Logger;
+  /**
+   * Reports progress (a number such as a percentage, or any JSON): stored as the job's `progress`
+   * (writes are throttled: the latest value within a short interval wins) and dispatched as a
+   * `progress` event. Resolves once the value is handed over; a store error is logged, not thrown.
+   */
+  progress(value: unknown): Promise<void>;
 }

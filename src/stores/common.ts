@@ -1,5 +1,6 @@
 // What the three job stores (memory, SQLite, PostgreSQL) share beyond the JobStore interface, so that
 // they agree on the details the contract suite does not pin down. Web-standard: memoryStore uses it.
+import type { JobState, NewJob } from "../jobs/store.ts";
 
 /** list() returns at most this many jobs per page, whatever `limit` asks for (at least one). */
 export const maxPageSize = 1000;
@@ -54,4 +55,21 @@ export interface EmbeddedMigration {
   hash: string;
   /** The file split at drizzle-kit's `--> statement-breakpoint` markers. */
   statements: readonly string[];
+}
+
+/**
+ * What an enqueue of an existing job's key does (the same rules on every store): "existing" returns
+ * the job; "debounce" moves the unstarted job; "replace" releases the key from the old row and
+ * creates a new job (the old key's window closed, or a debounced job already started).
+ */
+export function keyedOutcome(
+  existing: { keyExpiresAt: number | null; state: JobState; attempts: number },
+  job: NewJob,
+  now: number,
+): "existing" | "debounce" | "replace" {
+  if (existing.keyExpiresAt !== null && existing.keyExpiresAt <= now) return "replace";
+  if (!job.debounce) return "existing";
+  return (existing.state === "scheduled" || existing.state === "ready") && existing.attempts === 0
+    ? "debounce"
+    : "replace";
 }

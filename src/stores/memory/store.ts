@@ -9,8 +9,10 @@
 // must survive the process. Everything else matches the SQL stores (one contract suite runs all three):
 // keys, priorities, leases and recovery, per-name limits, attempt history, paging, counts, prune.
 import type {
+  CancelledJob,
   ClaimedJob,
   ClaimOptions,
+  CompleteOptions,
   EnqueuedJob,
   EnqueueOptions,
   JobCount,
@@ -29,7 +31,7 @@ import type {
   SyncJobStore,
   WorkerOptions,
 } from "../../jobs/store.ts";
-import { defaultRecoverLimit, jobIdNumber, leaseExpiredMessage } from "../common.ts";
+import { defaultRecoverLimit, jobIdNumber, keyedOutcome, leaseExpiredMessage } from "../common.ts";
 import { StateCounts } from "./counts.ts";
 import { IdOrder } from "./id-order.ts";
 import { PendingIndex } from "./pending.ts";
@@ -48,6 +50,7 @@ export class MemoryJobStore implements SyncJobStore<never> {
   readonly #counts = new StateCounts();
   readonly #order = new IdOrder();
   readonly #subscribers = new Set<() => void>();
+  readonly #cancelSubscribers = new Set<(id: string) => void>();
   /** Ids are never reused, also after discard and prune (handlers may key side effects by job id). */
   #lastId = 0;
 
@@ -81,11 +84,12 @@ export class MemoryJobStore implements SyncJobStore<never> {
     return taken.map(toClaimedJob);
   }
 
-  async complete(ids: readonly string[], { workerId, now }: WorkerOptions): Promise<number> {
+  async complete(ids: readonly string[], { workerId, now, results }: CompleteOptions): Promise<number> {
     let changed = 0;
     for (const id of ids) {
       const job = this.#held(id, workerId);
       if (!job) continue;
+      job.result = results?.get(id) ?? null;
       this.#finish(job, "succeeded", now);
       changed++;
     }
@@ -146,12 +150,41 @@ export class MemoryJobStore implements SyncJobStore<never> {
 
   async retry(id: string, { now }: { now: number }): Promise<boolean> {
     const job = this.#job(id);
-    if (!job || (job.state !== "failed" && job.state !== "dead")) return false;
+    if (!job || (job.state !== "failed" && job.state !== "dead" && job.state !== "cancelled")) return false;
     job.attempts = 0;
     job.finishedAt = null;
     this.#reschedule(job, "ready", now);
     this.#wake();
     return true;
+  }
+
+  async cancel(id: string, { now }: { now: number }): Promise<CancelledJob | null> {
+    const job = this.#job(id);
+    if (!job || finalStates.has(job.state)) return null;
+    const wasRunning = job.state === "running";
+    this.#pending.remove(job);
+    this.#setState(job, "cancelled");
+    job.finishedAt = now;
+    job.leaseExpiresAt = null;
+    if (wasRunning) for (const subscriber of this.#cancelSubscribers) subscriber(String(job.id));
+    return { id: String(job.id), name: job.name, queue: job.queue, wasRunning };
+  }
+
+  async cancelled(ids: readonly string[]): Promise<string[]> {
+    return ids.filter((id) => this.#job(id)?.state === "cancelled");
+  }
+
+  async progress(id: string, progress: string, { workerId }: WorkerOptions): Promise<boolean> {
+    const job = this.#held(id, workerId);
+    if (job) job.progress = progress;
+    return job !== undefined;
+  }
+
+  /** Cancels reach the other Jobs services sharing this store (in this process) at once. */
+  async subscribeCancels(onCancel: (id: string) => void): Promise<Subscription> {
+    const subscriber = (id: string) => onCancel(id);
+    this.#cancelSubscribers.add(subscriber);
+    return { close: async () => void this.#cancelSubscribers.delete(subscriber) };
   }
 
   async discard(id: string): Promise<boolean> {
@@ -213,11 +246,21 @@ export class MemoryJobStore implements SyncJobStore<never> {
   /** Ends the wake-up subscriptions. The jobs stay readable: nothing else is held. */
   async close(): Promise<void> {
     this.#subscribers.clear();
+    this.#cancelSubscribers.clear();
   }
 
   #insert(job: NewJob, payload: string, now: number): EnqueuedJob {
     const existing = job.key === null ? undefined : this.#byKey.get(job.key);
-    if (existing) return { id: String(existing.id), created: false };
+    if (existing) {
+      const outcome = keyedOutcome(existing, job, now);
+      if (outcome === "existing") return { id: String(existing.id), created: false };
+      if (outcome === "debounce") {
+        this.#debounce(existing, job, payload, now);
+        return { id: String(existing.id), created: false };
+      }
+      this.#byKey.delete(existing.key!);
+      existing.key = null;
+    }
     const record: MemoryJob = {
       id: ++this.#lastId,
       name: job.name,
@@ -229,12 +272,15 @@ export class MemoryJobStore implements SyncJobStore<never> {
       attempts: 0,
       maxAttempts: job.maxAttempts,
       key: job.key,
+      keyExpiresAt: job.key !== null && job.keyTtlMs != null ? now + job.keyTtlMs : null,
       lockedBy: null,
       leaseExpiresAt: null,
       enqueuedAt: now,
       finishedAt: null,
       errors: [],
       traceContext: job.traceContext ?? null,
+      result: null,
+      progress: null,
       ticket: 0,
     };
     this.#jobs.set(record.id, record);
@@ -243,6 +289,13 @@ export class MemoryJobStore implements SyncJobStore<never> {
     this.#counts.add(record.name, record.state, 1);
     this.#pending.add(record);
     return { id: String(record.id), created: true };
+  }
+
+  /** A debounced enqueue of a job that has not started: its payload and start move, its id stays. */
+  #debounce(existing: MemoryJob, job: NewJob, payload: string, now: number): void {
+    existing.payload = payload;
+    existing.keyExpiresAt = job.keyTtlMs != null ? now + job.keyTtlMs : existing.keyExpiresAt;
+    this.#reschedule(existing, job.runAt > now ? "scheduled" : "ready", job.runAt);
   }
 
   #job(id: string): MemoryJob | undefined {
@@ -271,8 +324,8 @@ export class MemoryJobStore implements SyncJobStore<never> {
     job.leaseExpiresAt = null;
   }
 
-  /** Pending again (ready or failed), due at runAt. */
-  #reschedule(job: MemoryJob, state: "ready" | "failed", runAt: number): void {
+  /** Pending again (scheduled, ready or failed), due at runAt. */
+  #reschedule(job: MemoryJob, state: "scheduled" | "ready" | "failed", runAt: number): void {
     this.#setState(job, state);
     job.runAt = runAt;
     job.lockedBy = null;
@@ -296,6 +349,8 @@ export class MemoryJobStore implements SyncJobStore<never> {
     });
   }
 }
+
+const finalStates: ReadonlySet<JobState> = new Set(["succeeded", "dead", "cancelled"]);
 
 /** A JobStore in this process's memory: jobs are lost when the process ends (see store.ts). */
 export function memoryStore(): MemoryJobStore {

@@ -14,4 +14,18 @@ export const migrations: readonly EmbeddedMigration[] = [
       "\nCREATE INDEX \"jobs_finished_idx\" ON \"jobs\" USING btree (\"finished_at\") WHERE \"jobs\".\"state\" in ('succeeded', 'dead');",
     ],
   },
+  {
+    tag: "0001_majestic_guardsmen",
+    createdAt: 1796003594724,
+    hash: "7aaabeedd8ea26b201b82a8ee3e06022dea746a27c6891a9ecfb4c3e5def87c9",
+    statements: [
+      "ALTER TABLE \"jobs\" DROP CONSTRAINT \"jobs_state_check\";",
+      "\nDROP INDEX \"jobs_finished_idx\";",
+      "\nALTER TABLE \"jobs\" ADD COLUMN \"key_expires_at\" bigint;",
+      "\nALTER TABLE \"jobs\" ADD COLUMN \"result\" jsonb;",
+      "\nALTER TABLE \"jobs\" ADD COLUMN \"progress\" jsonb;",
+      "\nCREATE INDEX \"jobs_finished_idx\" ON \"jobs\" USING btree (\"finished_at\") WHERE \"jobs\".\"state\" in ('succeeded', 'dead', 'cancelled');",
+      "\nALTER TABLE \"jobs\" ADD CONSTRAINT \"jobs_state_check\" CHECK (\"jobs\".\"state\" in ('scheduled', 'ready', 'running', 'succeeded', 'failed', 'dead', 'cancelled'));",
+    ],
+  },
 ];

@@ -14,4 +14,14 @@ export const migrations: readonly EmbeddedMigration[] = [
       "\nCREATE INDEX `errand_jobs_lease_idx` ON `errand_jobs` (`lease_expires_at`) WHERE state = 'running';",
     ],
   },
+  {
+    tag: "0001_abnormal_malcolm_colcord",
+    createdAt: 1796003594336,
+    hash: "ce1596e8e4f991569439f18efcb2a4ae3e1f4def62d096fe2be010bbaab0ef43",
+    statements: [
+      "ALTER TABLE `errand_jobs` ADD `key_expires_at` integer;",
+      "\nALTER TABLE `errand_jobs` ADD `result` text;",
+      "\nALTER TABLE `errand_jobs` ADD `progress` text;",
+    ],
+  },
 ];
