@@ -133,6 +133,7 @@ function cronRunContext(ctx: JobContext, tick: Date): CronRunContext {
     attempt: ctx.attempt,
     job: ctx.job,
     children: () => ctx.children(),
+    progress: (value) => ctx.progress(value),
     tick,
   };
 }

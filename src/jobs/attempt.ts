@@ -3,13 +3,13 @@ import type { Clock } from "../clock/index.ts";
 import type { Logger } from "../hosting/index.ts";
 import type { Scope, ServiceRegistry } from "../scope/index.ts";
 import type { JobContext } from "./context.ts";
-import { JobsShutdownError, JobTimeoutError, LeaseLostError } from "./errors.ts";
+import { JobCancelledError, JobResultError, JobsShutdownError, JobTimeoutError, LeaseLostError } from "./errors.ts";
 import type { InFlightJob } from "./in-flight.ts";
 import type { JobRecord, JobStore } from "./store.ts";
 import { type WorkflowRuntime, WorkflowSuspended, workflowRuntime } from "./workflows/runtime.ts";
 
 export type AttemptOutcome =
-  | { kind: "succeeded" }
+  | { kind: "succeeded"; result: string | undefined }
   | { kind: "failed"; error: unknown }
   | { kind: "abandoned" }
   /** A workflow slept or parked on an event: the store already rescheduled it at runAt. */
@@ -21,6 +21,10 @@ export interface AttemptDeps {
   store: JobStore<unknown>;
   workerId: string;
   clock: Clock;
+  /** The largest result stored, in UTF-8 bytes of its JSON. */
+  maxResultBytes: number;
+  /** Records a handler's ctx.progress report (throttled by the caller). */
+  progress(job: InFlightJob, value: unknown): Promise<void>;
 }
 
 export async function runAttempt(job: InFlightJob, deps: AttemptDeps): Promise<AttemptOutcome> {
@@ -33,10 +37,11 @@ export async function runAttempt(job: InFlightJob, deps: AttemptDeps): Promise<A
   try {
     // The race lets a handler that ignores its signal be given up on at the timeout or the shutdown
     // deadline; JavaScript cannot stop it, but its result is no longer recorded.
-    await control.race(Promise.resolve().then(() => def.handler(claimed.payload as never, ctx)));
+    const value = await control.race(Promise.resolve().then(() => def.handler(claimed.payload as never, ctx)));
+    const result = serializeResult(def.name, value, deps.maxResultBytes);
     // Disposal is part of the attempt: a unit of work that commits when its scope ends can fail it.
     await ctx.dispose();
-    return { kind: "succeeded" };
+    return { kind: "succeeded", result };
   } catch (error) {
     await ctx
       .dispose()
@@ -51,10 +56,36 @@ export async function runAttempt(job: InFlightJob, deps: AttemptDeps): Promise<A
 
 function classify(job: InFlightJob, error: unknown): AttemptOutcome {
   const reason = job.control.reason;
-  if (job.abandoned || reason instanceof JobsShutdownError || reason instanceof LeaseLostError)
+  if (
+    job.abandoned ||
+    reason instanceof JobsShutdownError ||
+    reason instanceof LeaseLostError ||
+    reason instanceof JobCancelledError
+  )
     return { kind: "abandoned" };
   if (error instanceof WorkflowSuspended) return { kind: "suspended", runAt: error.runAt };
   return { kind: "failed", error: reason instanceof JobTimeoutError ? reason : error };
+}
+
+/** The handler's return value as JSON text, checked against the size limit; undefined stores nothing. */
+function serializeResult(jobName: string, value: unknown, maxBytes: number): string | undefined {
+  if (value === undefined) return undefined;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw new JobResultError(jobName, `its handler returned a value that is not JSON (${String(error)}).`);
+  }
+  if (json === undefined) return undefined;
+  // A UTF-8 byte is at most 3 per UTF-16 unit: only results near the limit need encoding to measure.
+  const bytes = json.length * 3 <= maxBytes ? json.length : new TextEncoder().encode(json).length;
+  if (bytes > maxBytes) {
+    throw new JobResultError(
+      jobName,
+      `its result is ${bytes} bytes of JSON, over the limit of ${maxBytes} (createJobs({ maxResultBytes })); store large output elsewhere and return a reference.`,
+    );
+  }
+  return json;
 }
 
 /**
@@ -93,6 +124,10 @@ class AttemptContext implements JobContext {
 
   get signal(): AbortSignal {
     return this.#in.control.signal;
+  }
+
+  progress(value: unknown): Promise<void> {
+    return this.#deps.progress(this.#in, value);
   }
 
   get logger(): Logger {

@@ -18,6 +18,8 @@ export interface CompletionWriterOptions {
 export class CompletionWriter {
   readonly #options: CompletionWriterOptions;
   #succeeded: string[] = [];
+  /** Results (JSON text) of succeeded jobs not yet written: few jobs return one, so a map beside the ids. */
+  readonly #results = new Map<string, string>();
   #failed: JobFailure[] = [];
   /** Outcomes taken out of the buffers by the write under way. */
   #inWrite = 0;
@@ -35,8 +37,9 @@ export class CompletionWriter {
     this.#options = options;
   }
 
-  succeeded(id: string): void {
+  succeeded(id: string, result?: string): void {
     this.#succeeded.push(id);
+    if (result !== undefined) this.#results.set(id, result);
     this.#schedule();
   }
 
@@ -96,6 +99,16 @@ export class CompletionWriter {
     });
   }
 
+  #resultsOf(ids: readonly string[]): { results?: Map<string, string> } {
+    if (this.#results.size === 0) return {};
+    const results = new Map<string, string>();
+    for (const id of ids) {
+      const result = this.#results.get(id);
+      if (result !== undefined) results.set(id, result);
+    }
+    return results.size > 0 ? { results } : {};
+  }
+
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
@@ -117,9 +130,10 @@ export class CompletionWriter {
     this.#inWrite = succeeded.length + failed.length;
     try {
       const at = { workerId, now: clock.now() };
-      if (succeeded.length > 0) await store.complete(succeeded, at);
+      if (succeeded.length > 0) await store.complete(succeeded, { ...at, ...this.#resultsOf(succeeded) });
       if (failed.length > 0) await store.fail(failed, at);
       this.#inWrite = 0;
+      if (this.#results.size > 0) for (const id of succeeded) this.#results.delete(id);
       this.#options.onWritten(succeeded.concat(failed.map((f) => f.id)));
     } catch (error) {
       this.#inWrite = 0;

@@ -19,4 +19,10 @@ export interface JobContext {
    * result once they succeeded. Empty for a job that is no flow parent.
    */
   children(): Promise<JobRecord[]>;
+  /**
+   * Reports progress (a number such as a percentage, or any JSON): stored as the job's `progress`
+   * (writes are throttled: the latest value within a short interval wins) and dispatched as a
+   * `progress` event. Resolves once the value is handed over; a store error is logged, not thrown.
+   */
+  progress(value: unknown): Promise<void>;
 }

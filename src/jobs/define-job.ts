@@ -5,12 +5,16 @@ import type { Backoff } from "./backoff.ts";
 import type { JobContext } from "./context.ts";
 import { InvalidJobDefinitionError, type PayloadIssue } from "./errors.ts";
 
-export interface JobSpec<S extends TSchema> {
+export interface JobSpec<S extends TSchema, R = unknown> {
   /** Unique among the jobs of one createJobs; stored with each job, so renaming orphans queued ones. */
   name: string;
   /** A TypeBox schema (Elysia's `t`); the payload is validated at enqueue and typed in the handler. */
   payload: S;
-  handler: (payload: Static<S>, ctx: JobContext) => Promise<void> | void;
+  /**
+   * Runs one attempt. What it returns (JSON: at most createJobs' maxResultBytes once serialized) is
+   * stored as the job's `result`; `undefined` stores nothing.
+   */
+  handler: (payload: Static<S>, ctx: JobContext) => Promise<R> | R;
   /** Attempts before the job is dead, the first run included (default 10). */
   attempts?: number;
   /** Delay before each retry (default: exponential from 1 s, capped at 1 h, with jitter). */
@@ -25,11 +29,11 @@ export interface JobSpec<S extends TSchema> {
   concurrency?: number;
 }
 
-/** A validated job definition; pass it to createJobs and to jobs.enqueue. */
-export interface JobDefinition<P> {
+/** A validated job definition; pass it to createJobs and to jobs.enqueue. `R`: its handler's result. */
+export interface JobDefinition<P, R = unknown> {
   readonly name: string;
   readonly schema: TSchema;
-  readonly handler: (payload: P, ctx: JobContext) => Promise<void> | void;
+  readonly handler: (payload: P, ctx: JobContext) => Promise<R> | R;
   readonly attempts: number;
   readonly backoff: Backoff | undefined;
   readonly timeoutMs: number | undefined;
@@ -47,13 +51,13 @@ export type ParsedPayload<P> = { ok: true; value: P } | { ok: false; issues: Pay
 
 export const defaultAttempts = 10;
 
-export function defineJob<S extends TSchema>(spec: JobSpec<S>): JobDefinition<Static<S>> {
+export function defineJob<S extends TSchema, R = void>(spec: JobSpec<S, R>): JobDefinition<Static<S>, Awaited<R>> {
   const name = requireName(spec.name);
   const check = payloadChecker(spec.payload);
   return Object.freeze({
     name,
     schema: spec.payload,
-    handler: spec.handler,
+    handler: spec.handler as JobDefinition<Static<S>, Awaited<R>>["handler"],
     attempts: positiveInteger(name, "attempts", spec.attempts ?? defaultAttempts),
     backoff: spec.backoff,
     timeoutMs: spec.timeoutMs === undefined ? undefined : positiveInteger(name, "timeoutMs", spec.timeoutMs),
@@ -120,3 +124,6 @@ function positiveInteger(job: string, field: string, value: unknown): number {
 export type AnyJobDefinition = Omit<JobDefinition<never>, "parse"> & {
   parse(payload: unknown): ParsedPayload<unknown>;
 };
+
+/** The result type of a definition's handler: `JobRecord<ResultOf<typeof def>>`. */
+export type ResultOf<D> = D extends { readonly handler: (...args: never[]) => infer R } ? Awaited<R> : unknown;

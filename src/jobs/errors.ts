@@ -94,3 +94,44 @@ export class LeaseLostError extends JobsError {
     super(`Job ${jobId} lost its lease (it expired and another worker may run it); this attempt's result is ignored.`);
   }
 }
+
+/** A handler's return value is over the result size limit, or is not JSON: the job is dead, its result lost. */
+export class JobResultError extends JobsError {
+  override name = "JobResultError";
+  constructor(
+    readonly jobName: string,
+    message: string,
+  ) {
+    super(`Job "${jobName}": ${message}`);
+  }
+}
+
+/**
+ * ctx.signal's reason when the job was cancelled (jobs.cancel, on any instance): the attempt's outcome
+ * is not recorded, the job stays cancelled (retry() runs it again).
+ */
+export class JobCancelledError extends JobsError {
+  override name = "JobCancelledError";
+  constructor(readonly jobId: string) {
+    super(`Job ${jobId} was cancelled; this attempt's result is ignored.`);
+  }
+}
+
+/** waitFor gave up: the job did not finish within timeoutMs. */
+export class WaitForTimeoutError extends JobsError {
+  override name = "WaitForTimeoutError";
+  constructor(
+    readonly jobId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`Job ${jobId} did not reach succeeded, dead or cancelled within waitFor's timeoutMs of ${timeoutMs} ms.`);
+  }
+}
+
+/** The id names no job (never enqueued, discarded or pruned). */
+export class UnknownJobIdError extends JobsError {
+  override name = "UnknownJobIdError";
+  constructor(readonly jobId: string) {
+    super(`No job with id ${JSON.stringify(jobId)}: it was never enqueued, or it was discarded or pruned.`);
+  }
+}

@@ -17,4 +17,8 @@ export interface InFlightJob {
   failure?: JobFailure;
   /** The trace of the attempt's run span (tracing on): bound into ctx.logger. */
   traceId?: string;
+  /** ctx.progress throttling: the latest report (JSON), when it was last written, the pending write. */
+  progress?: string;
+  progressAt?: number;
+  progressTimer?: ReturnType<typeof setTimeout>;
 }

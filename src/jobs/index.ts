@@ -6,11 +6,14 @@ export {
   type JobDefinition,
   type JobSpec,
   type ParsedPayload,
+  type ResultOf,
 } from "./define-job.ts";
 export {
   InvalidEnqueueOptionsError,
   InvalidJobDefinitionError,
   InvalidPayloadError,
+  JobCancelledError,
+  JobResultError,
   JobsError,
   JobsShutdownError,
   JobTimeoutError,
@@ -19,6 +22,8 @@ export {
   type PayloadIssue,
   SyncEnqueueUnsupportedError,
   UnknownJobError,
+  UnknownJobIdError,
+  WaitForTimeoutError,
 } from "./errors.ts";
 export {
   JobEvent,
@@ -37,6 +42,7 @@ export {
   type JobStatsView,
   Jobs,
   type JobsOptions,
+  type WaitForOptions,
 } from "./jobs.ts";
 export type { EnqueueJobOptions } from "./new-job.ts";
 export * from "./store.ts";

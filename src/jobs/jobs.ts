@@ -10,12 +10,15 @@ import {
   InvalidJobDefinitionError,
   SyncEnqueueUnsupportedError,
   UnknownJobError,
+  UnknownJobIdError,
+  WaitForTimeoutError,
 } from "./errors.ts";
 import { JobEvents } from "./events.ts";
 import { type EnqueueJobOptions, toNewJob } from "./new-job.ts";
 import { JobRunner } from "./runner.ts";
 import {
   type EnqueuedJob,
+  finalJobStates,
   type JobCount,
   type JobPage,
   type JobRecord,
@@ -28,6 +31,7 @@ import {
   type SyncJobStore,
 } from "./store.ts";
 import { type JobsTracingOptions, JobTracing } from "./tracing.ts";
+import { waitForJob } from "./wait-for.ts";
 import { Wakeup } from "./wakeup.ts";
 import type { NewDependency } from "./workflow-store.ts";
 import { afterIds, type EnqueuedFlow, type FlowChild, type FlowSpec, flowRows, parked } from "./workflows/flow.ts";
@@ -74,6 +78,15 @@ export interface JobsOptions<Tx> {
    * global tracer provider the SDK registers.
    */
   tracing?: boolean | JobsTracingOptions;
+  /** The largest handler result stored, in UTF-8 bytes of its JSON (default 1 MiB); a larger one makes the job dead. */
+  maxResultBytes?: number;
+}
+
+export interface WaitForOptions {
+  /** Reject with WaitForTimeoutError after this long (default: wait as long as it takes). */
+  timeoutMs?: number;
+  /** Stop waiting: rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface EnqueueInTx<Tx> {
@@ -134,6 +147,7 @@ export class Jobs<Tx = never> implements HostedService {
     positive("maxUnwrittenOutcomes", options.maxUnwrittenOutcomes);
     positive("pollIntervalMs", options.pollIntervalMs);
     positive("leaseMs", options.leaseMs);
+    positive("maxResultBytes", options.maxResultBytes);
   }
 
   async start(_signal: AbortSignal): Promise<void> {
@@ -155,6 +169,8 @@ export class Jobs<Tx = never> implements HostedService {
       wakeup: this.#wakeup,
       events: this.events,
       tracing: this.#tracing,
+      maxResultBytes: o.maxResultBytes ?? 1_048_576,
+      progressIntervalMs: Math.min(1_000, o.pollIntervalMs ?? 1_000),
     });
     await this.#runner.start();
   }
@@ -291,7 +307,43 @@ export class Jobs<Tx = never> implements HostedService {
     return results.map((r) => r.id);
   }
 
-  /** A failed or dead job runs again now, with a fresh attempt budget. false if not failed or dead. */
+  /**
+   * Cancels a job that has not finished: a pending one (scheduled, ready, failed awaiting its retry)
+   * never runs; a running one's ctx.signal aborts with JobCancelledError on whichever instance runs
+   * it, within about a second, and its outcome is not recorded. The job ends `cancelled` (kept like a
+   * dead job; retry() runs it again). false when the job is unknown or already finished.
+   */
+  async cancel(id: string): Promise<boolean> {
+    const cancelled = await this.store.cancel(id, { now: this.#clock.now() });
+    if (!cancelled) return false;
+    if (cancelled.wasRunning) this.#runner?.cancel(id);
+    const { name, queue } = cancelled;
+    this.events.emit("cancelled", { id, name, queue }, () => ({ reason: null }));
+    return true;
+  }
+
+  /**
+   * Resolves with the job once it is succeeded, dead or cancelled, wherever it ran: this process's
+   * events answer at once; other instances' outcomes are read from the store every poll interval.
+   * Rejects with UnknownJobIdError for an id that names no job, WaitForTimeoutError after timeoutMs.
+   */
+  async waitFor(id: string, options: WaitForOptions = {}): Promise<JobRecord> {
+    const record = await this.store.get(id);
+    if (!record) throw new UnknownJobIdError(id);
+    if (finalJobStates.has(record.state)) return record;
+    return waitForJob({
+      id,
+      read: () => this.store.get(id),
+      events: this.events,
+      pollIntervalMs: this.#options.pollIntervalMs ?? 1_000,
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      timeoutError: () => new WaitForTimeoutError(id, options.timeoutMs!),
+      gone: () => new UnknownJobIdError(id),
+    });
+  }
+
+  /** A failed, dead or cancelled job runs again now, with a fresh attempt budget. false otherwise. */
   retry(id: string): Promise<boolean> {
     return this.store.retry(id, { now: this.#clock.now() }).then((retried) => {
       if (retried) this.#wakeup.wake();

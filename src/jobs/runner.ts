@@ -10,7 +10,7 @@ import { AttemptControl } from "./attempt-control.ts";
 import { defaultBackoff } from "./backoff.ts";
 import { CompletionWriter } from "./completions.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
-import { JobsShutdownError, LeaseLostError, NonRetryableError } from "./errors.ts";
+import { JobCancelledError, JobResultError, JobsShutdownError, LeaseLostError, NonRetryableError } from "./errors.ts";
 import type { JobEvents, JobRef } from "./events.ts";
 import type { InFlightJob } from "./in-flight.ts";
 import type { ClaimedJob, JobAttemptError, JobStore, Subscription } from "./store.ts";
@@ -36,6 +36,10 @@ export interface RunnerOptions {
   events: JobEvents;
   /** Spans per attempt when tracing is on. */
   tracing: JobTracing | undefined;
+  /** The largest handler result stored (UTF-8 bytes of its JSON). */
+  maxResultBytes: number;
+  /** At most one progress write per job per this interval; the latest report wins. */
+  progressIntervalMs: number;
 }
 
 export class JobRunner {
@@ -61,6 +65,8 @@ export class JobRunner {
   #executors: Promise<void> = Promise.resolve();
   #renewer: Promise<void> = Promise.resolve();
   #subscription: Subscription | undefined;
+  #cancelSubscription: Subscription | undefined;
+  #cancelWatch: Promise<void> = Promise.resolve();
   #lastError: unknown = undefined;
   /** A claim failed; it may have been applied with its answer lost (see #releaseUnknownClaims). */
   #unknownClaims = false;
@@ -102,6 +108,8 @@ export class JobRunner {
 
   async start(): Promise<void> {
     this.#subscription = await this.#o.store.subscribe?.(() => this.#o.wakeup.wake());
+    this.#cancelSubscription = await this.#o.store.subscribeCancels?.((id) => this.cancel(id));
+    this.#cancelWatch = this.#watchCancels();
     this.#dispatcher = this.#dispatch();
     this.#executors = Promise.all(Array.from({ length: this.#o.executors }, () => this.#execute())).then(() => {});
     this.#renewer = this.#renew();
@@ -128,7 +136,9 @@ export class JobRunner {
     this.#renewing.abort();
     await this.#renewer;
     await this.#settling;
+    await this.#cancelWatch;
     await this.#subscription?.close();
+    await this.#cancelSubscription?.close();
   }
 
   async #dispatch(): Promise<void> {
@@ -224,9 +234,75 @@ export class JobRunner {
     if (!this.#channel.writer.tryWrite(job)) await this.#channel.writer.write(job);
   }
 
+  /**
+   * The job was cancelled (here or on another instance): a buffered one never starts, a running one's
+   * ctx.signal aborts with JobCancelledError and whatever its handler does next is not recorded.
+   */
+  cancel(id: string): void {
+    const job = this.#inFlight.get(id);
+    if (!job || job.finished || job.abandoned) return;
+    job.abandoned = true;
+    job.control.abort(new JobCancelledError(id));
+    this.#inFlight.delete(id);
+  }
+
+  /**
+   * Asks the store which held jobs were cancelled: the only way on stores that cannot push a cancel
+   * (SQLite: every poll interval), a fallback for a lost NOTIFY elsewhere (every lease renewal).
+   */
+  async #watchCancels(): Promise<void> {
+    const { store, clock, logger, pollIntervalMs, leaseMs } = this.#o;
+    const every = store.subscribeCancels ? leaseMs / 3 : pollIntervalMs;
+    const stopped = this.#renewing.signal;
+    while (!stopped.aborted) {
+      await clock.sleep(every, stopped).catch(() => {});
+      const ids: string[] = [];
+      for (const [id, job] of this.#inFlight) if (!job.finished && !job.abandoned) ids.push(id);
+      if (stopped.aborted || ids.length === 0) continue;
+      try {
+        for (const id of await store.cancelled(ids)) this.cancel(id);
+      } catch (error) {
+        logger.error({ err: error, jobs: ids.length }, "checking jobs for cancellation failed; retrying");
+      }
+    }
+  }
+
+  /** ctx.progress: a `progress` event now; the store write at once, or at the end of the throttle interval. */
+  #progress(job: InFlightJob, value: unknown): Promise<void> {
+    const json = JSON.stringify(value);
+    if (json === undefined) return Promise.reject(new TypeError("ctx.progress needs a number or a JSON value."));
+    this.#o.events.emit("progress", ref(job.claimed), () => ({ progress: JSON.parse(json) as unknown }));
+    job.progress = json;
+    if (job.progressTimer !== undefined) return Promise.resolve();
+    const wait = (job.progressAt ?? -Infinity) + this.#o.progressIntervalMs - Date.now();
+    if (wait <= 0) return this.#writeProgress(job);
+    job.progressTimer = setTimeout(() => void this.#writeProgress(job), wait);
+    return Promise.resolve();
+  }
+
+  async #writeProgress(job: InFlightJob): Promise<void> {
+    job.progressTimer = undefined;
+    job.progressAt = Date.now();
+    const { store, workerId, clock, logger } = this.#o;
+    if (job.finished || job.abandoned || job.progress === undefined) return;
+    try {
+      await store.progress(job.claimed.id, job.progress, { workerId, now: clock.now() });
+    } catch (error) {
+      logger.error({ err: error, jobId: job.claimed.id }, "storing job progress failed");
+    }
+  }
+
   async #execute(): Promise<void> {
     const { registry, logger, store, workerId, clock } = this.#o;
-    const deps = { registry, logger, store, workerId, clock };
+    const deps = {
+      registry,
+      logger,
+      store,
+      workerId,
+      clock,
+      maxResultBytes: this.#o.maxResultBytes,
+      progress: (job: InFlightJob, value: unknown) => this.#progress(job, value),
+    };
     for await (const job of this.#channel.reader) {
       // The check is synchronous: the common case costs no await per job.
       if (!job.abandoned && !this.#roomToRun() && !(await this.#waitForRoom())) job.abandoned = true;
@@ -279,6 +355,7 @@ export class JobRunner {
   /** The job leaves the claim window; its lease stays held (and renewed) until its outcome is written. */
   #finish(job: InFlightJob): void {
     job.finished = true;
+    clearTimeout(job.progressTimer);
     this.#unfinished--;
     this.#wakeIfRoom();
   }
@@ -290,13 +367,16 @@ export class JobRunner {
       return;
     }
     if (outcome.kind === "succeeded") {
-      this.#completions.succeeded(job.claimed.id);
+      this.#completions.succeeded(job.claimed.id, outcome.result);
       return;
     }
     const { claimed } = job;
     const now = this.#o.clock.now();
     const error = describeFailure(outcome.error, claimed.attempt, now, this.#o.workerId, job.durationMs);
-    const final = outcome.error instanceof NonRetryableError || claimed.attempt >= claimed.maxAttempts;
+    const final =
+      outcome.error instanceof NonRetryableError ||
+      outcome.error instanceof JobResultError ||
+      claimed.attempt >= claimed.maxAttempts;
     const retryAt = final ? null : now + this.#retryDelay(job, outcome.error);
     job.failure = { id: claimed.id, error, retryAt };
     this.#completions.failed(job.failure);
@@ -398,7 +478,13 @@ export class JobRunner {
       if (stopped.aborted || ids.length === 0) continue;
       try {
         const held = new Set(await store.renew(ids, { workerId, now: clock.now(), leaseMs }));
-        for (const id of ids) if (!held.has(id)) this.#lose(id);
+        const lost = ids.filter((id) => !held.has(id));
+        // A cancelled job is not held either: its handler should see why.
+        const cancelled = new Set(lost.length > 0 ? await store.cancelled(lost) : []);
+        for (const id of lost) {
+          if (cancelled.has(id)) this.cancel(id);
+          else this.#lose(id);
+        }
       } catch (error) {
         logger.error({ err: error, jobs: ids.length }, "renewing job leases failed; retrying");
       }

@@ -19,12 +19,25 @@ import type { NewDependency, WorkflowStore } from "./workflow-store.ts";
 
 /**
  * scheduled: waiting for its runAt. ready: due, waiting for a worker. running: claimed under a lease.
- * failed: an attempt failed and a retry is scheduled at runAt. succeeded / dead: final (dead keeps
- * its errors and can be retried by hand).
+ * failed: an attempt failed and a retry is scheduled at runAt. succeeded / dead / cancelled: final
+ * (dead and cancelled keep their errors and can be retried by hand; cancelled is never retried on its own).
  */
-export type JobState = "scheduled" | "ready" | "running" | "succeeded" | "failed" | "dead";
+export type JobState = "scheduled" | "ready" | "running" | "succeeded" | "failed" | "dead" | "cancelled";
 
-export const jobStates: readonly JobState[] = ["scheduled", "ready", "running", "succeeded", "failed", "dead"];
+export const jobStates: readonly JobState[] = [
+  "scheduled",
+  "ready",
+  "running",
+  "succeeded",
+  "failed",
+  "dead",
+  "cancelled",
+];
+
+/** The states a job ends in: waitFor resolves at them, prune may delete them. */
+export type FinalJobState = "succeeded" | "dead" | "cancelled";
+
+export const finalJobStates: ReadonlySet<JobState> = new Set<JobState>(["succeeded", "dead", "cancelled"]);
 
 /** A job to insert. The core has validated the payload and resolved defaults. */
 export interface NewJob {
@@ -40,6 +53,17 @@ export interface NewJob {
   maxAttempts: number;
   /** Idempotency key: while a job with this key exists, enqueueing it again creates nothing. */
   key: string | null;
+  /**
+   * With `key`: the key holds only this long after this enqueue. A later enqueue of the key finds the
+   * window closed and creates a new job, releasing the key from the old row (which stays, keyless).
+   */
+  keyTtlMs?: number | null;
+  /**
+   * With `key`: while the keyed job has not started (scheduled or ready, no attempt yet), this enqueue
+   * replaces its payload and runAt (the caller sets runAt = now + debounceMs), keeping its id. A job
+   * that has started releases its key and a new job is created.
+   */
+  debounce?: boolean;
   /**
    * The enqueuer's trace context (propagation headers as JSON, W3C `traceparent`), when tracing is on:
    * stored so every run joins the enqueuer's trace. Stores keep it as given and return it at claim.
@@ -122,6 +146,19 @@ export interface WorkerOptions {
   now: number;
 }
 
+export interface CompleteOptions extends WorkerOptions {
+  /** The handlers' return values as JSON text, by job id; a job missing here stores no result. */
+  results?: ReadonlyMap<string, string>;
+}
+
+/** What cancel changed: the job, and whether an attempt was running (its worker should abort it). */
+export interface CancelledJob {
+  id: string;
+  name: string;
+  queue: string;
+  wasRunning: boolean;
+}
+
 export interface RenewOptions extends WorkerOptions {
   leaseMs: number;
 }
@@ -132,8 +169,8 @@ export interface RecoverOptions {
   limit?: number;
 }
 
-/** A job as listed and inspected (admin, tests). */
-export interface JobRecord {
+/** A job as listed and inspected (admin, tests). `R`: the handler's result type, when known. */
+export interface JobRecord<R = unknown> {
   id: string;
   name: string;
   queue: string;
@@ -151,6 +188,10 @@ export interface JobRecord {
   finishedAt: number | null;
   /** Every failed attempt, oldest first; the last one is the job's last error. */
   errors: JobAttemptError[];
+  /** The handler's return value (JSON) once it succeeded; absent when it returned undefined. */
+  result?: R;
+  /** The last value the handler reported with ctx.progress; absent when it reported none. */
+  progress?: unknown;
 }
 
 export interface ListOptions {
@@ -184,7 +225,7 @@ export interface PruneOptions {
   /** Delete jobs that finished before this time. */
   finishedBefore: number;
   /** Which final states to delete (default ["succeeded"]). */
-  states?: readonly ("succeeded" | "dead")[];
+  states?: readonly FinalJobState[];
 }
 
 export interface StatsOptions {
@@ -256,8 +297,8 @@ export interface JobStore<Tx = never> extends WorkflowStore<Tx> {
    */
   claim(options: ClaimOptions): Promise<ClaimedJob[]>;
 
-  /** running -> succeeded for the jobs this worker still holds; returns how many changed. */
-  complete(ids: readonly string[], options: WorkerOptions): Promise<number>;
+  /** running -> succeeded for the jobs this worker still holds, storing their results; returns how many changed. */
+  complete(ids: readonly string[], options: CompleteOptions): Promise<number>;
 
   /** running -> failed (retryAt set) or dead (retryAt null), appending each error to the history. */
   fail(failures: readonly JobFailure[], options: WorkerOptions): Promise<number>;
@@ -277,8 +318,21 @@ export interface JobStore<Tx = never> extends WorkflowStore<Tx> {
    */
   recoverExpired(options: RecoverOptions): Promise<number>;
 
-  /** Failed or dead -> ready now with a fresh attempt budget (history kept). false if not retryable. */
+  /** Failed, dead or cancelled -> ready now with a fresh attempt budget (history kept). false if not retryable. */
   retry(id: string, options: { now: number }): Promise<boolean>;
+
+  /**
+   * A job that has not finished (scheduled, ready, failed awaiting its retry, or running) becomes
+   * cancelled, finished now; a running one keeps lockedBy (who ran it), and its worker's later
+   * complete, fail, renew or release change nothing. null when the job is unknown or already final.
+   */
+  cancel(id: string, options: { now: number }): Promise<CancelledJob | null>;
+
+  /** Of `ids`, those now cancelled (a worker checks the jobs it runs when no cancel wake-up arrives). */
+  cancelled(ids: readonly string[]): Promise<string[]>;
+
+  /** Stores a running job's progress (JSON text) while this worker holds it; false otherwise. */
+  progress(id: string, progress: string, options: WorkerOptions): Promise<boolean>;
 
   /** Deletes a job that is not running (with its steps and waits). false if it does not exist or is running. */
   discard(id: string): Promise<boolean>;
@@ -313,6 +367,12 @@ export interface JobStore<Tx = never> extends WorkflowStore<Tx> {
    * cross-process notification omit it; the dispatcher then relies on polling across processes.
    */
   subscribe?(onWake: () => void): Promise<Subscription>;
+
+  /**
+   * Calls `onCancel` with the id of every job cancelled by any process sharing the store (PostgreSQL
+   * NOTIFY, the memory store in-process). Stores without it are polled through cancelled().
+   */
+  subscribeCancels?(onCancel: (id: string) => void): Promise<Subscription>;
 
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 // What the three job stores (memory, SQLite, PostgreSQL) share beyond the JobStore interface, so that
 // they agree on the details the contract suite does not pin down. Web-standard: memoryStore uses it.
+import type { JobState, NewJob } from "../jobs/store.ts";
 
 /** list() returns at most this many jobs per page, whatever `limit` asks for (at least one). */
 export const maxPageSize = 1000;
@@ -57,19 +58,38 @@ export interface EmbeddedMigration {
 }
 
 /**
- * What a waiter records when one of its dependencies ended dead (or cancelled): the error appended to
- * the waiter, which ends dead; null when the waiter runs anyway ("continue"). The same text on every store.
+ * What a waiter becomes when one of its dependencies ended dead or cancelled: the error appended to
+ * it and its final state (a flow parent dead, an `after` job cancelled); null when the waiter runs
+ * anyway ("continue"). The same text on every store.
  */
 export function dependencyFailure(
   edge: { kind: "child" | "after"; onFailure: "fail" | "continue" | "cancel" },
   dependency: { id: string; name: string; state: string },
   now: number,
-): { at: number; name: string; message: string } | null {
+): { state: "dead" | "cancelled"; error: { at: number; name: string; message: string } } | null {
   if (edge.onFailure === "continue") return null;
   const what = edge.kind === "child" ? "Child job" : "Job";
-  return {
+  const error = {
     at: now,
     name: edge.kind === "child" ? "ChildJobFailedError" : "DependencyFailedError",
     message: `${what} ${dependency.id} (${dependency.name}) ended ${dependency.state}${edge.kind === "after" ? ": this job was waiting for it (after) and does not run" : ""}.`,
   };
+  return { state: edge.onFailure === "cancel" ? "cancelled" : "dead", error };
+}
+
+/**
+ * What an enqueue of an existing job's key does (the same rules on every store): "existing" returns
+ * the job; "debounce" moves the unstarted job; "replace" releases the key from the old row and
+ * creates a new job (the old key's window closed, or a debounced job already started).
+ */
+export function keyedOutcome(
+  existing: { keyExpiresAt: number | null; state: JobState; attempts: number },
+  job: NewJob,
+  now: number,
+): "existing" | "debounce" | "replace" {
+  if (existing.keyExpiresAt !== null && existing.keyExpiresAt <= now) return "replace";
+  if (!job.debounce) return "existing";
+  return (existing.state === "scheduled" || existing.state === "ready") && existing.attempts === 0
+    ? "debounce"
+    : "replace";
 }

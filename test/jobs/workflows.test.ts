@@ -42,7 +42,7 @@ describeOnEachStore("workflows", () => {
       await done(jobs, id);
       expect(Date.now() - started).toBeGreaterThanOrEqual(150);
       expect(runs).toEqual(["a", "b"]);
-      expect((await jobs.get(id))!.attempts).toBe(1);
+      expect((await jobs.get(id))!).toMatchObject({ attempts: 1, result: 41 });
       const steps = await jobs.store.steps(id);
       expect(steps.map((s) => [s.id, s.result])).toEqual([
         ["a", { v: 40 }],
@@ -183,6 +183,7 @@ describeOnEachStore("flows and after", () => {
     handler: async ({ n, fail }) => {
       await Bun.sleep(10 * n);
       if (fail) throw new Error(`child ${n} failed`);
+      return n * 10;
     },
   });
 
@@ -211,7 +212,9 @@ describeOnEachStore("flows and after", () => {
       const lastChild = Math.max(...children.map((c) => c!.finishedAt!));
       expect(seen).toHaveLength(1);
       expect(seen[0]!.at).toBeGreaterThanOrEqual(lastChild);
-      expect(seen[0]!.children.map((c) => [c.id, c.state])).toEqual(flow.children.map((c) => [c.id, "succeeded"]));
+      expect(seen[0]!.children.map((c) => [c.id, c.state, c.result])).toEqual(
+        flow.children.map((c, i) => [c.id, "succeeded", (i + 1) * 10]),
+      );
     } finally {
       await stop();
     }
@@ -258,7 +261,7 @@ describeOnEachStore("flows and after", () => {
     }
   });
 
-  test("after orders two jobs; after a dead job, the job ends dead without running", async () => {
+  test("after orders two jobs; after a dead job, the job ends cancelled without running", async () => {
     const order: string[] = [];
     const step = defineJob({
       name: "after.step",
@@ -278,7 +281,7 @@ describeOnEachStore("flows and after", () => {
       expect(order).toEqual(["first", "second"]);
       const bad = await jobs.enqueue(step, { name: "bad", ms: 0, fail: true });
       const never = await jobs.enqueue(step, { name: "never", ms: 0 }, { after: [first, bad] });
-      await done(jobs, never, "dead");
+      await done(jobs, never, "cancelled");
       expect((await jobs.get(never))!.errors.at(-1)!.name).toBe("DependencyFailedError");
       expect(order).toEqual(["first", "second"]);
     } finally {

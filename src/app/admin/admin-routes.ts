@@ -12,6 +12,7 @@ const State = t.Union([
   t.Literal("succeeded"),
   t.Literal("failed"),
   t.Literal("dead"),
+  t.Literal("cancelled"),
 ]);
 const AttemptError = t.Object({
   attempt: t.Integer(),
@@ -37,6 +38,8 @@ const Job = t.Object({
   leaseExpiresAt: t.Nullable(t.Integer()),
   finishedAt: t.Nullable(t.Integer()),
   errors: t.Array(AttemptError),
+  result: t.Optional(t.Unknown()),
+  progress: t.Optional(t.Unknown()),
 });
 const JobSummary = t.Omit(Job, ["payload", "errors"]);
 const Cron = t.Object({

@@ -24,15 +24,17 @@ export class WorkflowRuntimeMissingError extends JobsError {
   }
 }
 
-export function defineWorkflow<S extends TSchema, R = void>(spec: WorkflowSpec<S, R>): JobDefinition<Static<S>> {
+export function defineWorkflow<S extends TSchema, R = void>(
+  spec: WorkflowSpec<S, R>,
+): JobDefinition<Static<S>, Awaited<R>> {
   const { run, ...job } = spec;
   return defineJob({
     ...job,
-    handler: async (payload, ctx) => {
+    handler: async (payload, ctx): Promise<Awaited<R>> => {
       const rt = (ctx as JobContext & { [workflowRuntime]?: WorkflowRuntime })[workflowRuntime];
       if (!rt) throw new WorkflowRuntimeMissingError(spec.name);
       const steps = new WorkflowSteps(rt, spec.name, await rt.store.steps(rt.jobId));
-      let result: R;
+      let result: Awaited<R>;
       try {
         result = await run(payload, steps, ctx);
       } catch (error) {
@@ -40,7 +42,7 @@ export function defineWorkflow<S extends TSchema, R = void>(spec: WorkflowSpec<S
         throw steps.suspended ?? error;
       }
       if (steps.suspended) throw steps.suspended;
-      return result as unknown as undefined;
+      return result;
     },
   });
 }

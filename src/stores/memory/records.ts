@@ -7,13 +7,15 @@ export interface MemoryJob {
   readonly id: number;
   readonly name: string;
   readonly queue: string;
-  readonly payload: string;
+  payload: string;
   state: JobState;
   readonly priority: number;
   runAt: number;
   attempts: number;
   readonly maxAttempts: number;
-  readonly key: string | null;
+  key: string | null;
+  /** When the key's dedupe window closes (keyTtlMs); null: it holds while the job exists. */
+  keyExpiresAt: number | null;
   lockedBy: string | null;
   leaseExpiresAt: number | null;
   readonly enqueuedAt: number;
@@ -21,6 +23,9 @@ export interface MemoryJob {
   /** JSON texts of the failed attempts, oldest first. */
   readonly errors: string[];
   readonly traceContext: string | null;
+  /** JSON text of the handler's result and of its last progress report; null when none. */
+  result: string | null;
+  progress: string | null;
   /**
    * Bumped whenever the job leaves the pending index or takes a new place in it: index entries made
    * under an older ticket are stale and skipped (deleting from the middle of a heap is not cheap).
@@ -47,6 +52,8 @@ export function toJobRecord(job: MemoryJob): JobRecord {
     leaseExpiresAt: job.leaseExpiresAt,
     finishedAt: job.finishedAt,
     errors: job.errors.map((error) => JSON.parse(error) as JobAttemptError),
+    ...(job.result === null ? {} : { result: JSON.parse(job.result) }),
+    ...(job.progress === null ? {} : { progress: JSON.parse(job.progress) }),
   };
 }
 

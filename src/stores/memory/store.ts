@@ -9,8 +9,10 @@
 // must survive the process. Everything else matches the SQL stores (one contract suite runs all three):
 // keys, priorities, leases and recovery, per-name limits, attempt history, paging, counts, prune.
 import type {
+  CancelledJob,
   ClaimedJob,
   ClaimOptions,
+  CompleteOptions,
   EnqueuedJob,
   EnqueueOptions,
   JobCount,
@@ -36,7 +38,7 @@ import {
   type StoredStep,
   type Suspension,
 } from "../../jobs/workflow-store.ts";
-import { defaultRecoverLimit, dependencyFailure, jobIdNumber, leaseExpiredMessage } from "../common.ts";
+import { defaultRecoverLimit, dependencyFailure, jobIdNumber, keyedOutcome, leaseExpiredMessage } from "../common.ts";
 import { StateCounts } from "./counts.ts";
 import { IdOrder } from "./id-order.ts";
 import { PendingIndex } from "./pending.ts";
@@ -57,6 +59,7 @@ export class MemoryJobStore implements SyncJobStore<never> {
   readonly #order = new IdOrder();
   readonly #subscribers = new Set<() => void>();
   readonly #rows = new MemoryWorkflowRows();
+  readonly #cancelSubscribers = new Set<(id: string) => void>();
   /** Ids are never reused, also after discard and prune (handlers may key side effects by job id). */
   #lastId = 0;
 
@@ -90,11 +93,12 @@ export class MemoryJobStore implements SyncJobStore<never> {
     return taken.map(toClaimedJob);
   }
 
-  async complete(ids: readonly string[], { workerId, now }: WorkerOptions): Promise<number> {
+  async complete(ids: readonly string[], { workerId, now, results }: CompleteOptions): Promise<number> {
     let changed = 0;
     for (const id of ids) {
       const job = this.#held(id, workerId);
       if (!job) continue;
+      job.result = results?.get(id) ?? null;
       this.#finish(job, "succeeded", now);
       changed++;
     }
@@ -155,12 +159,41 @@ export class MemoryJobStore implements SyncJobStore<never> {
 
   async retry(id: string, { now }: { now: number }): Promise<boolean> {
     const job = this.#job(id);
-    if (!job || (job.state !== "failed" && job.state !== "dead")) return false;
+    if (!job || (job.state !== "failed" && job.state !== "dead" && job.state !== "cancelled")) return false;
     job.attempts = 0;
     job.finishedAt = null;
     this.#reschedule(job, "ready", now);
     this.#wake();
     return true;
+  }
+
+  async cancel(id: string, { now }: { now: number }): Promise<CancelledJob | null> {
+    const job = this.#job(id);
+    if (!job || finalStates.has(job.state)) return null;
+    const wasRunning = job.state === "running";
+    this.#pending.remove(job);
+    this.#setState(job, "cancelled");
+    job.finishedAt = now;
+    job.leaseExpiresAt = null;
+    if (wasRunning) for (const subscriber of this.#cancelSubscribers) subscriber(String(job.id));
+    return { id: String(job.id), name: job.name, queue: job.queue, wasRunning };
+  }
+
+  async cancelled(ids: readonly string[]): Promise<string[]> {
+    return ids.filter((id) => this.#job(id)?.state === "cancelled");
+  }
+
+  async progress(id: string, progress: string, { workerId }: WorkerOptions): Promise<boolean> {
+    const job = this.#held(id, workerId);
+    if (job) job.progress = progress;
+    return job !== undefined;
+  }
+
+  /** Cancels reach the other Jobs services sharing this store (in this process) at once. */
+  async subscribeCancels(onCancel: (id: string) => void): Promise<Subscription> {
+    const subscriber = (id: string) => onCancel(id);
+    this.#cancelSubscribers.add(subscriber);
+    return { close: async () => void this.#cancelSubscribers.delete(subscriber) };
   }
 
   async discard(id: string): Promise<boolean> {
@@ -251,19 +284,21 @@ export class MemoryJobStore implements SyncJobStore<never> {
       const open = edges.filter((e) => !e.settled);
       if (open.length === 0) continue;
       const states = open.map((e) => this.#jobs.get(e.dependency));
-      if (states.some((dep) => dep !== undefined && dep.state !== "succeeded" && dep.state !== "dead")) {
+      if (states.some((dep) => dep !== undefined && !finalStates.has(dep.state))) {
         waiting++;
         continue;
       }
       for (const e of open) e.settled = true;
       const waiter = this.#jobs.get(waiterId);
       if (waiter?.state !== "scheduled" || waiter.runAt !== parkedRunAt) continue;
-      const failedAt = open.findIndex((_, i) => states[i]?.state === "dead");
+      const failedAt = open.findIndex((_, i) => states[i]?.state === "dead" || states[i]?.state === "cancelled");
       const failed = states[failedAt];
       const failure = failed ? dependencyFailure(open[failedAt]!, { ...failed, id: String(failed.id) }, now) : null;
       if (failure) {
-        waiter.errors.push(JSON.stringify({ ...failure, attempt: waiter.attempts }));
-        this.#finish(waiter, "dead", now);
+        waiter.errors.push(JSON.stringify({ ...failure.error, attempt: waiter.attempts }));
+        this.#setState(waiter, failure.state);
+        waiter.finishedAt = now;
+        this.#pending.remove(waiter);
       } else this.#reschedule(waiter, "ready", now);
       settled++;
     }
@@ -341,11 +376,21 @@ export class MemoryJobStore implements SyncJobStore<never> {
   /** Ends the wake-up subscriptions. The jobs stay readable: nothing else is held. */
   async close(): Promise<void> {
     this.#subscribers.clear();
+    this.#cancelSubscribers.clear();
   }
 
   #insert(job: NewJob, payload: string, now: number): EnqueuedJob {
     const existing = job.key === null ? undefined : this.#byKey.get(job.key);
-    if (existing) return { id: String(existing.id), created: false };
+    if (existing) {
+      const outcome = keyedOutcome(existing, job, now);
+      if (outcome === "existing") return { id: String(existing.id), created: false };
+      if (outcome === "debounce") {
+        this.#debounce(existing, job, payload, now);
+        return { id: String(existing.id), created: false };
+      }
+      this.#byKey.delete(existing.key!);
+      existing.key = null;
+    }
     const record: MemoryJob = {
       id: ++this.#lastId,
       name: job.name,
@@ -357,12 +402,15 @@ export class MemoryJobStore implements SyncJobStore<never> {
       attempts: 0,
       maxAttempts: job.maxAttempts,
       key: job.key,
+      keyExpiresAt: job.key !== null && job.keyTtlMs != null ? now + job.keyTtlMs : null,
       lockedBy: null,
       leaseExpiresAt: null,
       enqueuedAt: now,
       finishedAt: null,
       errors: [],
       traceContext: job.traceContext ?? null,
+      result: null,
+      progress: null,
       ticket: 0,
     };
     this.#jobs.set(record.id, record);
@@ -371,6 +419,13 @@ export class MemoryJobStore implements SyncJobStore<never> {
     this.#counts.add(record.name, record.state, 1);
     this.#pending.add(record);
     return { id: String(record.id), created: true };
+  }
+
+  /** A debounced enqueue of a job that has not started: its payload and start move, its id stays. */
+  #debounce(existing: MemoryJob, job: NewJob, payload: string, now: number): void {
+    existing.payload = payload;
+    existing.keyExpiresAt = job.keyTtlMs != null ? now + job.keyTtlMs : existing.keyExpiresAt;
+    this.#reschedule(existing, job.runAt > now ? "scheduled" : "ready", job.runAt);
   }
 
   #job(id: string): MemoryJob | undefined {
@@ -399,7 +454,7 @@ export class MemoryJobStore implements SyncJobStore<never> {
     job.leaseExpiresAt = null;
   }
 
-  /** Pending again (ready or failed), due at runAt. */
+  /** Pending again (scheduled, ready or failed), due at runAt. */
   #reschedule(job: MemoryJob, state: "scheduled" | "ready" | "failed", runAt: number): void {
     this.#setState(job, state);
     job.runAt = runAt;
@@ -425,6 +480,8 @@ export class MemoryJobStore implements SyncJobStore<never> {
     });
   }
 }
+
+const finalStates: ReadonlySet<JobState> = new Set(["succeeded", "dead", "cancelled"]);
 
 /** A JobStore in this process's memory: jobs are lost when the process ends (see store.ts). */
 export function memoryStore(): MemoryJobStore {

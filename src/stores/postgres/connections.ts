@@ -50,7 +50,7 @@ export interface Connections {
   /** Where the post-commit NOTIFY goes: it needs no durability either. */
   notifyOn: Query;
   /** LISTENs on `channel` on a connection of its own, listening again after that connection is lost. */
-  listen(channel: string, onNotify: () => void): Promise<Subscription>;
+  listen(channel: string, onNotify: (payload?: string) => void): Promise<Subscription>;
   /** The pool behind `db` (the app's, when it passed one). */
   pool: Pool;
   /** Ends the pools the store opened; a pool the app passed in stays open. */
@@ -256,7 +256,11 @@ function transactionOn(pool: Pool): Transaction {
 }
 
 /** The first LISTEN must succeed (start fails otherwise); later losses reconnect with backoff. */
-async function listen(config: ClientConfig, channel: string, onNotify: () => void): Promise<Subscription> {
+async function listen(
+  config: ClientConfig,
+  channel: string,
+  onNotify: (payload?: string) => void,
+): Promise<Subscription> {
   let client: pg.Client | undefined;
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -265,7 +269,7 @@ async function listen(config: ClientConfig, channel: string, onNotify: () => voi
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ ...config, keepAlive: true });
     next.on("notification", (message) => {
-      if (message.channel === channel) onNotify();
+      if (message.channel === channel) onNotify(message.payload);
     });
     // 'error' and 'end' both follow a lost connection; the guard keeps one reconnect per client.
     let lost = false;

@@ -46,4 +46,6 @@ export interface StoreContext {
   /** `"schema"."jobs"`. */
   readonly jobs: Fragment;
   readonly channel: string;
+  /** Where cancel announces the ids of running jobs it cancelled. */
+  readonly cancelChannel: string;
 }

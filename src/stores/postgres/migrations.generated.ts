@@ -15,8 +15,22 @@ export const migrations: readonly EmbeddedMigration[] = [
     ],
   },
   {
-    tag: "0001_heavy_edwin_jarvis",
-    createdAt: 1796003655728,
+    tag: "0001_majestic_guardsmen",
+    createdAt: 1796003594724,
+    hash: "7aaabeedd8ea26b201b82a8ee3e06022dea746a27c6891a9ecfb4c3e5def87c9",
+    statements: [
+      "ALTER TABLE \"jobs\" DROP CONSTRAINT \"jobs_state_check\";",
+      "\nDROP INDEX \"jobs_finished_idx\";",
+      "\nALTER TABLE \"jobs\" ADD COLUMN \"key_expires_at\" bigint;",
+      "\nALTER TABLE \"jobs\" ADD COLUMN \"result\" jsonb;",
+      "\nALTER TABLE \"jobs\" ADD COLUMN \"progress\" jsonb;",
+      "\nCREATE INDEX \"jobs_finished_idx\" ON \"jobs\" USING btree (\"finished_at\") WHERE \"jobs\".\"state\" in ('succeeded', 'dead', 'cancelled');",
+      "\nALTER TABLE \"jobs\" ADD CONSTRAINT \"jobs_state_check\" CHECK (\"jobs\".\"state\" in ('scheduled', 'ready', 'running', 'succeeded', 'failed', 'dead', 'cancelled'));",
+    ],
+  },
+  {
+    tag: "0002_massive_absorbing_man",
+    createdAt: 1796004338864,
     hash: "105055037dc4512af906958e53da34bbb166d48943a17f9309d7f9df6897cdd8",
     statements: [
       "CREATE TABLE \"event_waits\" (\n\t\"job_id\" bigint PRIMARY KEY NOT NULL,\n\t\"event\" text NOT NULL\n);\n",

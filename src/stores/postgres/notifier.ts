@@ -7,6 +7,11 @@ export function wakeChannel(schema: string): string {
   return `errand_jobs_${schema}`;
 }
 
+/** The channel on which cancel announces, with the job id as payload, running jobs it cancelled. */
+export function cancelChannel(schema: string): string {
+  return `errand_cancel_${schema}`;
+}
+
 /**
  * Sends the wake-up NOTIFY for enqueues on the store's own connection after they commit, without the
  * caller waiting for it: a NOTIFY inside the insert's transaction serializes commits on PostgreSQL's
@@ -48,5 +53,16 @@ export function subscribe(
   channel: string,
   onWake: () => void,
 ): Promise<Subscription> {
-  return connections.listen(channel, onWake);
+  return connections.listen(channel, () => onWake());
+}
+
+/** LISTEN for cancelled running jobs, on a connection of its own (as subscribe). */
+export function subscribeCancels(
+  connections: Pick<Connections, "listen">,
+  channel: string,
+  onCancel: (id: string) => void,
+): Promise<Subscription> {
+  return connections.listen(channel, (payload) => {
+    if (payload) onCancel(payload);
+  });
 }

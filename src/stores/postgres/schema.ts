@@ -38,12 +38,20 @@ function columns() {
     finishedAt: bigint("finished_at", { mode: "number" }),
     /** Every failed attempt, oldest first: the last element is the last error. */
     errors: jsonb("errors").$type<JobAttemptError[]>().notNull().default(sql`'[]'::jsonb`),
+    /** When the key's dedupe window (keyTtlMs) closes; null: the key holds while the row exists. */
+    keyExpiresAt: bigint("key_expires_at", { mode: "number" }),
+    /** The handler's return value, and its last ctx.progress report. */
+    result: jsonb("result"),
+    progress: jsonb("progress"),
   };
 }
 
 function constraints(t: BuildExtraConfigColumns<"jobs", ReturnType<typeof columns>, "pg">) {
   return [
-    check("jobs_state_check", sql`${t.state} in ('scheduled', 'ready', 'running', 'succeeded', 'failed', 'dead')`),
+    check(
+      "jobs_state_check",
+      sql`${t.state} in ('scheduled', 'ready', 'running', 'succeeded', 'failed', 'dead', 'cancelled')`,
+    ),
     // The claim reads one name at a time in claim order; only claimable rows are indexed.
     index("jobs_claim_idx")
       .on(t.name, t.priority.desc(), t.runAt, t.id)
@@ -53,7 +61,7 @@ function constraints(t: BuildExtraConfigColumns<"jobs", ReturnType<typeof column
     // Recovery scans expired leases; per-name limits count running jobs.
     index("jobs_running_idx").on(t.leaseExpiresAt).where(sql`${t.state} = 'running'`),
     // Pruning deletes finished jobs by age.
-    index("jobs_finished_idx").on(t.finishedAt).where(sql`${t.state} in ('succeeded', 'dead')`),
+    index("jobs_finished_idx").on(t.finishedAt).where(sql`${t.state} in ('succeeded', 'dead', 'cancelled')`),
   ];
 }
 

@@ -1,7 +1,9 @@
 // The JobStore on PostgreSQL: the operations are in sql/, one file per family.
 import type {
+  CancelledJob,
   ClaimedJob,
   ClaimOptions,
+  CompleteOptions,
   EnqueuedJob,
   EnqueueOptions,
   JobCount,
@@ -23,9 +25,9 @@ import type { DependencyKind, NewDependency, StoredEvent, StoredStep, Suspension
 import { type Connections, openConnections, type Pool, type PostgresConnectionOptions } from "./connections.ts";
 import type { PostgresTx, StoreContext } from "./context.ts";
 import { applyMigrations } from "./migrate.ts";
-import { coalescedNotify, subscribe, wakeChannel } from "./notifier.ts";
+import { cancelChannel, coalescedNotify, subscribe, subscribeCancels, wakeChannel } from "./notifier.ts";
 import { checkSchemaName } from "./schema-name.ts";
-import { counts, discard, get, list, prune, retry, runNow } from "./sql/admin.ts";
+import { cancel, cancelled, counts, discard, get, list, progress, prune, retry, runNow } from "./sql/admin.ts";
 import { claim } from "./sql/claim.ts";
 import { enqueue } from "./sql/enqueue.ts";
 import { complete, fail } from "./sql/finish.ts";
@@ -59,6 +61,7 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
       schema: this.schema,
       jobs: identifier(this.schema, "jobs"),
       channel,
+      cancelChannel: cancelChannel(this.schema),
     };
   }
 
@@ -83,7 +86,7 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     return claim(this.#ctx, options);
   }
 
-  complete(ids: readonly string[], options: WorkerOptions): Promise<number> {
+  complete(ids: readonly string[], options: CompleteOptions): Promise<number> {
     return complete(this.#ctx, ids, options);
   }
 
@@ -105,6 +108,18 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
 
   retry(id: string, options: { now: number }): Promise<boolean> {
     return retry(this.#ctx, id, options.now);
+  }
+
+  cancel(id: string, options: { now: number }): Promise<CancelledJob | null> {
+    return cancel(this.#ctx, id, options.now);
+  }
+
+  cancelled(ids: readonly string[]): Promise<string[]> {
+    return cancelled(this.#ctx, ids);
+  }
+
+  progress(id: string, value: string, options: WorkerOptions): Promise<boolean> {
+    return progress(this.#ctx, id, value, options.workerId);
   }
 
   discard(id: string): Promise<boolean> {
@@ -173,6 +188,10 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
 
   subscribe(onWake: () => void): Promise<Subscription> {
     return subscribe(this.#connections, this.#ctx.channel, onWake);
+  }
+
+  subscribeCancels(onCancel: (id: string) => void): Promise<Subscription> {
+    return subscribeCancels(this.#connections, this.#ctx.cancelChannel, onCancel);
   }
 
   /** Ends the pools the store opened; a client the app passed in stays open. */

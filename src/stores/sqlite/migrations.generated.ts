@@ -15,8 +15,18 @@ export const migrations: readonly EmbeddedMigration[] = [
     ],
   },
   {
-    tag: "0001_funny_thundra",
-    createdAt: 1796003654724,
+    tag: "0001_abnormal_malcolm_colcord",
+    createdAt: 1796003594336,
+    hash: "ce1596e8e4f991569439f18efcb2a4ae3e1f4def62d096fe2be010bbaab0ef43",
+    statements: [
+      "ALTER TABLE `errand_jobs` ADD `key_expires_at` integer;",
+      "\nALTER TABLE `errand_jobs` ADD `result` text;",
+      "\nALTER TABLE `errand_jobs` ADD `progress` text;",
+    ],
+  },
+  {
+    tag: "0002_curly_warhawk",
+    createdAt: 1796004336115,
     hash: "3dd803db1d1b5d49f50a61c13aca230479cca79aa524cecd9b87ce4d7c9450e4",
     statements: [
       "CREATE TABLE `errand_event_waits` (\n\t`job_id` integer PRIMARY KEY NOT NULL,\n\t`event` text NOT NULL\n);\n",

@@ -15,7 +15,9 @@ export const jobsTable = sqliteTable(
     name: text("name").notNull(),
     queue: text("queue").notNull(),
     payload: text("payload").notNull(),
-    state: text("state", { enum: ["scheduled", "ready", "running", "succeeded", "failed", "dead"] }).notNull(),
+    state: text("state", {
+      enum: ["scheduled", "ready", "running", "succeeded", "failed", "dead", "cancelled"],
+    }).notNull(),
     priority: integer("priority").notNull(),
     runAt: integer("run_at").notNull(),
     attempts: integer("attempts").notNull().default(0),
@@ -26,6 +28,11 @@ export const jobsTable = sqliteTable(
     enqueuedAt: integer("enqueued_at").notNull(),
     finishedAt: integer("finished_at"),
     errors: text("errors").notNull().default("[]"),
+    // When the key's dedupe window (keyTtlMs) closes; null: the key holds while the row exists.
+    keyExpiresAt: integer("key_expires_at"),
+    // JSON text: the handler's return value, and its last ctx.progress report.
+    result: text("result"),
+    progress: text("progress"),
   },
   (t) => [
     uniqueIndex("errand_jobs_key_idx").on(t.key).where(sql`key IS NOT NULL`),

@@ -2,8 +2,10 @@
 // synchronous, so each call is atomic within the process and the async methods only wrap the result.
 import { Database } from "bun:sqlite";
 import type {
+  CancelledJob,
   ClaimedJob,
   ClaimOptions,
+  CompleteOptions,
   EnqueuedJob,
   EnqueueOptions,
   JobCount,
@@ -46,7 +48,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   readonly #enqueue: SqliteEnqueue;
   readonly #coalescer: EnqueueCoalescer;
   readonly #claim: (options: ClaimOptions) => ClaimedJob[];
-  readonly #complete: (ids: readonly string[], options: WorkerOptions) => number;
+  readonly #complete: (ids: readonly string[], options: CompleteOptions) => number;
   readonly #fail: (failures: readonly JobFailure[], options: WorkerOptions) => number;
   readonly #renew: (ids: readonly string[], options: RenewOptions) => string[];
   readonly #release: (ids: readonly string[], options: WorkerOptions) => number;
@@ -91,7 +93,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
     return this.#claim(options);
   }
 
-  async complete(ids: readonly string[], options: WorkerOptions): Promise<number> {
+  async complete(ids: readonly string[], options: CompleteOptions): Promise<number> {
     return this.#complete(ids, options);
   }
 
@@ -113,6 +115,19 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
 
   async retry(id: string, { now }: { now: number }): Promise<boolean> {
     return this.#admin.retry(id, now);
+  }
+
+  async cancel(id: string, { now }: { now: number }): Promise<CancelledJob | null> {
+    return this.#admin.cancel(id, now);
+  }
+
+  /** Polled by workers for the jobs they run: SQLite has no way to push a cancel to other processes. */
+  async cancelled(ids: readonly string[]): Promise<string[]> {
+    return this.#admin.cancelled(ids);
+  }
+
+  async progress(id: string, progress: string, { workerId }: WorkerOptions): Promise<boolean> {
+    return this.#admin.progress(id, progress, workerId);
   }
 
   async discard(id: string): Promise<boolean> {

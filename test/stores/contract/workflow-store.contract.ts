@@ -84,6 +84,19 @@ export function describeWorkflowStoreContract<Tx>(
         }
       });
 
+      test("a cancelled child fails its parent too; a cancelled dependency cancels an after job", async () => {
+        const [parent, a] = await store.enqueueGraph([parked("parent"), job("child")], [child(0, 1)], { now: t0 });
+        const [then] = await store.enqueueGraph(
+          [parked("then")],
+          [{ waiter: 0, dependency: { id: a!.id }, kind: "after", onFailure: "cancel" }],
+          { now: t0 },
+        );
+        await store.cancel(a!.id, { now: t0 });
+        await store.settleDependencies({ now: t0 + 1 });
+        expect(await state(parent!.id)).toBe("dead");
+        expect(await state(then!.id)).toBe("cancelled");
+      });
+
       test("nested: a child that is itself a parent releases its parent once it ran", async () => {
         const [top, middle, leaf] = await store.enqueueGraph(
           [parked("top"), parked("middle"), job("leaf")],
@@ -100,7 +113,7 @@ export function describeWorkflowStoreContract<Tx>(
         expect(await state(top!.id)).toBe("ready");
       });
 
-      test("after an existing job: runs once it succeeded; a dead dependency stops it", async () => {
+      test("after an existing job: runs once it succeeded; a dead dependency cancels it", async () => {
         const [first, second] = await store.enqueue([job("first"), job("second")], { now: t0 });
         const [ok] = await store.enqueueGraph(
           [parked("then")],
@@ -119,7 +132,7 @@ export function describeWorkflowStoreContract<Tx>(
         expect(await store.settleDependencies({ now: t0 })).toEqual({ settled: 2, waiting: 0 });
         expect(await state(ok!.id)).toBe("ready");
         const record = (await store.get(stopped!.id))!;
-        expect(record.state).toBe("dead");
+        expect(record).toMatchObject({ state: "cancelled", finishedAt: t0 });
         expect(record.errors.at(-1)!.name).toBe("DependencyFailedError");
         expect((await store.dependencies(ok!.id, "after")).map((j) => j.id)).toEqual([first!.id]);
       });

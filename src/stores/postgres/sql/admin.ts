@@ -1,6 +1,6 @@
 // Inspection and manual intervention: get, list, counts, retry, run now, discard, prune. On the default-durability
 // pool (ctx.db): an operator's retry or discard must not be forgotten by a server crash.
-import type { JobCount, JobPage, JobRecord, ListOptions, PruneOptions } from "../../../jobs/store.ts";
+import type { CancelledJob, JobCount, JobPage, JobRecord, ListOptions, PruneOptions } from "../../../jobs/store.ts";
 import { isJobId, pageSize } from "../../common.ts";
 import type { StoreContext } from "../context.ts";
 import { empty, type Fragment, identifier, sql } from "../template.ts";
@@ -44,12 +44,49 @@ export async function retry(ctx: StoreContext, id: string, now: number): Promise
   if (!isJobId(id)) return false;
   const rows = await ctx.db`
     with retried as (
-      update ${ctx.jobs} set state = 'ready', run_at = ${now}::bigint, attempts = 0, finished_at = null
-      where id = ${id}::bigint and state in ('failed', 'dead')
+      update ${ctx.jobs} set state = 'ready', run_at = ${now}::bigint, attempts = 0, finished_at = null, locked_by = null
+      where id = ${id}::bigint and state in ('failed', 'dead', 'cancelled')
       returning 1
     )
     select pg_notify(${ctx.channel}, '') from retried`;
   return rows.length === 1;
+}
+
+/**
+ * Any unfinished job becomes cancelled. A running one keeps locked_by (who ran it), and the same
+ * statement NOTIFYs the cancel channel with its id, delivered at commit to every instance: the one
+ * running it aborts the attempt (workers also poll cancelled() at lease renewal, should it be lost).
+ */
+export async function cancel(ctx: StoreContext, id: string, now: number): Promise<CancelledJob | null> {
+  if (!isJobId(id)) return null;
+  const [row] = await ctx.db<{ id: string; name: string; queue: string; was_running: boolean }>`
+    with cancelled as (
+      update ${ctx.jobs} set state = 'cancelled', finished_at = ${now}::bigint, lease_expires_at = null
+      where id = ${id}::bigint and state in ('scheduled', 'ready', 'failed', 'running')
+      returning id::text as id, name, queue, locked_by is not null as was_running
+    )
+    select id, name, queue, was_running,
+      (select count(*) from (select pg_notify(${ctx.cancelChannel}, id) from cancelled where was_running) woke) as woke
+    from cancelled`;
+  return row ? { id: row.id, name: row.name, queue: row.queue, wasRunning: row.was_running } : null;
+}
+
+export async function cancelled(ctx: StoreContext, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await ctx.db<{ id: string }>`
+    select id::text as id from ${ctx.jobs} where id = any(${ids as string[]}::bigint[]) and state = 'cancelled'`;
+  return rows.map((row) => row.id);
+}
+
+/** A running job's progress, while this worker holds it: a state transition's durability is enough. */
+export async function progress(ctx: StoreContext, id: string, value: string, workerId: string): Promise<boolean> {
+  if (!isJobId(id)) return false;
+  const result = await ctx.transition(
+    (q) => q`
+    update ${ctx.jobs} set progress = ${value}::text::jsonb
+    where id = ${id}::bigint and state = 'running' and locked_by = ${workerId}`,
+  );
+  return result.count === 1;
 }
 
 /** A scheduled job, or a failed one waiting for its retry, is due now; attempts and history are kept. */

@@ -1,6 +1,7 @@
 // Enqueue: the whole batch in one statement, on the store's pool or through the caller's transaction.
 import type { sql as drizzleSqlTag } from "drizzle-orm";
-import type { EnqueuedJob, NewJob } from "../../../jobs/store.ts";
+import type { EnqueuedJob, JobState, NewJob } from "../../../jobs/store.ts";
+import { keyedOutcome } from "../../common.ts";
 import type { PostgresTx, StoreContext } from "../context.ts";
 import { KeyConflictError } from "../errors.ts";
 import { type Fragment, flatten, sql } from "../template.ts";
@@ -9,6 +10,10 @@ interface Inserted {
   ord: number;
   id: string | null;
   created: boolean;
+  /** The existing job a key matched (created false): what the dedupe window rules look at. */
+  existing_state: JobState | null;
+  existing_attempts: number | null;
+  existing_key_expires_at: string | null;
 }
 
 type DrizzleSql = typeof drizzleSqlTag;
@@ -27,7 +32,9 @@ function loadDrizzleSql(): Promise<DrizzleSql> {
  * One statement for the whole batch. Ids are drawn from the sequence before the insert so each input
  * row knows its id whether or not it was inserted; `on conflict do nothing` skips keys that already
  * exist, whose ids the same statement reads back. Repeats of a key inside the batch never reach the
- * database: they take the id of the key's first row.
+ * database: they take the id of the key's first row (a debounced repeat moves that row's payload and
+ * start). A matched key whose dedupe window closed, or a debounced key whose job has not started,
+ * takes a second step (windows, below); enqueues without them keep the one statement.
  *
  * On the store's own connection the statement is prepared and the NOTIFY is sent after it commits
  * (ctx.notify, coalesced, off the caller's path). Inside the caller's transaction it runs through
@@ -44,7 +51,14 @@ export async function enqueue(
   const unique: NewJob[] = [];
   const ords: number[] = [];
   jobs.forEach((job, index) => {
-    if (job.key !== null && firstOfKey.has(job.key)) return;
+    if (job.key !== null && firstOfKey.has(job.key)) {
+      // As if enqueued right after the first: a debounced repeat replaces its payload and start.
+      if (job.debounce) {
+        const at = ords.indexOf(firstOfKey.get(job.key)!);
+        unique[at] = { ...unique[at]!, payload: job.payload, runAt: job.runAt, debounce: true };
+      }
+      return;
+    }
     if (job.key !== null) firstOfKey.set(job.key, index);
     unique.push(job);
     ords.push(index);
@@ -54,6 +68,9 @@ export async function enqueue(
   if (!tx && jobs.some((job) => job.runAt <= now)) ctx.notify();
   const byIndex = new Map<number, EnqueuedJob>();
   for (const row of rows) if (row.id !== null) byIndex.set(row.ord, { id: row.id, created: row.created });
+  const windowed = rows.filter((row) => row.id !== null && !row.created && windowOutcome(row, unique, ords, now));
+  for (const row of windowed)
+    byIndex.set(row.ord, await applyWindow(ctx, tx, row, unique[ords.indexOf(row.ord)]!, now));
   const missing = rows.filter((row) => row.id === null).map((row) => jobs[row.ord]!.key!);
   if (missing.length > 0) await resolveRacedKeys(ctx, tx, jobs, missing, byIndex);
   return jobs.map((job, index) => {
@@ -61,6 +78,53 @@ export async function enqueue(
     if (own) return own;
     return { id: byIndex.get(firstOfKey.get(job.key!)!)!.id, created: false };
   });
+}
+
+/** The dedupe window rule for a matched key, or null when the existing job is simply returned. */
+function windowOutcome(row: Inserted, unique: readonly NewJob[], ords: readonly number[], now: number) {
+  if (row.existing_state === null) return null;
+  const outcome = keyedOutcome(
+    {
+      state: row.existing_state,
+      attempts: row.existing_attempts ?? 0,
+      keyExpiresAt: row.existing_key_expires_at === null ? null : Number(row.existing_key_expires_at),
+    },
+    unique[ords.indexOf(row.ord)]!,
+    now,
+  );
+  return outcome === "existing" ? null : outcome;
+}
+
+/**
+ * A debounce moves the unstarted job (if a worker claimed it meanwhile, that is a started job); a
+ * closed window or a started debounced job releases the key from the old row, then the job is
+ * enqueued again. Two statements on the pool (a concurrent enqueue of the key in between is resolved
+ * as any key race is), one transaction with the caller's tx.
+ */
+async function applyWindow(
+  ctx: StoreContext,
+  tx: PostgresTx | undefined,
+  row: Inserted,
+  job: NewJob,
+  now: number,
+): Promise<EnqueuedJob> {
+  const run = <R>(statement: Fragment) => (tx ? runInTransaction<R>(tx, statement) : ctx.db<R>`${statement}`);
+  const id = row.id!;
+  if (windowOutcome(row, [job], [row.ord], now) === "debounce") {
+    const moved = await run<{ id: string }>(sql`
+      update ${ctx.jobs} set payload = ${JSON.stringify(job.payload ?? null)}::text::jsonb, run_at = ${job.runAt}::bigint,
+        state = case when ${job.runAt}::bigint > ${now}::bigint then 'scheduled' else 'ready' end,
+        key_expires_at = coalesce(${job.key !== null && job.keyTtlMs != null ? now + job.keyTtlMs : null}::bigint, key_expires_at)
+      where id = ${id}::bigint and state in ('scheduled', 'ready') and attempts = 0
+      returning id::text as id`);
+    if (moved.length === 1) {
+      if (!tx && job.runAt <= now) ctx.notify();
+      return { id, created: false };
+    }
+  }
+  await run(sql`update ${ctx.jobs} set key = null where id = ${id}::bigint and key = ${job.key}`);
+  const [again] = await enqueue(ctx, [{ ...job, debounce: false }], now, tx);
+  return again!;
 }
 
 function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
@@ -74,6 +138,7 @@ function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
       run_at: job.runAt,
       max_attempts: job.maxAttempts,
       key: job.key,
+      key_expires_at: job.key !== null && job.keyTtlMs != null ? job.keyTtlMs : null,
     })),
   );
 }
@@ -93,17 +158,21 @@ function insertStatement(ctx: StoreContext, input: string, now: number, notify: 
     with input as (
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
       from jsonb_to_recordset(${input}::text::jsonb)
-        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text)
+        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text,
+          key_expires_at bigint)
     ),
     inserted as (
-      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at)
+      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at, key_expires_at)
       select id, name, queue, case when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
-             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint
+             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint,
+             ${now}::bigint + key_expires_at
       from input order by ord
       on conflict (key) where key is not null do nothing
       returning id, run_at
     )
     select i.ord, coalesce(ins.id, existing.id)::text as id, ins.id is not null as created,
+      existing.state as existing_state, existing.attempts as existing_attempts,
+      existing.key_expires_at::text as existing_key_expires_at,
       (select count(*) from (
         select pg_notify(${ctx.channel}, '') from inserted where ${notify}::boolean and run_at <= ${now}::bigint limit 1
       ) due) as woke

@@ -1,11 +1,26 @@
 // Complete and fail: the end of an attempt, written for a whole batch at once. Both apply only to
 // jobs still running under this worker (a job whose lease expired may belong to someone else now).
-import type { JobFailure, WorkerOptions } from "../../../jobs/store.ts";
+import type { CompleteOptions, JobFailure, WorkerOptions } from "../../../jobs/store.ts";
 import type { StoreContext } from "../context.ts";
 
-/** running -> succeeded for every job of the batch this worker still holds, one statement. */
-export async function complete(ctx: StoreContext, ids: readonly string[], o: WorkerOptions): Promise<number> {
+/**
+ * running -> succeeded for every job of the batch this worker still holds, one statement. Results
+ * travel as one JSON object (id -> result) only when some job has one, so the common batch of jobs
+ * without results keeps its plain statement.
+ */
+export async function complete(ctx: StoreContext, ids: readonly string[], o: CompleteOptions): Promise<number> {
   if (ids.length === 0) return 0;
+  if (o.results && o.results.size > 0) {
+    const results = `{${[...o.results].map(([id, json]) => `${JSON.stringify(id)}:${json}`).join(",")}}`;
+    const withResults = await ctx.transition(
+      (q) => q`
+      update ${ctx.jobs}
+      set state = 'succeeded', finished_at = ${o.now}::bigint, locked_by = null, lease_expires_at = null,
+          result = ${results}::text::jsonb -> id::text
+      where id = any(${ids as string[]}::bigint[]) and state = 'running' and locked_by = ${o.workerId}`,
+    );
+    return withResults.count;
+  }
   const result = await ctx.transition(
     (q) => q`
     update ${ctx.jobs}

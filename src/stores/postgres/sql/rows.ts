@@ -18,6 +18,9 @@ export interface JobRow {
   lease_expires_at: string | null;
   finished_at: string | null;
   errors: JobAttemptError[];
+  key_expires_at?: string | null;
+  result?: unknown;
+  progress?: unknown;
 }
 
 const optionalNumber = (value: string | null) => (value === null ? null : Number(value));
@@ -39,6 +42,8 @@ export function toJobRecord(row: JobRow): JobRecord {
     leaseExpiresAt: optionalNumber(row.lease_expires_at),
     finishedAt: optionalNumber(row.finished_at),
     errors: row.errors,
+    ...(row.result === null || row.result === undefined ? {} : { result: row.result }),
+    ...(row.progress === null || row.progress === undefined ? {} : { progress: row.progress }),
   };
 }
 

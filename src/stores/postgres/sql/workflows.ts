@@ -105,8 +105,8 @@ export async function settleDependencies(
   return ctx.begin(async (q) => {
     const rows = await q<Settleable>`
       select d.waiter_id::text as waiter,
-        count(*) filter (where j.id is not null and j.state not in ('succeeded', 'dead')) as open,
-        min(j.id) filter (where j.state = 'dead')::text as failed
+        count(*) filter (where j.id is not null and j.state not in ('succeeded', 'dead', 'cancelled')) as open,
+        min(j.id) filter (where j.state in ('dead', 'cancelled'))::text as failed
       from ${edges} d left join ${ctx.jobs} j on j.id = d.dependency_id
       where d.settled = 0 group by d.waiter_id`;
     let settled = 0;
@@ -136,8 +136,8 @@ async function settleOne(ctx: StoreContext, q: Query, { waiter, failed }: Settle
     if (dep) failure = dependencyFailure({ kind: dep.kind, onFailure: dep.on_failure as "fail" }, dep, now);
   }
   const result = failure
-    ? await q`update ${ctx.jobs} set state = 'dead', finished_at = ${now}::bigint,
-        errors = errors || jsonb_build_array(${JSON.stringify(failure)}::jsonb || jsonb_build_object('attempt', attempts))
+    ? await q`update ${ctx.jobs} set state = ${failure.state}, finished_at = ${now}::bigint,
+        errors = errors || jsonb_build_array(${JSON.stringify(failure.error)}::jsonb || jsonb_build_object('attempt', attempts))
         where ${parked}`
     : await q`update ${ctx.jobs} set state = 'ready', run_at = ${now}::bigint where ${parked}`;
   return result.count;

@@ -1,14 +1,28 @@
 // Inspection and manual intervention: get, list, counts, retry, run now, discard, prune.
 import type { Database } from "bun:sqlite";
-import type { JobCount, JobPage, JobRecord, JobState, ListOptions, PruneOptions } from "../../../jobs/store.ts";
+import type {
+  CancelledJob,
+  JobCount,
+  JobPage,
+  JobRecord,
+  JobState,
+  ListOptions,
+  PruneOptions,
+} from "../../../jobs/store.ts";
 import { pageSize } from "../../common.ts";
 import { type JobRow, toJobRecord, toRowId } from "./rows.ts";
 
 const listFilter = "(?1 IS NULL OR state = ?1) AND (?2 IS NULL OR name = ?2) AND (?5 IS NULL OR queue = ?5)";
 const listNewestSql = `SELECT * FROM errand_jobs WHERE ${listFilter} AND (?3 IS NULL OR id < ?3) ORDER BY id DESC LIMIT ?4`;
 const listOldestSql = `SELECT * FROM errand_jobs WHERE ${listFilter} AND (?3 IS NULL OR id > ?3) ORDER BY id ASC LIMIT ?4`;
-const retrySql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1, attempts = 0, finished_at = NULL
-  WHERE id = ?2 AND state IN ('failed', 'dead')`;
+const retrySql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1, attempts = 0, finished_at = NULL, locked_by = NULL
+  WHERE id = ?2 AND state IN ('failed', 'dead', 'cancelled')`;
+// A running job keeps locked_by (who ran it); its worker's later writes match no running row.
+const cancelSql = `UPDATE errand_jobs SET state = 'cancelled', finished_at = ?1, lease_expires_at = NULL
+  WHERE id = ?2 AND state IN ('scheduled', 'ready', 'failed', 'running')
+  RETURNING id, name, queue, locked_by IS NOT NULL AS wasRunning`;
+const cancelledSql = `SELECT id FROM errand_jobs WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'cancelled'`;
+const progressSql = "UPDATE errand_jobs SET progress = ?1 WHERE id = ?2 AND state = 'running' AND locked_by = ?3";
 const runNowSql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1 WHERE id = ?2 AND state IN ('scheduled', 'failed')`;
 const pruneSql = `DELETE FROM errand_jobs
   WHERE state IN (SELECT value FROM json_each(?1)) AND finished_at < ?2`;
@@ -29,6 +43,9 @@ export interface SqliteAdmin {
   list(options: ListOptions): JobPage;
   counts(): JobCount[];
   retry(id: string, now: number): boolean;
+  cancel(id: string, now: number): CancelledJob | null;
+  cancelled(ids: readonly string[]): string[];
+  progress(id: string, progress: string, workerId: string): boolean;
   runNow(id: string, now: number): boolean;
   discard(id: string): boolean;
   prune(options: PruneOptions): number;
@@ -45,6 +62,10 @@ export function prepareAdmin(db: Database): SqliteAdmin {
   );
   const retry = db.prepare<never, [number, number | null]>(retrySql);
   const runNow = db.prepare<never, [number, number | null]>(runNowSql);
+  type CancelRow = { id: number; name: string; queue: string; wasRunning: number };
+  const cancel = db.prepare<CancelRow, [number, number | null]>(cancelSql);
+  const cancelled = db.prepare<{ id: number }, [string]>(cancelledSql);
+  const progress = db.prepare<never, [string, number | null, string]>(progressSql);
   const discard = db.prepare<never, [number | null]>("DELETE FROM errand_jobs WHERE id = ?1 AND state <> 'running'");
   const prune = db.prepare<never, [string, number]>(pruneSql);
   const raiseFloor = db.prepare<never, []>(raiseFloorSql);
@@ -88,6 +109,13 @@ export function prepareAdmin(db: Database): SqliteAdmin {
     counts: () => counts.all(),
     retry: (id, now) => retry.run(now, toRowId(id)).changes === 1,
     runNow: (id, now) => runNow.run(now, toRowId(id)).changes === 1,
+    cancel: (id, now) => {
+      const row = cancel.get(now, toRowId(id));
+      return row ? { id: String(row.id), name: row.name, queue: row.queue, wasRunning: row.wasRunning === 1 } : null;
+    },
+    cancelled: (ids) =>
+      ids.length === 0 ? [] : cancelled.all(JSON.stringify(ids.map(toRowId))).map((row) => String(row.id)),
+    progress: (id, value, workerId) => progress.run(value, toRowId(id), workerId).changes === 1,
     discard: (id) => discardKeepingFloor(toRowId(id)),
     prune: ({ finishedBefore, states = ["succeeded"] }) => pruneKeepingFloor(JSON.stringify(states), finishedBefore),
   };

@@ -1,8 +1,10 @@
 // Enqueue: one prepared INSERT per job inside one transaction (SQLite's cheapest bulk insert: one
-// commit, no per-batch statement compilation). A key conflict inserts nothing and the existing id
-// is looked up, so a repeated key — also within one batch — returns the first job.
+// commit, no per-batch statement compilation). A key conflict inserts nothing and the existing job
+// is looked up, so a repeated key — also within one batch — returns the first job, unless the dedupe
+// window rules (keyedOutcome in ../../common.ts) say to debounce it or to release its key and insert.
 import type { Database } from "bun:sqlite";
-import type { EnqueuedJob, NewJob } from "../../../jobs/store.ts";
+import type { EnqueuedJob, JobState, NewJob } from "../../../jobs/store.ts";
+import { keyedOutcome } from "../../common.ts";
 
 /**
  * What enqueue needs from a caller's transaction: drizzle's bun-sqlite database or transaction (its
@@ -16,19 +18,53 @@ export interface SqliteTx {
 /** Above every id that exists or ever existed (schema.ts explains why not AUTOINCREMENT). */
 const nextIdSql = `max(coalesce((SELECT max(id) FROM errand_jobs), 0), coalesce((SELECT floor FROM errand_jobs_id_floor WHERE id = 1), 0)) + 1`;
 
-const insertSql = `INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
-  VALUES (${nextIdSql}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
-const byKeySql = "SELECT id FROM errand_jobs WHERE key = ?1";
+const insertSql = `INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at, key_expires_at)
+  VALUES (${nextIdSql}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
+const byKeySql = "SELECT id, state, attempts, key_expires_at FROM errand_jobs WHERE key = ?1";
+// A debounced enqueue of a job that has not started: new payload and start, same id.
+const debounceSql = `UPDATE errand_jobs SET payload = ?3, state = ?4, run_at = ?6, key_expires_at = coalesce(?10, key_expires_at)
+  WHERE id = ?11`;
+// The key's window closed (or a debounced job started): the old row stays, without its key.
+const releaseKeySql = "UPDATE errand_jobs SET key = NULL WHERE id = ?1";
 
 export type Value = string | number | null;
 
 type Row = { id: number };
-type InsertParams = [string, string, string, string, number, number, number, string | null, number];
+type KeyRow = { id: number; state: JobState; attempts: number; key_expires_at: number | null };
+type InsertParams = [string, string, string, string, number, number, number, string | null, number, number | null];
 
 function insertParams(job: NewJob, now: number): InsertParams {
   const state = job.runAt > now ? "scheduled" : "ready";
   const payload = JSON.stringify(job.payload) ?? "null";
-  return [job.name, job.queue, payload, state, job.priority, job.runAt, job.maxAttempts, job.key, now];
+  const keyExpiresAt = job.key !== null && job.keyTtlMs != null ? now + job.keyTtlMs : null;
+  return [job.name, job.queue, payload, state, job.priority, job.runAt, job.maxAttempts, job.key, now, keyExpiresAt];
+}
+
+/** The statements one keyed insert may need, on the store's connection or through the caller's tx. */
+interface KeyedSteps {
+  insert(params: InsertParams): Row | undefined;
+  byKey(key: string): KeyRow;
+  debounce(params: InsertParams, id: number): void;
+  releaseKey(id: number): void;
+}
+
+function insertKeyed(steps: KeyedSteps, job: NewJob, now: number): EnqueuedJob {
+  const params = insertParams(job, now);
+  const inserted = steps.insert(params);
+  if (inserted) return { id: String(inserted.id), created: true };
+  const existing = steps.byKey(job.key!);
+  const outcome = keyedOutcome(
+    { keyExpiresAt: existing.key_expires_at, state: existing.state, attempts: existing.attempts },
+    job,
+    now,
+  );
+  if (outcome === "existing") return { id: String(existing.id), created: false };
+  if (outcome === "debounce") {
+    steps.debounce(params, existing.id);
+    return { id: String(existing.id), created: false };
+  }
+  steps.releaseKey(existing.id);
+  return { id: String(steps.insert(params)!.id), created: true };
 }
 
 export interface SqliteEnqueue {
@@ -40,11 +76,18 @@ export interface SqliteEnqueue {
 
 export function prepareEnqueue(db: Database): SqliteEnqueue {
   const insert = db.prepare<Row, InsertParams>(insertSql);
-  const byKey = db.prepare<Row, [string]>(byKeySql);
+  const byKey = db.prepare<KeyRow, [string]>(byKeySql);
+  const debounce = db.prepare<never, [...InsertParams, number]>(debounceSql);
+  const releaseKey = db.prepare<never, [number]>(releaseKeySql);
+  const steps: KeyedSteps = {
+    insert: (params) => insert.get(...params) ?? undefined,
+    byKey: (key) => byKey.get(key)!,
+    debounce: (params, id) => void debounce.run(...params, id),
+    releaseKey: (id) => void releaseKey.run(id),
+  };
   const insertOne = (job: NewJob, now: number): EnqueuedJob => {
-    const inserted = insert.get(...insertParams(job, now));
-    if (inserted) return { id: String(inserted.id), created: true };
-    return { id: String(byKey.get(job.key!)!.id), created: false };
+    if (job.key === null) return { id: String(insert.get(...insertParams(job, now))!.id), created: true };
+    return insertKeyed(steps, job, now);
   };
   const insertMany = db.transaction((jobs: readonly NewJob[], now: number) => jobs.map((job) => insertOne(job, now)));
   const insertBatches = db.transaction((batches: readonly { jobs: readonly NewJob[]; now: number }[]) =>
@@ -53,8 +96,9 @@ export function prepareEnqueue(db: Database): SqliteEnqueue {
   return {
     one: (jobs, now) => {
       if (jobs.length === 0) return [];
-      // A lone insert is atomic on its own; skipping BEGIN/COMMIT saves two statements per job.
-      if (jobs.length === 1) return [insertOne(jobs[0]!, now)];
+      // A lone insert is atomic on its own; skipping BEGIN/COMMIT saves two statements per job. A
+      // keyed one may need up to three statements (release, insert), which must not be split.
+      if (jobs.length === 1 && jobs[0]!.key === null) return [insertOne(jobs[0]!, now)];
       return insertMany(jobs, now);
     },
     many: (batches) => insertBatches(batches),
@@ -67,18 +111,18 @@ export function prepareEnqueue(db: Database): SqliteEnqueue {
  * SQL-text form takes none, so the values travel as SQL literals (see `literal`).
  */
 export function enqueueInTransaction(tx: SqliteTx, jobs: readonly NewJob[], now: number): EnqueuedJob[] {
-  return jobs.map((job) => {
-    const params = insertParams(job, now);
-    const [inserted] = tx.all<Row>(inline(insertSql, params));
-    if (inserted) return { id: String(inserted.id), created: true };
-    const [existing] = tx.all<Row>(inline(byKeySql, [job.key]));
-    return { id: String(existing!.id), created: false };
-  });
+  const steps: KeyedSteps = {
+    insert: (params) => tx.all<Row>(inline(insertSql, params))[0],
+    byKey: (key) => tx.all<KeyRow>(inline(byKeySql, [key]))[0]!,
+    debounce: (params, id) => void tx.all(inline(debounceSql, [...params, id])),
+    releaseKey: (id) => void tx.all(inline(releaseKeySql, [id])),
+  };
+  return jobs.map((job) => insertKeyed(steps, job, now));
 }
 
-/** Replaces ?1..?9 in `text` (our own statements: no other `?` occurs) by the values as literals. */
+/** Replaces ?1, ?2, … in `text` (our own statements: no other `?` occurs) by the values as literals. */
 export function inline(text: string, values: readonly Value[]): string {
-  return text.replace(/\?([1-9])/g, (_, n: string) => literal(values[Number(n) - 1] ?? null));
+  return text.replace(/\?([0-9]+)/g, (_, n: string) => literal(values[Number(n) - 1] ?? null));
 }
 
 /**

@@ -1,11 +1,13 @@
 // Complete and fail: the end of an attempt, written for a whole batch at once. Both apply only to
 // jobs still running under this worker (a job whose lease expired may belong to someone else now).
 import type { Database } from "bun:sqlite";
-import type { JobFailure, WorkerOptions } from "../../../jobs/store.ts";
+import type { CompleteOptions, JobFailure, WorkerOptions } from "../../../jobs/store.ts";
 import { toRowId } from "./rows.ts";
 
+// ?4: the results as one JSON object of job id -> result JSON text (NULL when no job has one).
 const completeSql = `UPDATE errand_jobs
-  SET state = 'succeeded', finished_at = ?1, locked_by = NULL, lease_expires_at = NULL
+  SET state = 'succeeded', finished_at = ?1, locked_by = NULL, lease_expires_at = NULL,
+      result = CASE WHEN ?4 IS NULL THEN NULL ELSE (SELECT r.value FROM json_each(?4) AS r WHERE r.key = CAST(errand_jobs.id AS TEXT)) END
   WHERE id IN (SELECT value FROM json_each(?2)) AND state = 'running' AND locked_by = ?3`;
 
 // retryAt NULL means no retry: dead, finished now. Otherwise failed, due again at retryAt.
@@ -17,11 +19,12 @@ const failSql = `UPDATE errand_jobs
       locked_by = NULL, lease_expires_at = NULL
   WHERE id = ?4 AND state = 'running' AND locked_by = ?5`;
 
-export function prepareComplete(db: Database): (ids: readonly string[], options: WorkerOptions) => number {
-  const complete = db.prepare<never, [number, string, string]>(completeSql);
-  return (ids, { workerId, now }) => {
+export function prepareComplete(db: Database): (ids: readonly string[], options: CompleteOptions) => number {
+  const complete = db.prepare<never, [number, string, string, string | null]>(completeSql);
+  return (ids, { workerId, now, results }) => {
     if (ids.length === 0) return 0;
-    return complete.run(now, JSON.stringify(ids.map(toRowId)), workerId).changes;
+    const resultsJson = results && results.size > 0 ? JSON.stringify(Object.fromEntries(results)) : null;
+    return complete.run(now, JSON.stringify(ids.map(toRowId)), workerId, resultsJson).changes;
   };
 }
 

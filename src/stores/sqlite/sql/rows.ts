@@ -18,6 +18,9 @@ export interface JobRow {
   enqueued_at: number;
   finished_at: number | null;
   errors: string;
+  key_expires_at: number | null;
+  result: string | null;
+  progress: string | null;
 }
 
 export type ClaimedRow = Pick<
@@ -71,6 +74,8 @@ export function toJobRecord(row: JobRow): JobRecord {
     leaseExpiresAt: row.lease_expires_at,
     finishedAt: row.finished_at,
     errors: JSON.parse(row.errors) as JobAttemptError[],
+    ...(row.result === null ? {} : { result: JSON.parse(row.result) }),
+    ...(row.progress === null ? {} : { progress: JSON.parse(row.progress) }),
   };
 }
 

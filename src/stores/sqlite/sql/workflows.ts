@@ -18,17 +18,17 @@ const insertDependencySql = `INSERT INTO errand_job_dependencies (waiter_id, dep
   VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING`;
 
 // Waiters none of whose unsettled dependencies is still pending or running; a deleted dependency
-// counts as ended. `failed` is the first dependency that ended dead (or cancelled), if any.
+// counts as ended. `failed` is the first dependency that ended dead or cancelled, if any.
 const settleableSql = `SELECT d.waiter_id AS waiter,
-    sum(j.id IS NOT NULL AND j.state NOT IN ('succeeded', 'dead')) AS open,
-    min(CASE WHEN j.state = 'dead' THEN j.id END) AS failed
+    sum(j.id IS NOT NULL AND j.state NOT IN ('succeeded', 'dead', 'cancelled')) AS open,
+    min(CASE WHEN j.state IN ('dead', 'cancelled') THEN j.id END) AS failed
   FROM errand_job_dependencies d LEFT JOIN errand_jobs j ON j.id = d.dependency_id
   WHERE d.settled = 0 GROUP BY d.waiter_id`;
 const edgeSql = "SELECT kind, on_failure FROM errand_job_dependencies WHERE waiter_id = ?1 AND dependency_id = ?2";
 const markSettledSql = "UPDATE errand_job_dependencies SET settled = 1 WHERE waiter_id = ?1";
 const releaseSql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1
   WHERE id = ?2 AND state = 'scheduled' AND run_at = ${parkedRunAt}`;
-const failWaiterSql = `UPDATE errand_jobs SET state = 'dead', finished_at = ?1,
+const failWaiterSql = `UPDATE errand_jobs SET state = ?4, finished_at = ?1,
     errors = json_insert(errors, '$[#]', json_set(json(?2), '$.attempt', attempts))
   WHERE id = ?3 AND state = 'scheduled' AND run_at = ${parkedRunAt}`;
 const dependenciesSql = `SELECT j.* FROM errand_job_dependencies d JOIN errand_jobs j ON j.id = d.dependency_id
@@ -94,7 +94,7 @@ export function prepareWorkflows(db: Database): SqliteWorkflows {
   const jobById = db.prepare<JobRow, [number]>("SELECT * FROM errand_jobs WHERE id = ?1");
   const markSettled = db.prepare<never, [number]>(markSettledSql);
   const release = db.prepare<never, [number, number]>(releaseSql);
-  const failWaiter = db.prepare<never, [number, string, number]>(failWaiterSql);
+  const failWaiter = db.prepare<never, [number, string, number, string]>(failWaiterSql);
   const settle = db.transaction((now: number) => {
     let settled = 0;
     let waiting = 0;
@@ -115,7 +115,7 @@ export function prepareWorkflows(db: Database): SqliteWorkflows {
             )
           : null;
       const changed = failure
-        ? failWaiter.run(now, JSON.stringify(failure), waiter).changes
+        ? failWaiter.run(now, JSON.stringify(failure.error), waiter, failure.state).changes
         : release.run(now, waiter).changes;
       settled += changed;
     }
