@@ -178,6 +178,9 @@ export function describeWorkflowStoreContract<Tx>(
         ).toBe(true);
         expect(await store.saveStep(wf!.id, step, { workerId: worker, now: t0 })).toBe(true);
         expect(await store.steps(wf!.id)).toEqual([step, { id: "b", seq: 1, result: undefined, done: true }]);
+        // A JSON null is a result, not the absence of one.
+        await store.saveStep(wf!.id, { id: "c", seq: 2, result: null, done: true }, { workerId: worker, now: t0 });
+        expect((await store.steps(wf!.id))[2]).toEqual({ id: "c", seq: 2, result: null, done: true });
       });
 
       test("suspend gives the attempt back and reschedules, writing its step; only for the holder", async () => {

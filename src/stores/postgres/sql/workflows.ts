@@ -153,12 +153,14 @@ export async function dependencies(ctx: StoreContext, id: string, kind: Dependen
 
 export async function steps(ctx: StoreContext, id: string): Promise<StoredStep[]> {
   if (!isJobId(id)) return [];
-  const rows = await ctx.db<{ step_id: string; seq: number; result: unknown; done: number }>`
-    select step_id, seq, result, done from ${table(ctx, "workflow_steps")} where job_id = ${id}::bigint order by seq`;
+  // As text: a JSON null (a step that returned null) must not read back as SQL NULL (no result).
+  const rows = await ctx.db<{ step_id: string; seq: number; result: string | null; done: number }>`
+    select step_id, seq, result::text as result, done from ${table(ctx, "workflow_steps")}
+    where job_id = ${id}::bigint order by seq`;
   return rows.map((row) => ({
     id: row.step_id,
     seq: row.seq,
-    result: row.result === null ? undefined : row.result,
+    result: row.result === null ? undefined : JSON.parse(row.result),
     done: row.done === 1,
   }));
 }
