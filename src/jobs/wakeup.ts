@@ -1,32 +1,43 @@
 import type { Clock } from "../clock/index.ts";
+import { WakeTimes } from "./wake-times.ts";
+
+/** Timers hold at most 2^31 - 1 ms (~24.8 days); anything later (a parked job) is found by the poll. */
+const maxTimerMs = 2 ** 31 - 1;
 
 /**
  * Lets the dispatcher sleep until there may be work: a same-process enqueue, a notification from
  * another process, a freed slot, or the poll interval. A wake that arrives while the dispatcher is
  * busy is remembered, so the next wait returns at once and no enqueue is missed.
  */
-const maxTimerMs = 2 ** 31 - 1;
-
 export class Wakeup {
   #pending = false;
   #resolve: (() => void) | undefined;
   #timer: { at: number; cancel: AbortController } | undefined;
+  /** Later times, to re-arm the timer once it fired (many sleeping workflows wake one after another). */
+  readonly #later = new WakeTimes(100_000);
 
   /**
-   * Wakes at `at` (a job this process enqueued or failed falls due then), so a delayed job or a retry
-   * starts on time instead of at the next poll. One timer, for the earliest such time.
+   * Wakes at `at` (a job this process enqueued or failed falls due then, a workflow's sleep ends), so
+   * it starts on time instead of at the next poll. One timer, for the earliest such time; the later
+   * ones are kept and the timer re-armed for the next when it fires.
    */
   wakeAt(at: number, clock: Clock): void {
-    // Timers hold at most 2^31 - 1 ms (~24.8 days); anything later (a parked job) is found by the poll.
     if (at - clock.now() > maxTimerMs) return;
-    if (this.#timer && this.#timer.at <= at) return;
+    if (this.#timer && this.#timer.at <= at) {
+      this.#later.add(at);
+      return;
+    }
+    if (this.#timer) this.#later.add(this.#timer.at);
     this.#timer?.cancel.abort();
     const timer = { at, cancel: new AbortController() };
     this.#timer = timer;
     clock.sleep(at - clock.now(), timer.cancel.signal).then(
       () => {
-        if (this.#timer === timer) this.#timer = undefined;
+        if (this.#timer !== timer) return;
+        this.#timer = undefined;
         this.wake();
+        const next = this.#later.nextAfter(clock.now());
+        if (next !== undefined) this.wakeAt(next, clock);
       },
       () => {},
     );
@@ -36,6 +47,7 @@ export class Wakeup {
   cancelTimer(): void {
     this.#timer?.cancel.abort();
     this.#timer = undefined;
+    this.#later.clear();
   }
 
   wake(): void {

@@ -54,6 +54,32 @@ describeOnEachStore("workflows", () => {
     }
   });
 
+  test("many workflows sleeping until different times each wake on time, not at the next poll", async () => {
+    const late: number[] = [];
+    const wf = defineWorkflow({
+      name: "wf.sleepers",
+      payload: t.Object({ at: t.Number() }),
+      run: async ({ at }, step) => {
+        await step.sleepUntil("until", new Date(at));
+        late.push(Date.now() - at);
+      },
+    });
+    const { jobs, stop } = await startJobs([wf], { pollIntervalMs: 60_000 });
+    try {
+      const base = Date.now() + 300;
+      await jobs.enqueueMany(
+        wf,
+        Array.from({ length: 20 }, (_, i) => ({ payload: { at: base + i * 20 } })),
+      );
+      await until(async () => (await jobs.counts()).byState.succeeded === 20, "every sleeper", 5_000);
+      // Woken by this process's timers: a poll would have come 60 s later.
+      expect(Math.max(...late)).toBeLessThan(1_000);
+      expect(Math.min(...late)).toBeGreaterThanOrEqual(0);
+    } finally {
+      await stop();
+    }
+  });
+
   test("a step that throws is retried; the steps before it are replayed from the store", async () => {
     let aRuns = 0;
     let bRuns = 0;
