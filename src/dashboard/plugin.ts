@@ -269,9 +269,11 @@ export function dashboard(options: DashboardOptions) {
     )
     .get(
       "/jobs/:id",
-      handle("page", async ({ ctx, params, url }) =>
-        respond(jobPage(ctx, await findJob(params.id), flash(url), options.jobs)),
-      ),
+      handle("page", async ({ ctx, params, url }) => {
+        const job = await findJob(params.id);
+        const [steps, children] = await Promise.all([options.jobs.steps?.(job.id), options.jobs.children?.(job.id)]);
+        return respond(jobPage(ctx, job, flash(url), options.jobs, { steps: steps ?? [], children: children ?? [] }));
+      }),
     )
     .post(
       "/jobs/bulk/:action",

@@ -1,5 +1,5 @@
 import type { CronRunStatus, CronStatus } from "../cron/index.ts";
-import type { JobPage, JobRecord, JobStatsView, ListOptions } from "../jobs/index.ts";
+import type { JobPage, JobRecord, JobStatsView, ListOptions, StoredStep } from "../jobs/index.ts";
 
 /** A name or a queue, as jobs.pause and jobs.resume take it. */
 export type DashboardPauseTarget = { name: string; queue?: never } | { queue: string; name?: never };
@@ -20,6 +20,9 @@ export interface DashboardJobs {
   resume?(target: DashboardPauseTarget): Promise<boolean>;
   paused?(): Promise<readonly (DashboardPauseTarget & { pausedAt: number })[]>;
   cancel?(id: string): Promise<boolean>;
+  /** A workflow's steps and a flow parent's children, shown on the job page when present. */
+  steps?(id: string): Promise<StoredStep[]>;
+  children?(id: string): Promise<JobRecord[]>;
 }
 
 /** What the dashboard uses of the cron service: `createCron(...)` (or the cron plugin's `cron`) satisfies it. */

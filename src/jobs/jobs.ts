@@ -33,7 +33,7 @@ import {
 import { type JobsTracingOptions, JobTracing } from "./tracing.ts";
 import { waitForJob } from "./wait-for.ts";
 import { Wakeup } from "./wakeup.ts";
-import type { NewDependency } from "./workflow-store.ts";
+import type { NewDependency, StoredStep } from "./workflow-store.ts";
 import { afterIds, type EnqueuedFlow, type FlowChild, type FlowSpec, flowRows, parked } from "./workflows/flow.ts";
 
 export interface JobsOptions<Tx> {
@@ -261,6 +261,16 @@ export class Jobs<Tx = never> implements HostedService {
     const woken = await this.store.sendEvent(event, data, { now: this.#clock.now() });
     if (woken > 0) this.#wakeup.wake();
     return woken;
+  }
+
+  /** A workflow's stored steps, in the order it reached them (the dashboard shows them). */
+  steps(id: string): Promise<StoredStep[]> {
+    return this.store.steps(id);
+  }
+
+  /** A flow parent's children, in id order, with their states and results. */
+  children(id: string): Promise<JobRecord[]> {
+    return this.store.dependencies(id, "child");
   }
 
   #flow<P>(spec: FlowSpec<P>): {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { Elysia } from "elysia";
 import { dashboard, tokenAuth } from "../../src/dashboard/index.ts";
 import { type JobStatsView, silentLogger } from "../../src/index.ts";
-import { createDemo, DEMO_TOKEN, type Demo, seedDead, webhook } from "./support/demo.ts";
+import { createDemo, DEMO_TOKEN, type Demo, seedDead, syncInvoices, webhook } from "./support/demo.ts";
 
 const origin = "http://localhost";
 let demo: Demo;
@@ -508,5 +508,41 @@ describe("control features, where the jobs service has them", () => {
     expect(after).toContain('class="badge cancelled"');
     expect(after).not.toContain(">Cancel<");
     expect(after).toContain(">Retry<");
+  });
+});
+
+describe("workflows and flows", () => {
+  test("a job page lists a workflow's steps and a flow parent's children", async () => {
+    setup();
+    const flow = await demo.jobs.enqueueFlow({
+      job: syncInvoices,
+      payload: { accountId: "a-1" },
+      children: [
+        { job: webhook, payload: { url: "https://x.test", event: "e", body: null } },
+        { job: webhook, payload: { url: "https://y.test", event: "e", body: null } },
+      ],
+    });
+    const parent = await get(`/admin/jobs/${flow.id}`);
+    expect(parent.text).toContain('id="children"');
+    for (const child of flow.children) expect(parent.text).toContain(`/admin/jobs/${child.id}`);
+
+    const [claimed] = await demo.store.claim({
+      workerId: "w",
+      limit: 1,
+      now: Date.now(),
+      leaseMs: 30_000,
+      names: [webhook.name],
+    });
+    const now = Date.now();
+    await demo.store.saveStep(
+      claimed!.id,
+      { id: "charge", seq: 0, result: { chargeId: "<ch_1>" }, done: true },
+      { workerId: "w", now },
+    );
+    const page = await get(`/admin/jobs/${claimed!.id}`);
+    expect(page.text).toContain('id="steps"');
+    expect(page.text).toContain("<code>charge</code>");
+    expect(page.text).toContain("&lt;ch_1&gt;");
+    expect(page.text).not.toContain('id="children"');
   });
 });

@@ -1,4 +1,4 @@
-import type { JobAttemptError, JobRecord } from "../../jobs/index.ts";
+import type { JobAttemptError, JobRecord, StoredStep } from "../../jobs/index.ts";
 import { duration, utc, when } from "../format.ts";
 import { type Html, html, prettyJson } from "../html.ts";
 import type { DashboardJobs } from "../types.ts";
@@ -15,6 +15,7 @@ export function jobPage(
   job: WithControl,
   flash: { code: string | null; n: string | null },
   can: Pick<DashboardJobs, "cancel">,
+  workflow: { steps: readonly StoredStep[]; children: readonly JobRecord[] } = { steps: [], children: [] },
 ): Html {
   const back = `${ctx.base}/jobs/${job.id}`;
   const main = html`<h1>Job <span class="mono">#${job.id}</span> <span class="mono">${job.name}</span> <span id="job-state">${badge(job.state)}</span></h1>
@@ -27,6 +28,8 @@ ${notice(flash.code, flash.n)}
 <div class="panel"><h2>Payload</h2><pre id="payload">${prettyJson(job.payload)}</pre></div>
 </div>
 ${outputs(job)}
+${steps(workflow.steps)}
+${children(ctx, workflow.children)}
 <div class="panel" id="attempts"><h2>Attempts</h2>${attempts(ctx, job)}</div>
 </section>`;
   return layout(ctx, "jobs", `Job ${job.id}`, main);
@@ -69,6 +72,28 @@ function outputs(job: WithControl): Html {
   return html`<div class="grid2">${hasProgress ? html`<div class="panel" id="progress"><h2>Progress</h2>${progress}</div>` : ""}${
     hasResult ? html`<div class="panel"><h2>Result</h2><pre id="result">${prettyJson(job.result)}</pre></div>` : ""
   }</div>`;
+}
+
+/** A workflow's stored steps in the order it reached them; a wait not yet resolved shows as waiting. */
+function steps(list: readonly StoredStep[]): Html {
+  if (list.length === 0) return html``;
+  const rows = list.map(
+    (step) =>
+      html`<tr><td>${step.seq + 1}</td><td><code>${step.id}</code></td><td>${step.done ? "done" : "waiting"}</td><td><pre>${
+        step.result === undefined ? "" : prettyJson(step.result)
+      }</pre></td></tr>`,
+  );
+  return html`<div class="panel" id="steps"><h2>Steps</h2><table><thead><tr><th>#</th><th>Step</th><th>State</th><th>Result</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
+/** A flow parent's children, linked. */
+function children(ctx: PageContext, list: readonly JobRecord[]): Html {
+  if (list.length === 0) return html``;
+  const rows = list.map(
+    (child) =>
+      html`<tr><td><a href="${ctx.base}/jobs/${child.id}">#${child.id}</a></td><td class="mono">${child.name}</td><td>${badge(child.state)}</td></tr>`,
+  );
+  return html`<div class="panel" id="children"><h2>Children</h2><table><tbody>${rows}</tbody></table></div>`;
 }
 
 function facts(ctx: PageContext, job: JobRecord): Html {
