@@ -11,7 +11,7 @@ import {
   type Suspension,
 } from "../../../jobs/workflow-store.ts";
 import { dependencyFailure, isJobId } from "../../common.ts";
-import type { PostgresTx, Query, StoreContext } from "../context.ts";
+import type { PostgresTx, StoreContext } from "../context.ts";
 import { type Fragment, identifier, sql } from "../template.ts";
 import { runInTransaction } from "./enqueue.ts";
 import { type JobRow, toJobRecord } from "./rows.ts";
@@ -94,52 +94,48 @@ export async function enqueueGraph(
 type Settleable = { waiter: string; open: string; failed: string | null };
 
 /**
- * Waiters whose unsettled dependencies have all ended, settled in one transaction. Concurrent sweeps
- * are harmless: each update applies only to a waiter still parked, so the second changes nothing.
+ * Waiters whose unsettled dependencies have all ended. No transaction: each waiter is released (or
+ * failed) first and its edges marked settled after, so a crash between the two leaves it to the next
+ * sweep, whose update then changes nothing (it applies only to a waiter still parked) — which also
+ * makes concurrent sweeps from many processes harmless. With no waiter, a sweep is one select.
  */
 export async function settleDependencies(
   ctx: StoreContext,
   now: number,
 ): Promise<{ settled: number; waiting: number }> {
-  const edges = table(ctx, "job_dependencies");
-  return ctx.begin(async (q) => {
-    const rows = await q<Settleable>`
-      select d.waiter_id::text as waiter,
-        count(*) filter (where j.id is not null and j.state not in ('succeeded', 'dead', 'cancelled')) as open,
-        min(j.id) filter (where j.state in ('dead', 'cancelled'))::text as failed
-      from ${edges} d left join ${ctx.jobs} j on j.id = d.dependency_id
-      where d.settled = 0 group by d.waiter_id`;
-    let settled = 0;
-    let waiting = 0;
-    for (const row of rows) {
-      if (Number(row.open) > 0) {
-        waiting++;
-        continue;
-      }
-      settled += await settleOne(ctx, q, row, now);
-    }
-    if (settled > 0) ctx.notify();
-    return { settled, waiting };
-  });
+  const rows = await ctx.db<Settleable>`
+    select d.waiter_id::text as waiter,
+      count(*) filter (where j.id is not null and j.state not in ('succeeded', 'dead', 'cancelled')) as open,
+      min(j.id) filter (where j.state in ('dead', 'cancelled'))::text as failed
+    from ${table(ctx, "job_dependencies")} d left join ${ctx.jobs} j on j.id = d.dependency_id
+    where d.settled = 0 group by d.waiter_id`;
+  let settled = 0;
+  let waiting = 0;
+  for (const row of rows) {
+    if (Number(row.open) > 0) waiting++;
+    else settled += await settleOne(ctx, row, now);
+  }
+  if (settled > 0) ctx.notify();
+  return { settled, waiting };
 }
 
-async function settleOne(ctx: StoreContext, q: Query, { waiter, failed }: Settleable, now: number): Promise<number> {
+async function settleOne(ctx: StoreContext, { waiter, failed }: Settleable, now: number): Promise<number> {
   const edges = table(ctx, "job_dependencies");
-  await q`update ${edges} set settled = 1 where waiter_id = ${waiter}::bigint`;
   const parked = sql`id = ${waiter}::bigint and state = 'scheduled' and run_at = ${parkedRunAt}::bigint`;
   let failure: ReturnType<typeof dependencyFailure> = null;
   if (failed !== null) {
-    const [dep] = await q<{ id: string; name: string; state: string; kind: DependencyKind; on_failure: string }>`
+    const [dep] = await ctx.db<{ id: string; name: string; state: string; kind: DependencyKind; on_failure: string }>`
       select j.id::text as id, j.name, j.state, d.kind, d.on_failure
       from ${ctx.jobs} j join ${edges} d on d.dependency_id = j.id and d.waiter_id = ${waiter}::bigint
       where j.id = ${failed}::bigint`;
     if (dep) failure = dependencyFailure({ kind: dep.kind, onFailure: dep.on_failure as "fail" }, dep, now);
   }
   const result = failure
-    ? await q`update ${ctx.jobs} set state = ${failure.state}, finished_at = ${now}::bigint,
+    ? await ctx.db`update ${ctx.jobs} set state = ${failure.state}, finished_at = ${now}::bigint,
         errors = errors || jsonb_build_array(${JSON.stringify(failure.error)}::jsonb || jsonb_build_object('attempt', attempts))
         where ${parked}`
-    : await q`update ${ctx.jobs} set state = 'ready', run_at = ${now}::bigint where ${parked}`;
+    : await ctx.db`update ${ctx.jobs} set state = 'ready', run_at = ${now}::bigint where ${parked}`;
+  await ctx.db`update ${edges} set settled = 1 where waiter_id = ${waiter}::bigint`;
   return result.count;
 }
 
