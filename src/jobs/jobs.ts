@@ -456,7 +456,11 @@ function afterEdges<P>(job: string, items: readonly EnqueueItem<P>[], rows: NewJ
   items.forEach((item, waiter) => {
     const ids = afterIds(job, item.after);
     if (ids.length === 0) return;
-    rows[waiter] = parked(rows[waiter]!);
+    const row = rows[waiter]!;
+    // A parked job has no start to move and its key no window: the store's graph insert keeps neither.
+    if (row.debounce || (row.keyTtlMs ?? null) !== null)
+      throw new InvalidEnqueueOptionsError(`Job "${job}": after cannot be combined with debounce or a key window.`);
+    rows[waiter] = parked(row);
     for (const id of ids) edges.push({ waiter, dependency: { id }, kind: "after", onFailure: "cancel" });
   });
   return edges;

@@ -59,6 +59,7 @@ export interface WorkflowStore<Tx> {
   /**
    * Inserts jobs and dependency edges in one transaction (the caller's `tx` when given). Waiters must
    * come with runAt = parkedRunAt. A job whose key matched an existing job gets no edges as a waiter.
+   * Keys hold while the job exists: `keyTtlMs` and `debounce` are not applied here.
    */
   enqueueGraph(
     jobs: readonly NewJob[],

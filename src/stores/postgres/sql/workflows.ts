@@ -12,6 +12,7 @@ import {
 } from "../../../jobs/workflow-store.ts";
 import { dependencyFailure, isJobId } from "../../common.ts";
 import type { PostgresTx, StoreContext } from "../context.ts";
+import { KeyConflictError } from "../errors.ts";
 import { type Fragment, identifier, sql } from "../template.ts";
 import { runInTransaction } from "./enqueue.ts";
 import { type JobRow, toJobRecord } from "./rows.ts";
@@ -85,10 +86,20 @@ export async function enqueueGraph(
         select pg_notify(${ctx.channel}, '') from inserted where run_at <= ${now}::bigint limit 1
       ) due) as woke
     from ids order by ord`;
-  const rows = tx
-    ? await runInTransaction<{ id: string; created: boolean }>(tx, statement)
-    : await ctx.db<{ id: string; created: boolean }>`${statement}`;
-  return rows.map((row) => ({ id: row.id, created: row.created }));
+  function run<R>(fragment: Fragment): Promise<R[]> {
+    return tx ? runInTransaction<R>(tx, fragment) : ctx.db<R>`${fragment}`;
+  }
+  const rows = await run<{ id: string | null; created: boolean }>(statement);
+  return Promise.all(
+    rows.map(async (row, ord) => {
+      if (row.id !== null) return { id: row.id, created: row.created };
+      // A key taken by a transaction that committed after this statement's snapshot (see enqueue.ts).
+      const key = jobs[ord]!.key;
+      const [found] = await run<{ id: string }>(sql`select id::text as id from ${ctx.jobs} where key = ${key}`);
+      if (!found) throw new KeyConflictError([key ?? ""]);
+      return { id: found.id, created: false };
+    }),
+  );
 }
 
 type Settleable = { waiter: string; open: string; failed: string | null };

@@ -71,7 +71,11 @@ export interface SqliteWorkflows {
 }
 
 export function prepareWorkflows(db: Database): SqliteWorkflows {
-  const own: SqliteTx = { all: <T>(query: string) => db.query(query).all() as T[] };
+  const own: SqliteTx = {
+    all<T>(query: string): T[] {
+      return db.query(query).all() as T[];
+    },
+  };
   const graph = (jobs: readonly NewJob[], dependencies: readonly NewDependency[], now: number, tx: SqliteTx) => {
     const results = enqueueInTransaction(tx, jobs, now);
     for (const d of dependencies) {
