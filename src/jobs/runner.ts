@@ -334,6 +334,11 @@ export class JobRunner {
         })
       : await runAttempt(job, deps);
     job.durationMs = clock.now() - startedAt;
+    // The last report held back by the throttle is stored before the outcome, while the job still runs.
+    if (job.progressTimer !== undefined) {
+      clearTimeout(job.progressTimer);
+      await this.#writeProgress(job);
+    }
     return outcome;
   }
 
