@@ -490,7 +490,8 @@ export class JobRunner {
   }
 }
 
-function describeFailure(
+/** A failed attempt as stored in the job's history (also used by errand/testing's drain). */
+export function describeFailure(
   error: unknown,
   attempt: number,
   at: number,
