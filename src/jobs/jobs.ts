@@ -13,6 +13,7 @@ import {
   WaitForTimeoutError,
 } from "./errors.ts";
 import { JobEvents } from "./events.ts";
+import { type EndListener, JobEnds } from "./job-ends.ts";
 import { type EnqueueJobOptions, toNewJob } from "./new-job.ts";
 import { JobRunner } from "./runner.ts";
 import {
@@ -125,11 +126,13 @@ export class Jobs<Tx = never> implements HostedService {
    */
   readonly events = new JobEvents();
   #runner: JobRunner | undefined;
+  readonly #ends: JobEnds;
 
   constructor(options: JobsOptions<Tx>) {
     this.#options = options;
     this.name = options.name ?? "jobs";
     this.store = options.store;
+    this.#ends = new JobEnds(options.store as JobStore<unknown>);
     this.workerId = options.workerId ?? crypto.randomUUID();
     this.#clock = options.clock ?? systemClock;
     this.#logger = (options.logger ?? consoleLogger).child({ component: this.name });
@@ -263,6 +266,17 @@ export class Jobs<Tx = never> implements HostedService {
    * Rejects with UnknownJobIdError for an id that names no job, WaitForTimeoutError after timeoutMs.
    */
   async waitFor(id: string, options: WaitForOptions = {}): Promise<JobRecord> {
+    // Listening and marking come before the first read: an end committed after the read is announced.
+    const ends = this.store.watchEnd ? await this.#ends.listen(id) : undefined;
+    try {
+      return await this.#waitFor(id, options, ends);
+    } finally {
+      ends?.release();
+    }
+  }
+
+  async #waitFor(id: string, options: WaitForOptions, ends: EndListener | undefined): Promise<JobRecord> {
+    if (ends) await this.store.watchEnd!(id);
     const record = await this.store.get(id);
     if (!record) throw new UnknownJobIdError(id);
     if (finalJobStates.has(record.state)) return record;
@@ -275,6 +289,7 @@ export class Jobs<Tx = never> implements HostedService {
       signal: options.signal,
       timeoutError: () => new WaitForTimeoutError(id, options.timeoutMs!),
       gone: () => new UnknownJobIdError(id),
+      ...(ends ? { ends: ends.subscribe } : {}),
     });
   }
 

@@ -369,6 +369,14 @@ export interface JobStore<Tx = never> {
    */
   subscribeCancels?(onCancel: (id: string) => void): Promise<Subscription>;
 
+  /**
+   * waitFor across processes (PostgreSQL): watchEnd marks a job so that its end (succeeded, dead,
+   * cancelled) is announced to subscribeEnds listeners of every process; only marked jobs cost a
+   * NOTIFY. Stores without them are polled.
+   */
+  watchEnd?(id: string): Promise<void>;
+  subscribeEnds?(onEnd: (id: string) => void): Promise<Subscription>;
+
   close(): Promise<void>;
 }
 

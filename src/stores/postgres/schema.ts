@@ -2,6 +2,7 @@ import { type BuildExtraConfigColumns, sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
+  boolean,
   check,
   index,
   integer,
@@ -42,6 +43,8 @@ function columns() {
     /** The handler's return value, and its last ctx.progress report. */
     result: jsonb("result"),
     progress: jsonb("progress"),
+    /** Someone waits for this job (jobs.waitFor): its end is announced on the done channel. */
+    notifyDone: boolean("notify_done").notNull().default(false),
   };
 }
 

@@ -52,7 +52,8 @@ beforeAll(async () => {
   await admin.unsafe(
     `create table "${schema}".effects (seq serial primary key, job_id text not null, instance text not null, what text not null)`,
   );
-  jobs = createJobs({ store, jobs: [block, compute], logger: silentLogger, pollIntervalMs: 200 }) as Jobs<unknown>;
+  // A poll interval longer than any test: waitFor must learn of the other process's outcomes by NOTIFY.
+  jobs = createJobs({ store, jobs: [block, compute], logger: silentLogger, pollIntervalMs: 60_000 }) as Jobs<unknown>;
   await spawnInstance("other").waitForLine((line) => line === "ready");
 });
 
@@ -74,12 +75,19 @@ test("cancel aborts a job running on the other process within a second, with Job
   expect(await jobs.get(id)).toMatchObject({ state: "cancelled", attempts: 1, lockedBy: "other" });
 }, 20_000);
 
-test("waitFor returns the results of jobs the other process ran", async () => {
+test("waitFor returns the results of jobs the other process ran, woken by NOTIFY", async () => {
   const ids = await jobs.enqueueMany(
     compute,
     [1, 2, 3, 4, 5].map((n) => ({ payload: { n } })),
   );
   const done = await Promise.all(ids.map((id) => jobs.waitFor(id, { timeoutMs: 10_000 })));
+  // Waited for while already finished (read at once), and a cancelled one (announced by cancel).
+  expect((await jobs.waitFor(ids[0]!, { timeoutMs: 1_000 })).state).toBe("succeeded");
+  const blocked = await jobs.enqueue(block, { n: 3 });
+  const waiting = jobs.waitFor(blocked, { timeoutMs: 10_000 });
+  await until(async () => (await effects(blocked)).length === 1, "the block job to start");
+  await jobs.cancel(blocked);
+  expect((await waiting).state).toBe("cancelled");
   expect(done.map((record) => record.state)).toEqual(Array(5).fill("succeeded"));
   expect(done.map((record) => record.result)).toEqual(
     [1, 2, 3, 4, 5].map((n) => ({ doubled: n * 2, instance: "other" })),
