@@ -14,4 +14,12 @@ export const migrations: readonly EmbeddedMigration[] = [
       "\nCREATE INDEX \"jobs_finished_idx\" ON \"jobs\" USING btree (\"finished_at\") WHERE \"jobs\".\"state\" in ('succeeded', 'dead');",
     ],
   },
+  {
+    tag: "0001_trace_context",
+    createdAt: 1796003518643,
+    hash: "706d3a385c3b25abfba6cae177fb6d00355e56d2facdbf379d2a0189a41a4995",
+    statements: [
+      "ALTER TABLE \"jobs\" ADD COLUMN \"trace_context\" text;",
+    ],
+  },
 ];

@@ -37,6 +37,12 @@ function columns() {
     finishedAt: bigint("finished_at", { mode: "number" }),
     /** Every failed attempt, oldest first: the last element is the last error. */
     errors: jsonb("errors").$type<JobAttemptError[]>().notNull().default(sql`'[]'::jsonb`),
+    /**
+     * The enqueuer's propagation headers as JSON text (NewJob.traceContext), null when untraced: kept
+     * for the job's life so every attempt, retries included, joins the enqueuing request's trace.
+     * Text, not jsonb: the store hands it back byte for byte and never queries inside it.
+     */
+    traceContext: text("trace_context"),
   };
 }
 

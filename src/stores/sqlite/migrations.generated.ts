@@ -14,4 +14,12 @@ export const migrations: readonly EmbeddedMigration[] = [
       "\nCREATE INDEX `errand_jobs_lease_idx` ON `errand_jobs` (`lease_expires_at`) WHERE state = 'running';",
     ],
   },
+  {
+    tag: "0001_trace_context",
+    createdAt: 1796003518279,
+    hash: "091a43c6daebe3f0027688a9a33c1c7908e5596df8be86c4b6dd588dc4dccd3f",
+    statements: [
+      "ALTER TABLE `errand_jobs` ADD `trace_context` text;",
+    ],
+  },
 ];

@@ -26,6 +26,9 @@ export const jobsTable = sqliteTable(
     enqueuedAt: integer("enqueued_at").notNull(),
     finishedAt: integer("finished_at"),
     errors: text("errors").notNull().default("[]"),
+    // The enqueuer's propagation headers as JSON (NewJob.traceContext), null when untraced: kept for
+    // the job's life so every attempt, retries included, joins the enqueuing request's trace.
+    traceContext: text("trace_context"),
   },
   (t) => [
     uniqueIndex("errand_jobs_key_idx").on(t.key).where(sql`key IS NOT NULL`),

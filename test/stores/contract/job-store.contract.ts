@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { JobStore, NewJob } from "../../../src/jobs/store.ts";
 import { describeDashboardContract } from "./job-store-dashboard.contract.ts";
+import { describeTraceContextContract } from "./job-store-trace.contract.ts";
 
 export interface JobStoreHarness<Tx> {
   store: JobStore<Tx>;
@@ -41,6 +42,7 @@ export function describeJobStoreContract<Tx>(
   options: ContractOptions = {},
 ): void {
   describeDashboardContract(name, makeStore);
+  describeTraceContextContract(name, makeStore, options);
   describe(`JobStore contract: ${name}`, () => {
     let harness: JobStoreHarness<Tx>;
     let store: JobStore<Tx>;

@@ -74,6 +74,7 @@ function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
       run_at: job.runAt,
       max_attempts: job.maxAttempts,
       key: job.key,
+      trace_context: job.traceContext ?? null,
     })),
   );
 }
@@ -93,12 +94,13 @@ function insertStatement(ctx: StoreContext, input: string, now: number, notify: 
     with input as (
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
       from jsonb_to_recordset(${input}::text::jsonb)
-        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text)
+        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text,
+          trace_context text)
     ),
     inserted as (
-      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at)
+      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at, trace_context)
       select id, name, queue, case when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
-             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint
+             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint, trace_context
       from input order by ord
       on conflict (key) where key is not null do nothing
       returning id, run_at

@@ -18,6 +18,7 @@ export interface JobRow {
   lease_expires_at: string | null;
   finished_at: string | null;
   errors: JobAttemptError[];
+  trace_context: string | null;
 }
 
 const optionalNumber = (value: string | null) => (value === null ? null : Number(value));
@@ -55,5 +56,6 @@ export function toClaimedJob(row: JobRow): ClaimedJob {
     runAt: Number(row.run_at),
     leaseExpiresAt: Number(row.lease_expires_at),
     key: row.key,
+    traceContext: row.trace_context,
   };
 }

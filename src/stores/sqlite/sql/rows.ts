@@ -18,6 +18,7 @@ export interface JobRow {
   enqueued_at: number;
   finished_at: number | null;
   errors: string;
+  trace_context: string | null;
 }
 
 export type ClaimedRow = Pick<
@@ -33,10 +34,11 @@ export type ClaimedRow = Pick<
   | "run_at"
   | "lease_expires_at"
   | "key"
+  | "trace_context"
 >;
 
 export const claimedColumns =
-  "id, name, queue, payload, priority, attempts, max_attempts, enqueued_at, run_at, lease_expires_at, key";
+  "id, name, queue, payload, priority, attempts, max_attempts, enqueued_at, run_at, lease_expires_at, key, trace_context";
 
 export function toClaimedJob(row: ClaimedRow): ClaimedJob {
   return {
@@ -51,6 +53,7 @@ export function toClaimedJob(row: ClaimedRow): ClaimedJob {
     runAt: row.run_at,
     leaseExpiresAt: row.lease_expires_at ?? 0,
     key: row.key,
+    traceContext: row.trace_context,
   };
 }
 
