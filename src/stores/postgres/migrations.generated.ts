@@ -15,8 +15,16 @@ export const migrations: readonly EmbeddedMigration[] = [
     ],
   },
   {
-    tag: "0001_certain_nemesis",
-    createdAt: 1796004619385,
+    tag: "0001_trace_context",
+    createdAt: 1796003518643,
+    hash: "706d3a385c3b25abfba6cae177fb6d00355e56d2facdbf379d2a0189a41a4995",
+    statements: [
+      "ALTER TABLE \"jobs\" ADD COLUMN \"trace_context\" text;",
+    ],
+  },
+  {
+    tag: "0002_jazzy_randall",
+    createdAt: 1796004798526,
     hash: "b084e0331ad8a2b5634336e5b9558b10b6ff8cb3694fa2746649df66b8c323ea",
     statements: [
       "ALTER TABLE \"jobs\" DROP CONSTRAINT \"jobs_state_check\";",

@@ -15,8 +15,16 @@ export const migrations: readonly EmbeddedMigration[] = [
     ],
   },
   {
-    tag: "0001_abnormal_malcolm_colcord",
-    createdAt: 1796003594336,
+    tag: "0001_trace_context",
+    createdAt: 1796003518279,
+    hash: "091a43c6daebe3f0027688a9a33c1c7908e5596df8be86c4b6dd588dc4dccd3f",
+    statements: [
+      "ALTER TABLE `errand_jobs` ADD `trace_context` text;",
+    ],
+  },
+  {
+    tag: "0002_perpetual_frog_thor",
+    createdAt: 1796004797977,
     hash: "ce1596e8e4f991569439f18efcb2a4ae3e1f4def62d096fe2be010bbaab0ef43",
     statements: [
       "ALTER TABLE `errand_jobs` ADD `key_expires_at` integer;",

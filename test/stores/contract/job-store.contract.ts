@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { JobStore, NewJob } from "../../../src/jobs/store.ts";
 import { describeControlContract } from "./job-store-control.contract.ts";
 import { describeDashboardContract } from "./job-store-dashboard.contract.ts";
+import { describeTraceContextContract } from "./job-store-trace.contract.ts";
 
 export interface JobStoreHarness<Tx> {
   store: JobStore<Tx>;
@@ -43,6 +44,7 @@ export function describeJobStoreContract<Tx>(
 ): void {
   describeDashboardContract(name, makeStore);
   describeControlContract(name, makeStore);
+  describeTraceContextContract(name, makeStore, options);
   describe(`JobStore contract: ${name}`, () => {
     let harness: JobStoreHarness<Tx>;
     let store: JobStore<Tx>;

@@ -44,7 +44,7 @@ afterEach(async () => {
 describe("PostgreSQL store under concurrent claimers", () => {
   test("instances starting together migrate once and all work", async () => {
     const [row] = await admin.unsafe<{ n: number }>(`select count(*)::int as n from "${schema}".__errand_migrations`);
-    expect(row!.n).toBe(migrations.length);
+    expect(row!.n).toBe(migrations.length); // each recorded once, not once per instance
   });
 
   test("parallel claims take disjoint jobs and, together, all of them", async () => {
