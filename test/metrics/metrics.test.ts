@@ -74,6 +74,17 @@ describe("errandMetrics", () => {
     expect(sample(text, 'errand_channel_depth{channel="jobs"}')).toBe(0);
   });
 
+  test("a cancelled job counts as outcome cancelled, and in errand_jobs by its state", async () => {
+    const jobs = createJobs({ store: memoryStore(), jobs: [flaky], logger: silentLogger });
+    const metrics = errandMetrics({ jobs, countsCacheMs: 0 });
+    stops.push(async () => metrics.close());
+    const id = await jobs.enqueue(flaky, { id: "c", fail: 0 }, { delayMs: 60_000 });
+    expect(await jobs.cancel(id)).toBe(true);
+    const text = await metrics.metrics();
+    expect(sample(text, 'errand_jobs_completed_total{name="flaky",queue="work",outcome="cancelled"}')).toBe(1);
+    expect(sample(text, 'errand_jobs{state="cancelled",name="flaky"}')).toBe(1);
+  });
+
   test("close() detaches: the jobs service then builds no events for metrics", () => {
     const jobs = createJobs({ store: memoryStore(), jobs: [flaky], logger: silentLogger });
     const metrics = errandMetrics({ jobs });
