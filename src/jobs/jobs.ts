@@ -264,12 +264,13 @@ export class Jobs<Tx = never> implements HostedService {
    * Resolves with the job once it is succeeded, dead or cancelled, wherever it ran: this process's
    * events answer at once; other instances' outcomes are read from the store every poll interval.
    * Rejects with UnknownJobIdError for an id that names no job, WaitForTimeoutError after timeoutMs.
+   * `R` types the result: `jobs.waitFor<ResultOf<typeof def>>(id)` (not checked: the id says no def).
    */
-  async waitFor(id: string, options: WaitForOptions = {}): Promise<JobRecord> {
+  async waitFor<R = unknown>(id: string, options: WaitForOptions = {}): Promise<JobRecord<R>> {
     // Listening and marking come before the first read: an end committed after the read is announced.
     const ends = this.store.watchEnd ? await this.#ends.listen(id) : undefined;
     try {
-      return await this.#waitFor(id, options, ends);
+      return (await this.#waitFor(id, options, ends)) as JobRecord<R>;
     } finally {
       ends?.release();
     }
