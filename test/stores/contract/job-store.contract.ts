@@ -43,7 +43,7 @@ export function describeJobStoreContract<Tx>(
   options: ContractOptions = {},
 ): void {
   describeDashboardContract(name, makeStore);
-  describeControlContract(name, makeStore);
+  describeControlContract(name, makeStore, options);
   describeTraceContextContract(name, makeStore, options);
   describe(`JobStore contract: ${name}`, () => {
     let harness: JobStoreHarness<Tx>;
