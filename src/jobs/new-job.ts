@@ -10,7 +10,10 @@ export interface EnqueueJobOptions {
   runAt?: Date;
   /** Overrides the definition's priority; higher runs first. */
   priority?: number;
-  /** Idempotency key: while a job with this key exists, enqueueing it again returns its id, creating nothing. */
+  /**
+   * Idempotency key: while a job with this key exists, enqueueing it again returns its id, creating
+   * nothing (for a limited time with keyTtlMs; debounceMs moves the job instead).
+   */
   key?: string;
   /**
    * With `key`: duplicates are dropped only this long after this enqueue; afterwards an enqueue of the

@@ -49,7 +49,10 @@ export interface NewJob {
   runAt: number;
   /** Attempts before the job is dead (the first run counts). */
   maxAttempts: number;
-  /** Idempotency key: while a job with this key exists, enqueueing it again creates nothing. */
+  /**
+   * Idempotency key: while a job with this key exists, enqueueing it again creates nothing (unless
+   * keyTtlMs or debounce below say otherwise).
+   */
   key: string | null;
   /**
    * With `key`: the key holds only this long after this enqueue. A later enqueue of the key finds the
