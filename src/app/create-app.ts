@@ -11,6 +11,7 @@ import { RefreshTokenChain } from "./auth/refresh-tokens.ts";
 import { authRoutes } from "./auth/routes.ts";
 import type { AppConfig } from "./config.ts";
 import { bodyLimit, serverBodyLimit } from "./http/body-limit.ts";
+import { clientAddress } from "./http/client-address.ts";
 import { cors } from "./http/cors.ts";
 import { errorHandler } from "./http/error-handler.ts";
 import { health } from "./http/health.ts";
@@ -111,6 +112,13 @@ export function createApp(config: AppConfig, deps: AppDeps) {
               authorize: tokenAuth({ token: config.adminToken }),
               secureCookies: config.publicUrl.startsWith("https:"),
               allowedOrigins: [new URL(config.publicUrl).origin],
+              // Behind a proxy every socket peer is the proxy: count failed logins per client, as TRUST_PROXY says.
+              clientKey: (request, server) =>
+                clientAddress(
+                  server?.requestIP(request)?.address,
+                  request.headers.get("x-forwarded-for"),
+                  config.trustProxy,
+                ),
               logger,
             })
           : new Elysia(),

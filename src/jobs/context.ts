@@ -6,7 +6,10 @@ import type { JobRecord } from "./store.ts";
 export interface JobContext {
   /** A fresh scope for this attempt, disposed when the handler returns or throws. */
   scope: Scope;
-  /** Aborted on timeout, on shutdown, or when the lease was lost; pass it to fetch, database calls, sleeps. */
+  /**
+   * Aborted on timeout, on shutdown, when the lease was lost, or when the job was cancelled (reason:
+   * JobCancelledError); pass it to fetch, database calls, sleeps.
+   */
   signal: AbortSignal;
   /** 1 on the first run. */
   attempt: number;

@@ -6,7 +6,7 @@ import type { ClaimedJob, JobFailure } from "./store.ts";
 export interface InFlightJob {
   readonly claimed: ClaimedJob;
   readonly def: AnyJobDefinition;
-  /** Aborts ctx.signal: timeout, shutdown or lost lease (the reason says which). */
+  /** Aborts ctx.signal: timeout, shutdown, lost lease or cancel (the reason says which). */
   readonly control: AttemptControl;
   /** Set once the job was released or lost: whatever its handler does next is not recorded. */
   abandoned: boolean;

@@ -14,6 +14,7 @@ import {
   WaitForTimeoutError,
 } from "./errors.ts";
 import { JobEvents } from "./events.ts";
+import { type EndListener, JobEnds } from "./job-ends.ts";
 import { type EnqueueJobOptions, toNewJob } from "./new-job.ts";
 import { JobRunner } from "./runner.ts";
 import {
@@ -128,11 +129,13 @@ export class Jobs<Tx = never> implements HostedService {
    */
   readonly events = new JobEvents();
   #runner: JobRunner | undefined;
+  readonly #ends: JobEnds;
 
   constructor(options: JobsOptions<Tx>) {
     this.#options = options;
     this.name = options.name ?? "jobs";
     this.store = options.store;
+    this.#ends = new JobEnds(options.store as JobStore<unknown>);
     this.workerId = options.workerId ?? crypto.randomUUID();
     this.#clock = options.clock ?? systemClock;
     this.#logger = (options.logger ?? consoleLogger).child({ component: this.name });
@@ -336,8 +339,20 @@ export class Jobs<Tx = never> implements HostedService {
    * Resolves with the job once it is succeeded, dead or cancelled, wherever it ran: this process's
    * events answer at once; other instances' outcomes are read from the store every poll interval.
    * Rejects with UnknownJobIdError for an id that names no job, WaitForTimeoutError after timeoutMs.
+   * `R` types the result: `jobs.waitFor<ResultOf<typeof def>>(id)` (not checked: the id says no def).
    */
-  async waitFor(id: string, options: WaitForOptions = {}): Promise<JobRecord> {
+  async waitFor<R = unknown>(id: string, options: WaitForOptions = {}): Promise<JobRecord<R>> {
+    // Listening and marking come before the first read: an end committed after the read is announced.
+    const ends = this.store.watchEnd ? await this.#ends.listen(id) : undefined;
+    try {
+      return (await this.#waitFor(id, options, ends)) as JobRecord<R>;
+    } finally {
+      ends?.release();
+    }
+  }
+
+  async #waitFor(id: string, options: WaitForOptions, ends: EndListener | undefined): Promise<JobRecord> {
+    if (ends) await this.store.watchEnd!(id);
     const record = await this.store.get(id);
     if (!record) throw new UnknownJobIdError(id);
     if (finalJobStates.has(record.state)) return record;
@@ -350,6 +365,7 @@ export class Jobs<Tx = never> implements HostedService {
       signal: options.signal,
       timeoutError: () => new WaitForTimeoutError(id, options.timeoutMs!),
       gone: () => new UnknownJobIdError(id),
+      ...(ends ? { ends: ends.subscribe } : {}),
     });
   }
 

@@ -10,26 +10,73 @@ export interface EnqueueJobOptions {
   runAt?: Date;
   /** Overrides the definition's priority; higher runs first. */
   priority?: number;
-  /** Idempotency key: while a job with this key exists, enqueueing it again returns its id, creating nothing. */
+  /**
+   * Idempotency key: while a job with this key exists, enqueueing it again returns its id, creating
+   * nothing (for a limited time with keyTtlMs; debounceMs moves the job instead).
+   */
   key?: string;
   /**
-   * Runs once these jobs have succeeded (it waits, parked, until then); if one ends dead, this job
-   * ends dead too, without running, its error naming that job (DependencyFailedError).
+   * Runs once these jobs have succeeded (it waits, parked, until then); if one ends dead or cancelled,
+   * this job ends cancelled without running, its error naming that job (DependencyFailedError). Not
+   * with keyTtlMs or debounceMs.
    */
   after?: string | readonly string[];
+  /**
+   * With `key`: duplicates are dropped only this long after this enqueue; afterwards an enqueue of the
+   * key creates a new job even if the old one is still stored (Oban's uniqueness period).
+   */
+  keyTtlMs?: number;
+  /**
+   * With `key`: while the keyed job has not started, each enqueue replaces its payload and moves its
+   * start to now + debounceMs (same id); once it has started, the next enqueue creates a new job.
+   * Not with delayMs or runAt.
+   */
+  debounceMs?: number;
 }
 
 export function toNewJob<P>(def: JobDefinition<P>, payload: P, options: EnqueueJobOptions, now: number): NewJob {
   const parsed = def.parse(payload);
   if (!parsed.ok) throw new InvalidPayloadError(def.name, parsed.issues);
-  return {
+  const key = keyOf(def.name, options.key);
+  const row: NewJob = {
     name: def.name,
     queue: def.queue,
     payload: parsed.value,
     priority: priorityOf(def.name, def.priority, options.priority),
     runAt: runAtOf(def.name, options, now),
     maxAttempts: def.attempts,
-    key: keyOf(def.name, options.key),
+    key,
+  };
+  return options.keyTtlMs === undefined && options.debounceMs === undefined
+    ? row
+    : withWindows(def.name, row, options, now);
+}
+
+/** keyTtlMs and debounceMs: both need a key; a debounce sets the start itself. */
+function withWindows(job: string, row: NewJob, options: EnqueueJobOptions, now: number): NewJob {
+  const { keyTtlMs, debounceMs } = options;
+  for (const [option, value] of [
+    ["keyTtlMs", keyTtlMs],
+    ["debounceMs", debounceMs],
+  ] as const) {
+    if (value === undefined) continue;
+    if (row.key === null)
+      throw new InvalidEnqueueOptionsError(`Job "${job}": ${option} needs a key (the window applies to a key).`);
+    if (typeof value !== "number" || !Number.isFinite(value) || value < (option === "keyTtlMs" ? 1 : 0))
+      throw new InvalidEnqueueOptionsError(
+        `Job "${job}": ${option} must be a finite number ${option === "keyTtlMs" ? "> 0" : ">= 0"}, got ${describeValue(value)}.`,
+      );
+  }
+  if (debounceMs === undefined) return { ...row, keyTtlMs: Math.round(keyTtlMs!) };
+  if (options.delayMs !== undefined || options.runAt !== undefined)
+    throw new InvalidEnqueueOptionsError(
+      `Job "${job}": debounceMs sets the start itself (now + debounceMs); give it without ${options.delayMs !== undefined ? "delayMs" : "runAt"}.`,
+    );
+  return {
+    ...row,
+    runAt: now + Math.round(debounceMs),
+    debounce: true,
+    ...(keyTtlMs === undefined ? {} : { keyTtlMs: Math.round(keyTtlMs) }),
   };
 }
 

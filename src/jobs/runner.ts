@@ -349,6 +349,11 @@ export class JobRunner {
         })
       : await runAttempt(job, deps);
     job.durationMs = clock.now() - startedAt;
+    // The last report held back by the throttle is stored before the outcome, while the job still runs.
+    if (job.progressTimer !== undefined) {
+      clearTimeout(job.progressTimer);
+      await this.#writeProgress(job);
+    }
     return outcome;
   }
 
@@ -539,7 +544,8 @@ export class JobRunner {
   }
 }
 
-function describeFailure(
+/** A failed attempt as stored in the job's history (also used by errand/testing's drain). */
+export function describeFailure(
   error: unknown,
   attempt: number,
   at: number,

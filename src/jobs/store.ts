@@ -51,7 +51,10 @@ export interface NewJob {
   runAt: number;
   /** Attempts before the job is dead (the first run counts). */
   maxAttempts: number;
-  /** Idempotency key: while a job with this key exists, enqueueing it again creates nothing. */
+  /**
+   * Idempotency key: while a job with this key exists, enqueueing it again creates nothing (unless
+   * keyTtlMs or debounce below say otherwise).
+   */
   key: string | null;
   /**
    * With `key`: the key holds only this long after this enqueue. A later enqueue of the key finds the
@@ -373,6 +376,14 @@ export interface JobStore<Tx = never> extends WorkflowStore<Tx> {
    * NOTIFY, the memory store in-process). Stores without it are polled through cancelled().
    */
   subscribeCancels?(onCancel: (id: string) => void): Promise<Subscription>;
+
+  /**
+   * waitFor across processes (PostgreSQL): watchEnd marks a job so that its end (succeeded, dead,
+   * cancelled) is announced to subscribeEnds listeners of every process; only marked jobs cost a
+   * NOTIFY. Stores without them are polled.
+   */
+  watchEnd?(id: string): Promise<void>;
+  subscribeEnds?(onEnd: (id: string) => void): Promise<Subscription>;
 
   close(): Promise<void>;
 }

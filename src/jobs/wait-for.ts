@@ -13,6 +13,8 @@ export interface WaitForJob {
   timeoutError(): Error;
   /** The job disappeared while waited for (discarded). */
   gone(): Error;
+  /** Other processes' announcements of the job's end (PostgreSQL): calls `wake`; returns the unsubscribe. */
+  ends?: (wake: () => void) => () => void;
 }
 
 const outcomes: readonly JobEventType[] = ["succeeded", "dead", "cancelled"];
@@ -29,6 +31,7 @@ export function waitForJob(w: WaitForJob): Promise<JobRecord> {
       clearInterval(poll);
       clearTimeout(timeout);
       listeners.abort();
+      unsubscribe?.();
       settle();
     };
     // One read at a time; a request arriving meanwhile reads once more after it.
@@ -57,6 +60,7 @@ export function waitForJob(w: WaitForJob): Promise<JobRecord> {
       if (event.job.id === w.id) void check();
     };
     for (const type of outcomes) w.events.addEventListener(type, onOutcome, { signal: listeners.signal });
+    const unsubscribe = w.ends?.(() => void check());
     const poll = setInterval(() => void check(), w.pollIntervalMs);
     const timeout =
       w.timeoutMs === undefined ? undefined : setTimeout(() => finish(() => reject(w.timeoutError())), w.timeoutMs);

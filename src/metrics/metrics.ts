@@ -2,11 +2,16 @@
 // counts without wrapping its handler. Counters and histograms describe this process (Prometheus sums
 // them across instances); the errand_jobs gauge is read from the store, so it describes the shared
 // queue whichever instance is scraped.
-import { Counter, Gauge, Registry } from "prom-client";
+//
+// prom-client (a peer dependency, ~35 ms to load) is never loaded by importing errand/metrics nor by
+// creating the metrics: they are series.ts objects, registered in the app's registry when it gives one
+// (it loaded prom-client already), else in a registry of their own made at the first scrape.
+import type { Registry } from "prom-client";
 import type { CronEvent, CronEvents } from "../cron/index.ts";
 import { cronOfKey } from "../cron/index.ts";
 import { type JobCounts, type JobEvent, type JobEvents, type JobEventType, jobStates } from "../jobs/index.ts";
-import { FastCounter, FastHistogram } from "./series.ts";
+import { PromClientMissingError } from "./errors.ts";
+import { type Collected, CollectedGauge, FastCounter, FastHistogram, type MetricValue } from "./series.ts";
 
 /** What metrics use of a jobs service: its events and counts (createJobs satisfies it). */
 export interface MetricsJobs {
@@ -39,7 +44,10 @@ export interface ErrandMetricsOptions {
   mailer?: MetricsMailer;
   /** In-memory channels to report as errand_channel_depth{channel}. */
   channels?: Readonly<Record<string, ChannelDepth>>;
-  /** Where the metrics are registered (default: a registry of their own). */
+  /**
+   * Where the metrics are registered, at once. Default: a registry of their own, created at the first
+   * scrape (`metrics()` or `registry()`), so that prom-client loads only then.
+   */
   registry?: Registry;
   /** How long the store's counts behind errand_jobs are reused between scrapes (default 5000 ms). */
   countsCacheMs?: number;
@@ -62,80 +70,74 @@ const outcomes: readonly Outcome[] = ["succeeded", "failed", "dead", "cancelled"
  * errand_cron_runs_total{cron,outcome}, errand_mail_sent_total{template,outcome}.
  */
 export class ErrandMetrics {
-  readonly registry: Registry;
+  readonly #given: Registry | undefined;
+  #owned: Promise<Registry> | undefined;
+  readonly #collected: Collected[];
   readonly #detach: (() => void)[] = [];
   /** Cron runs under way in this process: job id → cron name, from `started` until the attempt's outcome. */
   readonly #cronRuns = new Map<string, string>();
 
   constructor(options: ErrandMetricsOptions = {}) {
-    this.registry = options.registry ?? new Registry();
-    const registers = [this.registry];
     const jobs = options.jobs === undefined ? [] : Array.isArray(options.jobs) ? options.jobs : [options.jobs];
 
     // The per-job series: kept by name and queue in plain maps, read by the registry at scrape.
     const enqueued = new FastCounter(
       "errand_jobs_enqueued_total",
       "Jobs stored by enqueue in this process (a key that matched an existing job stores nothing and is not counted)",
-      this.registry,
     );
-    const started = new FastCounter("errand_jobs_started_total", "Job attempts started in this process", this.registry);
+    const started = new FastCounter("errand_jobs_started_total", "Job attempts started in this process");
     const completed = new FastCounter(
       "errand_jobs_completed_total",
       "Job attempts ended in this process, by outcome: succeeded, failed (a retry is scheduled), dead, cancelled",
-      this.registry,
     );
     const duration = new FastHistogram(
       "errand_job_duration_seconds",
       "How long job handlers ran, per attempt",
-      this.registry,
       options.durationBuckets ?? defaultDurationBuckets,
     );
     const wait = new FastHistogram(
       "errand_job_wait_seconds",
       "Queueing delay: from when a job was due to when its attempt started",
-      this.registry,
       options.waitBuckets ?? defaultWaitBuckets,
     );
-    const cronRuns = new Counter({
-      name: "errand_cron_runs_total",
-      help: "Cron run attempts ended in this process by outcome (succeeded, failed, dead, cancelled), and ticks skipped while a run was unfinished (skipped)",
-      labelNames: ["cron", "outcome"],
-      registers,
-    });
-    const mailSent = new Counter({
-      name: "errand_mail_sent_total",
-      help: "Mails sent from this process by outcome: sent, failed (retried), rejected (not retried)",
-      labelNames: ["template", "outcome"],
-      registers,
-    });
+    const cronRuns = new FastCounter(
+      "errand_cron_runs_total",
+      "Cron run attempts ended in this process by outcome (succeeded, failed, dead, cancelled), and ticks skipped while a run was unfinished (skipped)",
+    );
+    const countCron = (cron: string, outcome: string, by = 1) =>
+      cronRuns.inc(`${cron}\u0000${outcome}`, () => ({ cron, outcome }), by);
+    const mailSent = new FastCounter(
+      "errand_mail_sent_total",
+      "Mails sent from this process by outcome: sent, failed (retried), rejected (not retried)",
+    );
+    const countMail = (template: string, outcome: string) =>
+      mailSent.inc(`${template}\u0000${outcome}`, () => ({ template, outcome }));
 
     const counts = cachedCounts(jobs, options.countsCacheMs ?? 5_000);
-    new Gauge({
-      name: "errand_jobs",
-      help: "Jobs in the store by state and name (read from the store, so the same on every instance sharing it)",
-      labelNames: ["state", "name"],
-      registers,
-      async collect() {
-        const byName = await counts();
-        this.reset();
-        for (const [name, byState] of byName)
-          for (const state of Object.keys(byState)) this.set({ state, name }, byState[state] ?? 0);
+    const jobsGauge = new CollectedGauge(
+      "errand_jobs",
+      "Jobs in the store by state and name (read from the store, so the same on every instance sharing it)",
+      async () => {
+        const values: MetricValue[] = [];
+        for (const [name, byState] of await counts())
+          for (const state of Object.keys(byState))
+            values.push({ labels: { state, name }, value: byState[state] ?? 0 });
+        return values;
       },
-    });
+    );
     const channels = { ...options.channels };
     for (const service of jobs)
       if (service.buffered !== undefined)
         channels[jobs.length === 1 ? "jobs" : `jobs:${service.name ?? "jobs"}`] = () => service.buffered ?? 0;
-    new Gauge({
-      name: "errand_channel_depth",
-      help: "Items waiting in in-memory channels (channel=jobs: claimed jobs waiting for an executor)",
-      labelNames: ["channel"],
-      registers,
-      collect() {
-        this.reset();
-        for (const [channel, source] of Object.entries(channels)) this.set({ channel }, depthOf(source));
-      },
-    });
+    const channelDepth = new CollectedGauge(
+      "errand_channel_depth",
+      "Items waiting in in-memory channels (channel=jobs: claimed jobs waiting for an executor)",
+      () => Object.entries(channels).map(([channel, source]) => ({ labels: { channel }, value: depthOf(source) })),
+    );
+
+    this.#collected = [enqueued, started, completed, duration, wait, cronRuns, mailSent, jobsGauge, channelDepth];
+    this.#given = options.registry;
+    if (this.#given) for (const metric of this.#collected) metric.registerIn(this.#given);
 
     const listen = <K extends JobEventType>(events: JobEvents, type: K, listener: (event: JobEvent<K>) => void) => {
       events.addEventListener(type, listener);
@@ -167,7 +169,7 @@ export class ErrandMetrics {
           const cron = this.#cronRuns.get(job.id);
           if (cron !== undefined) {
             this.#cronRuns.delete(job.id);
-            cronRuns.inc({ cron, outcome });
+            countCron(cron, outcome);
           }
         });
       }
@@ -175,8 +177,7 @@ export class ErrandMetrics {
 
     if (options.cron) {
       const events = options.cron.events;
-      const skipped = (event: CronEvent<"skipped">) =>
-        cronRuns.inc({ cron: event.cron, outcome: "skipped" }, event.detail.ticks.length);
+      const skipped = (event: CronEvent<"skipped">) => countCron(event.cron, "skipped", event.detail.ticks.length);
       events.addEventListener("skipped", skipped);
       this.#detach.push(() => events.removeEventListener("skipped", skipped));
     }
@@ -185,11 +186,11 @@ export class ErrandMetrics {
       const events = options.mailer.events;
       const sent = (event: Event) => {
         const { template } = (event as Event & { detail: { template: string } }).detail;
-        mailSent.inc({ template, outcome: "sent" });
+        countMail(template, "sent");
       };
       const failed = (event: Event) => {
         const { template, retryable } = (event as Event & { detail: { template: string; retryable: boolean } }).detail;
-        mailSent.inc({ template, outcome: retryable ? "failed" : "rejected" });
+        countMail(template, retryable ? "failed" : "rejected");
       };
       events.addEventListener("sent", sent);
       events.addEventListener("failed", failed);
@@ -200,13 +201,34 @@ export class ErrandMetrics {
     }
   }
 
-  /** The metrics in Prometheus text format. */
-  metrics(): Promise<string> {
-    return this.registry.metrics();
+  /**
+   * The registry holding the metrics: the one given in the options, or their own, created (and
+   * prom-client loaded) at the first call.
+   */
+  registry(): Promise<Registry> {
+    if (this.#given) return Promise.resolve(this.#given);
+    this.#owned ??= import("prom-client").then(
+      ({ Registry }) => {
+        const registry = new Registry();
+        for (const metric of this.#collected) metric.registerIn(registry);
+        return registry;
+      },
+      (error: unknown) => {
+        this.#owned = undefined; // installed meanwhile: the next scrape tries again
+        throw new PromClientMissingError({ cause: error });
+      },
+    );
+    return this.#owned;
   }
 
+  /** The metrics in Prometheus text format. */
+  async metrics(): Promise<string> {
+    return (await this.registry()).metrics();
+  }
+
+  /** The Content-Type of `metrics()`: the given registry's, else Prometheus text (a registry's default). */
   get contentType(): string {
-    return this.registry.contentType;
+    return this.#given?.contentType ?? prometheusContentType;
   }
 
   /** Stops listening to the services' events (the hot path then builds no event for metrics). */
@@ -219,6 +241,9 @@ export class ErrandMetrics {
 export function errandMetrics(options: ErrandMetricsOptions = {}): ErrandMetrics {
   return new ErrandMetrics(options);
 }
+
+/** prom-client's Registry.PROMETHEUS_CONTENT_TYPE, the default of every new Registry. */
+const prometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
 
 const seriesKey = (job: { name: string; queue: string }) => `${job.name}\u0000${job.queue}`;
 const labelsOf = (job: { name: string; queue: string }) => ({ name: job.name, queue: job.queue });

@@ -1,6 +1,6 @@
 import { Elysia } from "elysia";
 import type { Registry } from "prom-client";
-import type { ErrandMetrics } from "./metrics.ts";
+import { ErrandMetrics } from "./metrics.ts";
 
 export interface MetricsRouteOptions {
   /** Default "/metrics". */
@@ -12,7 +12,8 @@ export interface MetricsRouteOptions {
 /** GET /metrics in Prometheus text format; 401 with a JSON body when `authorize` refuses. */
 export function metricsRoute(metrics: ErrandMetrics | Registry, options: MetricsRouteOptions = {}) {
   const path = options.path ?? "/metrics";
-  const registry = "registry" in metrics ? metrics.registry : metrics;
+  // ErrandMetrics without a registry of the app's makes its own at the first scrape: ask it then.
+  const registryOf = () => (metrics instanceof ErrandMetrics ? metrics.registry() : metrics);
   return new Elysia({ name: "errand.metrics", seed: path }).get(
     path,
     async ({ request }) => {
@@ -21,6 +22,7 @@ export function metricsRoute(metrics: ErrandMetrics | Registry, options: Metrics
           status: 401,
           headers: { "content-type": "application/json; charset=utf-8", "www-authenticate": 'Bearer realm="metrics"' },
         });
+      const registry = await registryOf();
       return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } });
     },
     { detail: { tags: ["operations"], summary: "Prometheus metrics" } },

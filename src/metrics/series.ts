@@ -1,30 +1,49 @@
-// Counters and histograms that keep their series in plain maps and hand them to prom-client's registry
-// only at scrape time. prom-client's own Counter and Histogram validate and hash the labels on every
-// call; per job that was about 3 µs of CPU, for series whose labels a caller can key by one string.
+// Errand's metrics as objects prom-client's registry reads at scrape time (`registerMetric`, then
+// `get()`), not prom-client's own Counter, Gauge and Histogram: those validate and hash the labels on
+// every call (per job about 3 µs of CPU, for series a caller can key by one string), and using them
+// would load prom-client with errand/metrics. This way only a registry is needed, and only at scrape.
 import type { Registry } from "prom-client";
 
 type Labels = Record<string, string>;
 
-interface MetricValue {
+export interface MetricValue {
   value: number;
   labels: Labels;
   metricName?: string;
 }
 
+interface Snapshot {
+  name: string;
+  help: string;
+  type: string;
+  aggregator: string;
+  values: MetricValue[];
+}
+
 /** What prom-client's registry reads from a metric (`registerMetric` / `getMetricsAsString`). */
-abstract class Collected {
+export abstract class Collected {
   readonly aggregator = "sum";
-  abstract readonly type: "counter" | "histogram";
+  abstract readonly type: "counter" | "gauge" | "histogram";
   constructor(
     readonly name: string,
     readonly help: string,
-    registry: Registry,
-  ) {
+  ) {}
+  /** Adds this metric to `registry` (which rejects a second metric of the same name). */
+  registerIn(registry: Registry): this {
     (registry as unknown as { registerMetric(metric: unknown): void }).registerMetric(this);
+    return this;
   }
-  protected abstract values(): MetricValue[];
-  get(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] } {
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values: this.values() };
+  protected abstract values(): MetricValue[] | Promise<MetricValue[]>;
+  get(): Snapshot | Promise<Snapshot> {
+    const snapshot = (values: MetricValue[]) => ({
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
+      values,
+    });
+    const values = this.values();
+    return values instanceof Promise ? values.then(snapshot) : snapshot(values);
   }
   abstract reset(): void;
 }
@@ -54,8 +73,8 @@ export class FastHistogram extends Collected {
   readonly #bounds: readonly number[];
   readonly #series = new Map<string, { labels: Labels; counts: Float64Array; sum: number; count: number }>();
 
-  constructor(name: string, help: string, registry: Registry, buckets: readonly number[]) {
-    super(name, help, registry);
+  constructor(name: string, help: string, buckets: readonly number[]) {
+    super(name, help);
     this.#bounds = [...buckets].sort((a, b) => a - b);
   }
 
@@ -91,4 +110,21 @@ export class FastHistogram extends Collected {
   reset(): void {
     this.#series.clear();
   }
+}
+
+/** A gauge whose values are read when scraped (from the store, a channel): nothing to keep between. */
+export class CollectedGauge extends Collected {
+  readonly type = "gauge";
+  readonly #collect: () => MetricValue[] | Promise<MetricValue[]>;
+
+  constructor(name: string, help: string, collect: () => MetricValue[] | Promise<MetricValue[]>) {
+    super(name, help);
+    this.#collect = collect;
+  }
+
+  protected values(): MetricValue[] | Promise<MetricValue[]> {
+    return this.#collect();
+  }
+
+  reset(): void {}
 }

@@ -492,6 +492,35 @@ describe("control features, where the jobs service has them", () => {
     expect((await send(app as unknown as Elysia, `/admin/jobs/${id}/cancel`)).status).toBe(404);
   });
 
+  test("with the real jobs service: Cancel cancels in the store; a result and progress show", async () => {
+    const demo = setup(); // post() sends to the file's demo
+    const app = demo.app;
+    const later = await demo.jobs.enqueue(webhook, { url: "u", event: "e", body: null }, { delayMs: 60_000 });
+    const before = await (
+      await app.handle(new Request(`${origin}/admin/jobs/${later}`, { headers: bearerHeaders }))
+    ).text();
+    expect(before).toContain(">Cancel<");
+    const { res } = await post(`/admin/jobs/${later}/cancel`, { back: `/admin/jobs/${later}` });
+    expect(res.headers.get("location")).toBe(`/admin/jobs/${later}?notice=cancelled`);
+    expect((await demo.jobs.get(later))!.state).toBe("cancelled");
+    const after = await (
+      await app.handle(new Request(`${origin}/admin/jobs/${later}`, { headers: bearerHeaders }))
+    ).text();
+    expect(after).toContain('class="badge cancelled"');
+    expect(after).toContain(">Retry<");
+    // A job that reported progress and returned a result, written as a worker writes them.
+    const done = await demo.jobs.enqueue(webhook, { url: "v", event: "e", body: null });
+    const now = Date.now();
+    await demo.store.claim({ workerId: "w", limit: 10, now, leaseMs: 30_000, names: [webhook.name] });
+    await demo.store.progress(done, "75", { workerId: "w", now });
+    await demo.store.complete([done], { workerId: "w", now, results: new Map([[done, '{"delivered":true}']]) });
+    const page = await (
+      await app.handle(new Request(`${origin}/admin/jobs/${done}`, { headers: bearerHeaders }))
+    ).text();
+    expect(page).toContain('<progress max="100" value="75">');
+    expect(page).toContain("delivered");
+  });
+
   test("cancel, the cancelled state, the result and progress on the job page", async () => {
     const demo = createDemo();
     const later = await demo.jobs.enqueue(webhook, { url: "u", event: "e", body: null }, { delayMs: 60_000 });

@@ -74,6 +74,17 @@ describe("errandMetrics", () => {
     expect(sample(text, 'errand_channel_depth{channel="jobs"}')).toBe(0);
   });
 
+  test("a cancelled job counts as outcome cancelled, and in errand_jobs by its state", async () => {
+    const jobs = createJobs({ store: memoryStore(), jobs: [flaky], logger: silentLogger });
+    const metrics = errandMetrics({ jobs, countsCacheMs: 0 });
+    stops.push(async () => metrics.close());
+    const id = await jobs.enqueue(flaky, { id: "c", fail: 0 }, { delayMs: 60_000 });
+    expect(await jobs.cancel(id)).toBe(true);
+    const text = await metrics.metrics();
+    expect(sample(text, 'errand_jobs_completed_total{name="flaky",queue="work",outcome="cancelled"}')).toBe(1);
+    expect(sample(text, 'errand_jobs{state="cancelled",name="flaky"}')).toBe(1);
+  });
+
   test("close() detaches: the jobs service then builds no events for metrics", () => {
     const jobs = createJobs({ store: memoryStore(), jobs: [flaky], logger: silentLogger });
     const metrics = errandMetrics({ jobs });
@@ -186,6 +197,45 @@ describe("errandMetrics", () => {
   });
 });
 
+describe("prom-client loading", () => {
+  test("importing errand/metrics and creating the metrics load no prom-client; the first scrape does", () => {
+    // A fresh process: this one loaded prom-client already. prom-client is CommonJS, so it shows in require.cache.
+    const script = `
+      const loaded = () => Object.keys(require.cache).some((path) => path.includes("/node_modules/prom-client/"));
+      const { errandMetrics } = await import("errand/metrics");
+      const metrics = errandMetrics({ channels: { c: () => 3 } });
+      const before = loaded();
+      const text = await metrics.metrics();
+      console.log(JSON.stringify({ before, after: loaded(), depth: text.includes('errand_channel_depth{channel="c"} 3') }));`;
+    const child = Bun.spawnSync(["bun", "-e", script], { cwd: new URL("../..", import.meta.url).pathname });
+    expect(child.stderr.toString()).toBe("");
+    expect(JSON.parse(child.stdout.toString())).toEqual({ before: false, after: true, depth: true });
+  });
+
+  test("given the app's registry, the metrics are in it at once, beside the app's own", async () => {
+    const { Counter, Registry } = await import("prom-client");
+    const registry = new Registry();
+    new Counter({ name: "app_requests_total", help: "the app's own", registers: [registry] });
+    const metrics = errandMetrics({ registry });
+    expect(await metrics.registry()).toBe(registry);
+    const text = await registry.metrics();
+    expect(text).toContain("# TYPE app_requests_total counter");
+    expect(text).toContain("# TYPE errand_jobs gauge");
+    expect(text).toContain("# TYPE errand_cron_runs_total counter");
+    expect(text).toContain("# TYPE errand_job_wait_seconds histogram");
+    // A second set in the same registry is refused by name, as prom-client's own metrics are.
+    expect(() => errandMetrics({ registry })).toThrow("errand_jobs_enqueued_total");
+  });
+
+  test("without one, the metrics make a registry of their own once", async () => {
+    const metrics = errandMetrics({});
+    const [first, second] = await Promise.all([metrics.registry(), metrics.registry()]);
+    expect(first).toBe(second);
+    expect(await first.metrics()).toContain("# TYPE errand_channel_depth gauge");
+    expect(metrics.contentType).toBe(first.contentType);
+  });
+});
+
 describe("metricsRoute", () => {
   test("serves the text format; with bearerTokens, either token and nothing else", async () => {
     const metrics = errandMetrics({});
@@ -214,7 +264,7 @@ describe("series kept outside prom-client", () => {
     const { Registry } = await import("prom-client");
     const { FastHistogram } = await import("../../src/metrics/series.ts");
     const registry = new Registry();
-    const histogram = new FastHistogram("x_seconds", "x", registry, [1, 0.1]);
+    const histogram = new FastHistogram("x_seconds", "x", [1, 0.1]).registerIn(registry);
     for (const value of [0.05, 0.1, 0.5, 2]) histogram.observe("k", () => ({ name: "a" }), value);
     const text = await registry.metrics();
     expect(sample(text, 'x_seconds_bucket{le="0.1",name="a"}')).toBe(2);

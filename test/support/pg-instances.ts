@@ -19,13 +19,25 @@ export function pgInstances(label: string) {
     await admin.end();
   });
 
-  /** Spawns one instance per name and resolves once every one of them is ready. */
-  async function start(fixture: string, names: string[]): Promise<void> {
+  /**
+   * Spawns one instance per name, with `env` added to this process's environment, and resolves once
+   * every one of them is ready, with the instances (read more of their stdout with waitForOutput).
+   */
+  async function start(
+    fixture: string,
+    names: string[],
+    env: Record<string, string> = {},
+  ): Promise<Bun.Subprocess<"ignore", "pipe", "inherit">[]> {
     const started = names.map((name) =>
-      Bun.spawn(["bun", fixture, testDatabaseUrl, schema, name], { stdout: "pipe", stderr: "inherit" }),
+      Bun.spawn(["bun", fixture, testDatabaseUrl, schema, name], {
+        stdout: "pipe",
+        stderr: "inherit",
+        env: { ...process.env, ...env },
+      }),
     );
     children.push(...started);
     await Promise.all(started.map((child) => waitForOutput(child, (lines) => lines.includes("ready"))));
+    return started;
   }
 
   return { admin, schema, start, children: children as readonly Bun.Subprocess<"ignore", "pipe", "inherit">[] };

@@ -7,7 +7,8 @@
 // So "durable" does not hold here: a job enqueued and not yet finished is gone after a restart, and
 // so is the at-least-once guarantee for running jobs. Use sqliteStore or postgresStore for work that
 // must survive the process. Everything else matches the SQL stores (one contract suite runs all three):
-// keys, priorities, leases and recovery, per-name limits, attempt history, paging, counts, prune.
+// keys and their windows, priorities, leases and recovery, per-name limits, attempt history, results,
+// progress, cancel, paging, counts, prune.
 import type {
   CancelledJob,
   ClaimedJob,

@@ -48,4 +48,6 @@ export interface StoreContext {
   readonly channel: string;
   /** Where cancel announces the ids of running jobs it cancelled. */
   readonly cancelChannel: string;
+  /** Where the end of a job someone waits for (notify_done) is announced, with its id. */
+  readonly doneChannel: string;
 }

@@ -15,22 +15,31 @@ export const migrations: readonly EmbeddedMigration[] = [
     ],
   },
   {
-    tag: "0001_majestic_guardsmen",
-    createdAt: 1796003594724,
-    hash: "7aaabeedd8ea26b201b82a8ee3e06022dea746a27c6891a9ecfb4c3e5def87c9",
+    tag: "0001_trace_context",
+    createdAt: 1796003518643,
+    hash: "706d3a385c3b25abfba6cae177fb6d00355e56d2facdbf379d2a0189a41a4995",
+    statements: [
+      "ALTER TABLE \"jobs\" ADD COLUMN \"trace_context\" text;",
+    ],
+  },
+  {
+    tag: "0002_jazzy_randall",
+    createdAt: 1796004798526,
+    hash: "b084e0331ad8a2b5634336e5b9558b10b6ff8cb3694fa2746649df66b8c323ea",
     statements: [
       "ALTER TABLE \"jobs\" DROP CONSTRAINT \"jobs_state_check\";",
       "\nDROP INDEX \"jobs_finished_idx\";",
       "\nALTER TABLE \"jobs\" ADD COLUMN \"key_expires_at\" bigint;",
       "\nALTER TABLE \"jobs\" ADD COLUMN \"result\" jsonb;",
       "\nALTER TABLE \"jobs\" ADD COLUMN \"progress\" jsonb;",
+      "\nALTER TABLE \"jobs\" ADD COLUMN \"notify_done\" boolean DEFAULT false NOT NULL;",
       "\nCREATE INDEX \"jobs_finished_idx\" ON \"jobs\" USING btree (\"finished_at\") WHERE \"jobs\".\"state\" in ('succeeded', 'dead', 'cancelled');",
       "\nALTER TABLE \"jobs\" ADD CONSTRAINT \"jobs_state_check\" CHECK (\"jobs\".\"state\" in ('scheduled', 'ready', 'running', 'succeeded', 'failed', 'dead', 'cancelled'));",
     ],
   },
   {
-    tag: "0002_massive_absorbing_man",
-    createdAt: 1796004338864,
+    tag: "0003_workflows",
+    createdAt: 1796006112408,
     hash: "105055037dc4512af906958e53da34bbb166d48943a17f9309d7f9df6897cdd8",
     statements: [
       "CREATE TABLE \"event_waits\" (\n\t\"job_id\" bigint PRIMARY KEY NOT NULL,\n\t\"event\" text NOT NULL\n);\n",

@@ -12,6 +12,11 @@ export function cancelChannel(schema: string): string {
   return `errand_cancel_${schema}`;
 }
 
+/** The channel on which the end of a job someone waits for is announced, with the job id as payload. */
+export function doneChannel(schema: string): string {
+  return `errand_done_${schema}`;
+}
+
 /**
  * Sends the wake-up NOTIFY for enqueues on the store's own connection after they commit, without the
  * caller waiting for it: a NOTIFY inside the insert's transaction serializes commits on PostgreSQL's
@@ -56,8 +61,8 @@ export function subscribe(
   return connections.listen(channel, () => onWake());
 }
 
-/** LISTEN for cancelled running jobs, on a connection of its own (as subscribe). */
-export function subscribeCancels(
+/** LISTEN for job ids on `channel` (cancels, ends of waited-for jobs), on a connection of its own. */
+export function subscribeIds(
   connections: Pick<Connections, "listen">,
   channel: string,
   onCancel: (id: string) => void,

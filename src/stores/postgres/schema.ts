@@ -2,6 +2,7 @@ import { type BuildExtraConfigColumns, sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
+  boolean,
   check,
   index,
   integer,
@@ -43,6 +44,14 @@ function columns() {
     /** The handler's return value, and its last ctx.progress report. */
     result: jsonb("result"),
     progress: jsonb("progress"),
+    /** Someone waits for this job (jobs.waitFor): its end is announced on the done channel. */
+    notifyDone: boolean("notify_done").notNull().default(false),
+    /**
+     * The enqueuer's propagation headers as JSON text (NewJob.traceContext), null when untraced: kept
+     * for the job's life so every attempt, retries included, joins the enqueuing request's trace.
+     * Text, not jsonb: the store hands it back byte for byte and never queries inside it.
+     */
+    traceContext: text("trace_context"),
   };
 }
 

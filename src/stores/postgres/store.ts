@@ -25,9 +25,21 @@ import type { DependencyKind, NewDependency, StoredEvent, StoredStep, Suspension
 import { type Connections, openConnections, type Pool, type PostgresConnectionOptions } from "./connections.ts";
 import type { PostgresTx, StoreContext } from "./context.ts";
 import { applyMigrations } from "./migrate.ts";
-import { cancelChannel, coalescedNotify, subscribe, subscribeCancels, wakeChannel } from "./notifier.ts";
+import { cancelChannel, coalescedNotify, doneChannel, subscribe, subscribeIds, wakeChannel } from "./notifier.ts";
 import { checkSchemaName } from "./schema-name.ts";
-import { cancel, cancelled, counts, discard, get, list, progress, prune, retry, runNow } from "./sql/admin.ts";
+import {
+  cancel,
+  cancelled,
+  counts,
+  discard,
+  get,
+  list,
+  progress,
+  prune,
+  retry,
+  runNow,
+  watchEnd,
+} from "./sql/admin.ts";
 import { claim } from "./sql/claim.ts";
 import { enqueue } from "./sql/enqueue.ts";
 import { complete, fail } from "./sql/finish.ts";
@@ -62,6 +74,7 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
       jobs: identifier(this.schema, "jobs"),
       channel,
       cancelChannel: cancelChannel(this.schema),
+      doneChannel: doneChannel(this.schema),
     };
   }
 
@@ -191,7 +204,15 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
   }
 
   subscribeCancels(onCancel: (id: string) => void): Promise<Subscription> {
-    return subscribeCancels(this.#connections, this.#ctx.cancelChannel, onCancel);
+    return subscribeIds(this.#connections, this.#ctx.cancelChannel, onCancel);
+  }
+
+  watchEnd(id: string): Promise<void> {
+    return watchEnd(this.#ctx, id);
+  }
+
+  subscribeEnds(onEnd: (id: string) => void): Promise<Subscription> {
+    return subscribeIds(this.#connections, this.#ctx.doneChannel, onEnd);
   }
 
   /** Ends the pools the store opened; a client the app passed in stays open. */

@@ -15,8 +15,16 @@ export const migrations: readonly EmbeddedMigration[] = [
     ],
   },
   {
-    tag: "0001_abnormal_malcolm_colcord",
-    createdAt: 1796003594336,
+    tag: "0001_trace_context",
+    createdAt: 1796003518279,
+    hash: "091a43c6daebe3f0027688a9a33c1c7908e5596df8be86c4b6dd588dc4dccd3f",
+    statements: [
+      "ALTER TABLE `errand_jobs` ADD `trace_context` text;",
+    ],
+  },
+  {
+    tag: "0002_perpetual_frog_thor",
+    createdAt: 1796004797977,
     hash: "ce1596e8e4f991569439f18efcb2a4ae3e1f4def62d096fe2be010bbaab0ef43",
     statements: [
       "ALTER TABLE `errand_jobs` ADD `key_expires_at` integer;",
@@ -25,8 +33,8 @@ export const migrations: readonly EmbeddedMigration[] = [
     ],
   },
   {
-    tag: "0002_curly_warhawk",
-    createdAt: 1796004336115,
+    tag: "0003_workflows",
+    createdAt: 1796006111810,
     hash: "3dd803db1d1b5d49f50a61c13aca230479cca79aa524cecd9b87ce4d7c9450e4",
     statements: [
       "CREATE TABLE `errand_event_waits` (\n\t`job_id` integer PRIMARY KEY NOT NULL,\n\t`event` text NOT NULL\n);\n",

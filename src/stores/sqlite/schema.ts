@@ -33,6 +33,9 @@ export const jobsTable = sqliteTable(
     // JSON text: the handler's return value, and its last ctx.progress report.
     result: text("result"),
     progress: text("progress"),
+    // The enqueuer's propagation headers as JSON (NewJob.traceContext), null when untraced: kept for
+    // the job's life so every attempt, retries included, joins the enqueuing request's trace.
+    traceContext: text("trace_context"),
   },
   (t) => [
     uniqueIndex("errand_jobs_key_idx").on(t.key).where(sql`key IS NOT NULL`),

@@ -345,6 +345,31 @@ describe("limits and CORS", () => {
     }
   });
 
+  test("dashboard sign-in behind a trusted proxy: wrong tokens lock out their client only", async () => {
+    const app = await startTestApp({ ADMIN_TOKEN, TRUST_PROXY: "127.0.0.1/32" }, { start: false });
+    try {
+      app.app.listen({ port: 0, hostname: "127.0.0.1" });
+      const origin = `http://127.0.0.1:${app.app.server!.port}`;
+      const login = (client: string, token: string) =>
+        fetch(`${origin}/admin/login`, {
+          method: "POST",
+          redirect: "manual",
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            origin,
+            "x-forwarded-for": client,
+          },
+          body: `token=${encodeURIComponent(token)}`,
+        });
+      for (let i = 0; i < 10; i++) expect((await login("198.51.100.7", "wrong")).status).toBe(401);
+      expect((await login("198.51.100.7", ADMIN_TOKEN)).status).toBe(429);
+      // Another operator behind the same proxy still signs in.
+      expect((await login("198.51.100.8", ADMIN_TOKEN)).status).toBe(303);
+    } finally {
+      await app.stop();
+    }
+  });
+
   test("CORS is off by default and answers only configured origins", async () => {
     const plain = await t.request("/health/live", { headers: { origin: "https://evil.example" } });
     expect(plain.headers.get("access-control-allow-origin")).toBeNull();

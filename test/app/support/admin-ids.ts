@@ -19,11 +19,12 @@ export async function adminIdsAndFilters(t: TestApp): Promise<void> {
     expect(await status(`/api/admin/jobs/${id}/retry`, "POST"), id).toBe(404);
     expect(await status(`/api/admin/jobs/${id}/discard`, "POST"), id).toBe(404);
   }
-  const all = (await (await t.request("/api/admin/jobs?limit=500", { headers: auth })).json()) as { jobs: unknown[] };
-  const beyond = (await (
-    await t.request("/api/admin/jobs?limit=500&cursor=9999999999999999999", { headers: auth })
-  ).json()) as { jobs: unknown[] };
-  expect(beyond.jobs).toEqual(all.jobs);
+  // Ids only: the registration's mail job may change state between the two requests.
+  const ids = async (path: string) =>
+    ((await (await t.request(path, { headers: auth })).json()) as { jobs: { id: string }[] }).jobs.map((j) => j.id);
+  const all = await ids("/api/admin/jobs?limit=500");
+  expect(all.length).toBeGreaterThan(0);
+  expect(await ids("/api/admin/jobs?limit=500&cursor=9999999999999999999")).toEqual(all);
 
   // Filters reach the store as values, never as SQL.
   for (const name of ["' OR 1=1 --", "x'; DROP TABLE errand_jobs; --", '"; select pg_sleep(5); --', "%", "_"]) {

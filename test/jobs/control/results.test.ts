@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from "bun:test";
 import { t } from "elysia";
-import { defineJob, type JobRecord, JobResultError, type ResultOf } from "../../../src/jobs/index.ts";
+import { defineJob, JobResultError, type ResultOf } from "../../../src/jobs/index.ts";
 import { describeOnEachStore, startJobs } from "../helpers.ts";
 
 let running: { stop(): Promise<void> } | undefined;
@@ -25,7 +25,7 @@ describeOnEachStore("job results", () => {
   test("the handler's return value is stored as the job's result, typed by the definition", async () => {
     const { jobs } = await start([report, nothing]);
     const id = await jobs.enqueue(report, { rows: 3 });
-    const done = (await jobs.waitFor(id, { timeoutMs: 5_000 })) as JobRecord<ResultOf<typeof report>>;
+    const done = await jobs.waitFor<ResultOf<typeof report>>(id, { timeoutMs: 5_000 });
     expect(done.state).toBe("succeeded");
     // Typed: a wrong property would not compile.
     const url: string | undefined = done.result?.url;

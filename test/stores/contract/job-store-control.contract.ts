@@ -12,7 +12,11 @@ function job(name: string, overrides: Partial<NewJob> = {}): NewJob {
   return { name, queue: "default", payload: { n: 1 }, priority: 0, runAt: t0, maxAttempts: 3, key: null, ...overrides };
 }
 
-export function describeControlContract<Tx>(name: string, makeStore: () => Promise<JobStoreHarness<Tx>>): void {
+export function describeControlContract<Tx>(
+  name: string,
+  makeStore: () => Promise<JobStoreHarness<Tx>>,
+  options: { transactions?: boolean } = {},
+): void {
   describe(`JobStore contract (control): ${name}`, () => {
     let harness: JobStoreHarness<Tx>;
     let store: JobStore<Tx>;
@@ -216,6 +220,34 @@ export function describeControlContract<Tx>(name: string, makeStore: () => Promi
         expect(await store.get(results[2]!.id)).toMatchObject({ payload: 2, runAt: t0 + 200 });
         expect(new Set(results.map((r) => r.id)).size).toBe(3);
       });
+
+      test.if(options.transactions !== false)(
+        "inside the caller's transaction: a closed window and a debounce, committed with it",
+        async () => {
+          const old = await enqueueOne(job("x", { key: "ttl", keyTtlMs: 10 }));
+          const deb = await enqueueOne(job("x", { key: "deb", debounce: true, runAt: t0 + 50, payload: "a" }));
+          const jobs = [
+            job("x", { key: "ttl", keyTtlMs: 10, payload: "it's new" }),
+            job("x", { key: "deb", debounce: true, runAt: t0 + 150, payload: "b" }),
+          ];
+          let results: { id: string; created: boolean }[] = [];
+          await harness.transaction!((tx) => {
+            const sync = (store as Partial<{ enqueueSync: JobStore<Tx>["enqueue"] }>).enqueueSync;
+            const done = sync
+              ? sync.call(store, jobs, { now: t0 + 20, tx })
+              : store.enqueue(jobs, { now: t0 + 20, tx });
+            if (done instanceof Promise) return done.then((r) => void (results = r));
+            results = done as unknown as typeof results;
+            return done;
+          }, "commit");
+          expect(results[0]!.created).toBe(true);
+          expect(results[0]!.id).not.toBe(old.id);
+          expect(await store.get(results[0]!.id)).toMatchObject({ key: "ttl", payload: "it's new" });
+          expect(await store.get(old.id)).toMatchObject({ key: null });
+          expect(results[1]).toEqual({ id: deb.id, created: false });
+          expect(await store.get(deb.id)).toMatchObject({ runAt: t0 + 150, payload: "b" });
+        },
+      );
 
       test("a batch mixing a closed window, a debounce and new keys", async () => {
         const old = await enqueueOne(job("m", { key: "ttl", keyTtlMs: 10 }));

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { JobStore, NewJob } from "../../../src/jobs/store.ts";
 import { describeControlContract } from "./job-store-control.contract.ts";
 import { describeDashboardContract } from "./job-store-dashboard.contract.ts";
+import { describeTraceContextContract } from "./job-store-trace.contract.ts";
 import { describeWorkflowStoreContract } from "./workflow-store.contract.ts";
 
 export interface JobStoreHarness<Tx> {
@@ -43,8 +44,9 @@ export function describeJobStoreContract<Tx>(
   options: ContractOptions = {},
 ): void {
   describeDashboardContract(name, makeStore);
+  describeControlContract(name, makeStore, options);
+  describeTraceContextContract(name, makeStore, options);
   describeWorkflowStoreContract(name, makeStore, options);
-  describeControlContract(name, makeStore);
   describe(`JobStore contract: ${name}`, () => {
     let harness: JobStoreHarness<Tx>;
     let store: JobStore<Tx>;

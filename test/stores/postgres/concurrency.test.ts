@@ -44,7 +44,7 @@ afterEach(async () => {
 describe("PostgreSQL store under concurrent claimers", () => {
   test("instances starting together migrate once and all work", async () => {
     const [row] = await admin.unsafe<{ n: number }>(`select count(*)::int as n from "${schema}".__errand_migrations`);
-    expect(row!.n).toBe(migrations.length);
+    expect(row!.n).toBe(migrations.length); // each recorded once, not once per instance
   });
 
   test("parallel claims take disjoint jobs and, together, all of them", async () => {
@@ -103,6 +103,35 @@ describe("PostgreSQL store under concurrent claimers", () => {
     for (let round = 0; round < 10; round++) {
       const key = `race-${round}`;
       const results = await Promise.all(stores.map((store) => store.enqueue([job("a", key)], { now: t0 })));
+      const ids = new Set(results.map(([r]) => r!.id));
+      expect(ids.size).toBe(1);
+      expect(results.filter(([r]) => r!.created)).toHaveLength(1);
+    }
+  });
+
+  test("after a key's window closed, instances enqueueing it at once create one new job", async () => {
+    for (let round = 0; round < 10; round++) {
+      const key = `window-${round}`;
+      const [old] = await stores[0]!.enqueue([{ ...job("a", key), keyTtlMs: 10 }], { now: t0 });
+      const later = t0 + 100;
+      const results = await Promise.all(
+        stores.map((store) => store.enqueue([{ ...job("a", key), keyTtlMs: 10 }], { now: later })),
+      );
+      const ids = new Set(results.map(([r]) => r!.id));
+      expect(ids.size).toBe(1);
+      expect(ids.has(old!.id)).toBe(false);
+      expect(results.filter(([r]) => r!.created)).toHaveLength(1);
+    }
+  });
+
+  test("debounced enqueues from instances at once keep one unstarted job", async () => {
+    for (let round = 0; round < 10; round++) {
+      const key = `debounce-${round}`;
+      const results = await Promise.all(
+        stores.map((store, w) =>
+          store.enqueue([{ ...job("a", key), payload: w, debounce: true, runAt: t0 + 100 + w }], { now: t0 + w }),
+        ),
+      );
       const ids = new Set(results.map(([r]) => r!.id));
       expect(ids.size).toBe(1);
       expect(results.filter(([r]) => r!.created)).toHaveLength(1);

@@ -63,12 +63,19 @@ export async function cancel(ctx: StoreContext, id: string, now: number): Promis
     with cancelled as (
       update ${ctx.jobs} set state = 'cancelled', finished_at = ${now}::bigint, lease_expires_at = null
       where id = ${id}::bigint and state in ('scheduled', 'ready', 'failed', 'running')
-      returning id::text as id, name, queue, locked_by is not null as was_running
+      returning id::text as id, name, queue, locked_by is not null as was_running, notify_done
     )
     select id, name, queue, was_running,
-      (select count(*) from (select pg_notify(${ctx.cancelChannel}, id) from cancelled where was_running) woke) as woke
+      (select count(*) from (select pg_notify(${ctx.cancelChannel}, id) from cancelled where was_running) woke) as woke,
+      (select count(*) from (select pg_notify(${ctx.doneChannel}, id) from cancelled where notify_done) done) as done
     from cancelled`;
   return row ? { id: row.id, name: row.name, queue: row.queue, wasRunning: row.was_running } : null;
+}
+
+/** jobs.waitFor: the job's end is announced on the done channel from now on. */
+export async function watchEnd(ctx: StoreContext, id: string): Promise<void> {
+  if (!isJobId(id)) return;
+  await ctx.db`update ${ctx.jobs} set notify_done = true where id = ${id}::bigint and not notify_done`;
 }
 
 export async function cancelled(ctx: StoreContext, ids: readonly string[]): Promise<string[]> {

@@ -62,7 +62,7 @@ function claimStatement(q: Query, ctx: StoreContext, o: ClaimOptions, limited: r
     set state = 'running', locked_by = ${o.workerId}, lease_expires_at = ${o.now + o.leaseMs}::bigint, attempts = j.attempts + 1
     from picked where j.id = picked.id
     returning j.id::text as id, j.name, j.queue, j.payload, j.priority, j.attempts, j.max_attempts, j.key,
-      j.run_at, j.enqueued_at, j.lease_expires_at`;
+      j.run_at, j.enqueued_at, j.lease_expires_at, j.trace_context`;
 }
 
 /** RETURNING has no order; the core expects claim order. */

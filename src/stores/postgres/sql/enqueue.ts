@@ -139,6 +139,7 @@ function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
       max_attempts: job.maxAttempts,
       key: job.key,
       key_expires_at: job.key !== null && job.keyTtlMs != null ? job.keyTtlMs : null,
+      trace_context: job.traceContext ?? null,
     })),
   );
 }
@@ -159,13 +160,13 @@ function insertStatement(ctx: StoreContext, input: string, now: number, notify: 
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
       from jsonb_to_recordset(${input}::text::jsonb)
         as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text,
-          key_expires_at bigint)
+          key_expires_at bigint, trace_context text)
     ),
     inserted as (
-      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at, key_expires_at)
+      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at, key_expires_at, trace_context)
       select id, name, queue, case when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
              coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint,
-             ${now}::bigint + key_expires_at
+             ${now}::bigint + key_expires_at, trace_context
       from input order by ord
       on conflict (key) where key is not null do nothing
       returning id, run_at

@@ -1,7 +1,24 @@
 // Complete and fail: the end of an attempt, written for a whole batch at once. Both apply only to
 // jobs still running under this worker (a job whose lease expired may belong to someone else now).
 import type { CompleteOptions, JobFailure, WorkerOptions } from "../../../jobs/store.ts";
-import type { StoreContext } from "../context.ts";
+import type { Query, StoreContext } from "../context.ts";
+import { type Fragment, sql } from "../template.ts";
+
+/**
+ * Runs an UPDATE … RETURNING id, notify_done, state that ends jobs, and NOTIFYs the done channel with
+ * the id of each ended job someone waits for (jobs.waitFor marks it): no NOTIFY when nobody waits.
+ */
+async function endJobs(q: Query, ctx: StoreContext, update: Fragment): Promise<number> {
+  const [row] = await q<{ n: number }>`
+    with ended as (${update})
+    select count(*)::int as n,
+      (select count(*) from (
+        select pg_notify(${ctx.doneChannel}, id::text) from ended
+        where notify_done and state in ('succeeded', 'dead')
+      ) woke) as woke
+    from ended`;
+  return row?.n ?? 0;
+}
 
 /**
  * running -> succeeded for every job of the batch this worker still holds, one statement. Results
@@ -12,22 +29,30 @@ export async function complete(ctx: StoreContext, ids: readonly string[], o: Com
   if (ids.length === 0) return 0;
   if (o.results && o.results.size > 0) {
     const results = `{${[...o.results].map(([id, json]) => `${JSON.stringify(id)}:${json}`).join(",")}}`;
-    const withResults = await ctx.transition(
-      (q) => q`
+    return ctx.transition((q) =>
+      endJobs(
+        q,
+        ctx,
+        sql`
       update ${ctx.jobs}
       set state = 'succeeded', finished_at = ${o.now}::bigint, locked_by = null, lease_expires_at = null,
           result = ${results}::text::jsonb -> id::text
-      where id = any(${ids as string[]}::bigint[]) and state = 'running' and locked_by = ${o.workerId}`,
+      where id = any(${ids as string[]}::bigint[]) and state = 'running' and locked_by = ${o.workerId}
+      returning id, notify_done, state`,
+      ),
     );
-    return withResults.count;
   }
-  const result = await ctx.transition(
-    (q) => q`
+  return ctx.transition((q) =>
+    endJobs(
+      q,
+      ctx,
+      sql`
     update ${ctx.jobs}
     set state = 'succeeded', finished_at = ${o.now}::bigint, locked_by = null, lease_expires_at = null
-    where id = any(${ids as string[]}::bigint[]) and state = 'running' and locked_by = ${o.workerId}`,
+    where id = any(${ids as string[]}::bigint[]) and state = 'running' and locked_by = ${o.workerId}
+    returning id, notify_done, state`,
+    ),
   );
-  return result.count;
 }
 
 /**
@@ -38,8 +63,11 @@ export async function complete(ctx: StoreContext, ids: readonly string[], o: Com
 export async function fail(ctx: StoreContext, failures: readonly JobFailure[], o: WorkerOptions): Promise<number> {
   if (failures.length === 0) return 0;
   const batch = JSON.stringify(failures.map((f) => ({ id: f.id, retry_at: f.retryAt, error: f.error })));
-  const result = await ctx.transition(
-    (q) => q`
+  return ctx.transition((q) =>
+    endJobs(
+      q,
+      ctx,
+      sql`
     update ${ctx.jobs} j
     set state = case when f.retry_at is null then 'dead' else 'failed' end,
         run_at = coalesce(f.retry_at, j.run_at),
@@ -47,7 +75,8 @@ export async function fail(ctx: StoreContext, failures: readonly JobFailure[], o
         errors = j.errors || jsonb_build_array(f.error),
         locked_by = null, lease_expires_at = null
     from jsonb_to_recordset(${batch}::text::jsonb) as f(id bigint, retry_at bigint, error jsonb)
-    where j.id = f.id and j.state = 'running' and j.locked_by = ${o.workerId}`,
+    where j.id = f.id and j.state = 'running' and j.locked_by = ${o.workerId}
+    returning j.id, j.notify_done, j.state`,
+    ),
   );
-  return result.count;
 }

@@ -21,6 +21,7 @@ export interface JobRow {
   key_expires_at?: string | null;
   result?: unknown;
   progress?: unknown;
+  trace_context: string | null;
 }
 
 const optionalNumber = (value: string | null) => (value === null ? null : Number(value));
@@ -60,5 +61,6 @@ export function toClaimedJob(row: JobRow): ClaimedJob {
     runAt: Number(row.run_at),
     leaseExpiresAt: Number(row.lease_expires_at),
     key: row.key,
+    traceContext: row.trace_context,
   };
 }

@@ -18,12 +18,12 @@ export interface SqliteTx {
 /** Above every id that exists or ever existed (schema.ts explains why not AUTOINCREMENT). */
 const nextIdSql = `max(coalesce((SELECT max(id) FROM errand_jobs), 0), coalesce((SELECT floor FROM errand_jobs_id_floor WHERE id = 1), 0)) + 1`;
 
-const insertSql = `INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at, key_expires_at)
-  VALUES (${nextIdSql}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
+const insertSql = `INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at, key_expires_at, trace_context)
+  VALUES (${nextIdSql}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
 const byKeySql = "SELECT id, state, attempts, key_expires_at FROM errand_jobs WHERE key = ?1";
 // A debounced enqueue of a job that has not started: new payload and start, same id.
 const debounceSql = `UPDATE errand_jobs SET payload = ?3, state = ?4, run_at = ?6, key_expires_at = coalesce(?10, key_expires_at)
-  WHERE id = ?11`;
+  WHERE id = ?12`;
 // The key's window closed (or a debounced job started): the old row stays, without its key.
 const releaseKeySql = "UPDATE errand_jobs SET key = NULL WHERE id = ?1";
 
@@ -31,13 +31,38 @@ export type Value = string | number | null;
 
 type Row = { id: number };
 type KeyRow = { id: number; state: JobState; attempts: number; key_expires_at: number | null };
-type InsertParams = [string, string, string, string, number, number, number, string | null, number, number | null];
+type InsertParams = [
+  string,
+  string,
+  string,
+  string,
+  number,
+  number,
+  number,
+  string | null,
+  number,
+  number | null,
+  string | null,
+];
 
 function insertParams(job: NewJob, now: number): InsertParams {
   const state = job.runAt > now ? "scheduled" : "ready";
   const payload = JSON.stringify(job.payload) ?? "null";
   const keyExpiresAt = job.key !== null && job.keyTtlMs != null ? now + job.keyTtlMs : null;
-  return [job.name, job.queue, payload, state, job.priority, job.runAt, job.maxAttempts, job.key, now, keyExpiresAt];
+  const traceContext = job.traceContext ?? null;
+  return [
+    job.name,
+    job.queue,
+    payload,
+    state,
+    job.priority,
+    job.runAt,
+    job.maxAttempts,
+    job.key,
+    now,
+    keyExpiresAt,
+    traceContext,
+  ];
 }
 
 /** The statements one keyed insert may need, on the store's connection or through the caller's tx. */
@@ -122,7 +147,7 @@ export function enqueueInTransaction(tx: SqliteTx, jobs: readonly NewJob[], now:
 
 /** Replaces ?1, ?2, … in `text` (our own statements: no other `?` occurs) by the values as literals. */
 export function inline(text: string, values: readonly Value[]): string {
-  return text.replace(/\?([0-9]+)/g, (_, n: string) => literal(values[Number(n) - 1] ?? null));
+  return text.replace(/\?([1-9][0-9]*)/g, (_, n: string) => literal(values[Number(n) - 1] ?? null));
 }
 
 /**

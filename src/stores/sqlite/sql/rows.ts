@@ -21,6 +21,7 @@ export interface JobRow {
   key_expires_at: number | null;
   result: string | null;
   progress: string | null;
+  trace_context: string | null;
 }
 
 export type ClaimedRow = Pick<
@@ -36,10 +37,11 @@ export type ClaimedRow = Pick<
   | "run_at"
   | "lease_expires_at"
   | "key"
+  | "trace_context"
 >;
 
 export const claimedColumns =
-  "id, name, queue, payload, priority, attempts, max_attempts, enqueued_at, run_at, lease_expires_at, key";
+  "id, name, queue, payload, priority, attempts, max_attempts, enqueued_at, run_at, lease_expires_at, key, trace_context";
 
 export function toClaimedJob(row: ClaimedRow): ClaimedJob {
   return {
@@ -54,6 +56,7 @@ export function toClaimedJob(row: ClaimedRow): ClaimedJob {
     runAt: row.run_at,
     leaseExpiresAt: row.lease_expires_at ?? 0,
     key: row.key,
+    traceContext: row.trace_context,
   };
 }
 

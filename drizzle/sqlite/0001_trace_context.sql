@@ -1,0 +1,1 @@
+ALTER TABLE `errand_jobs` ADD `trace_context` text;
