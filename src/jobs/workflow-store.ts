@@ -44,15 +44,26 @@ export interface Suspension {
   /** A step row written in the same transaction (the sleep's end, the wait's deadline). */
   step?: StoredStep;
   /**
-   * Park as a waiter of this event. If an event of that name sent at or after `since` is stored
-   * already (sent while the workflow was running), the job is due at once instead.
+   * Park as a waiter of this event. If an event of that name sent at or after `since` (and after the
+   * event `afterId`, the last one the workflow has examined) is stored already — sent while the
+   * workflow was running — the job is due at once instead.
    */
-  wait?: { event: string; since: number };
+  wait?: { event: string; since: number; afterId?: string | null };
 }
 
 export interface StoredEvent {
+  /** Increasing in the order events of one name were stored (sendEvent serializes them per name). */
+  id: string;
   data: unknown;
   sentAt: number;
+}
+
+export interface FindEventsOptions {
+  /** Only events sent at or after this time. */
+  since: number;
+  /** Only events after this one (a cursor: the last event examined). */
+  afterId?: string | null;
+  limit: number;
 }
 
 export interface WorkflowStore<Tx> {
@@ -99,6 +110,6 @@ export interface WorkflowStore<Tx> {
    */
   sendEvent(event: string, data: unknown, options: { now: number }): Promise<number>;
 
-  /** The earliest stored event of that name sent at or after `since`. */
-  findEvent(event: string, since: number): Promise<StoredEvent | null>;
+  /** Stored events of that name, oldest first, from `since` and after `afterId`, at most `limit`. */
+  findEvents(event: string, options: FindEventsOptions): Promise<StoredEvent[]>;
 }

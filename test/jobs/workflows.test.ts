@@ -176,6 +176,30 @@ describeOnEachStore("workflows", () => {
     }
   });
 
+  test("waitForEvent with match: skips events whose data does not match, early or late", async () => {
+    const wf = defineWorkflow({
+      name: "wf.match",
+      payload: t.Object({ want: t.Number() }),
+      run: async ({ want }, step) =>
+        step.waitForEvent<{ n: number }>("w", { event: "numbers", match: (data) => data.n === want }),
+    });
+    const { jobs, stop } = await startJobs([wf]);
+    try {
+      await jobs.sendEvent("numbers", { n: 1 });
+      const id = await jobs.enqueue(wf, { want: 3 });
+      await until(async () => (await jobs.get(id))?.state === "scheduled", "the wait");
+      await jobs.sendEvent("numbers", { n: 2 });
+      await until(async () => (await jobs.store.steps(id))[0]?.result !== undefined, "the wait's step");
+      await Bun.sleep(100);
+      expect((await jobs.get(id))!.state).toBe("scheduled");
+      await jobs.sendEvent("numbers", { n: 3 });
+      await done(jobs, id);
+      expect((await jobs.get(id))!.result).toEqual({ n: 3 });
+    } finally {
+      await stop();
+    }
+  });
+
   test("1,000 workflows waiting on distinct events hold no executor; each event resumes its own", async () => {
     const wf = defineWorkflow({
       name: "wf.many",

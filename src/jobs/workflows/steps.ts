@@ -2,15 +2,20 @@
 // returns the stored result without running, so a run that resumes (retry, crash, sleep or event)
 // replays the finished steps in no time and continues where the last run stopped.
 import { LeaseLostError } from "../errors.ts";
-import { parkedRunAt, type StoredStep, type Suspension } from "../workflow-store.ts";
+import { parkedRunAt, type StoredEvent, type StoredStep, type Suspension } from "../workflow-store.ts";
 import { DuplicateStepError, NonDeterministicWorkflowError, StepResultError } from "./errors.ts";
 import { type WorkflowRuntime, WorkflowSuspended } from "./runtime.ts";
 
-export interface WaitForEventOptions {
+export interface WaitForEventOptions<T = unknown> {
   /** The event's name, as given to jobs.sendEvent (put the correlation id in it: `shipped:${orderId}`). */
   event: string;
   /** Give up after this long: the step returns null (default: wait forever). */
   timeoutMs?: number;
+  /**
+   * Only an event whose data passes this check resumes the step; the others are skipped (each one
+   * sent while the workflow waits wakes it briefly to check). Keep it a pure function of the data.
+   */
+  match?: (data: T) => boolean;
 }
 
 /** The durable steps of a workflow run (see defineWorkflow). */
@@ -29,10 +34,15 @@ export interface WorkflowStep {
    * The data of the first event named `event` sent (jobs.sendEvent) since the workflow was enqueued,
    * or null once `timeoutMs` has passed. The workflow is parked meanwhile: no process holds it.
    */
-  waitForEvent<T = unknown>(id: string, options: WaitForEventOptions): Promise<T | null>;
+  waitForEvent<T = unknown>(id: string, options: WaitForEventOptions<T>): Promise<T | null>;
 }
 
 type EventResult = { data: unknown; timedOut?: true };
+/** A wait not resolved yet: its deadline and the last event it has examined (a cursor past skipped ones). */
+type PendingWait = { deadline: number; seen?: string | null };
+
+/** Events read per query while looking for one that matches. */
+const eventPage = 100;
 
 export class WorkflowSteps implements WorkflowStep {
   readonly #rt: WorkflowRuntime;
@@ -72,27 +82,54 @@ export class WorkflowSteps implements WorkflowStep {
     return this.#sleepUntil(id, () => at.getTime());
   }
 
-  async waitForEvent<T = unknown>(id: string, options: WaitForEventOptions): Promise<T | null> {
-    const { event, timeoutMs } = options;
+  async waitForEvent<T = unknown>(id: string, options: WaitForEventOptions<T>): Promise<T | null> {
+    const { event, timeoutMs, match } = options;
     if (typeof event !== "string" || event === "")
       throw new RangeError(`step.waitForEvent("${id}"): event must be a non-empty string.`);
     const { seq, stored } = this.#take(id);
     if (stored?.done) return (stored.result as EventResult).data as T;
     const now = this.#rt.clock.now();
+    const pending = stored?.result as PendingWait | undefined;
     // The deadline is fixed the first time the wait is reached and stored with it.
-    const deadline = stored
-      ? (stored.result as { deadline: number }).deadline
+    const deadline = pending
+      ? pending.deadline
       : timeoutMs === undefined
         ? parkedRunAt
         : now + Math.max(0, Math.round(timeoutMs));
-    const sent = await this.#rt.store.findEvent(event, this.#rt.enqueuedAt);
-    if (sent || now >= deadline) {
-      const result: EventResult = sent ? { data: sent.data } : { data: null, timedOut: true };
+    const { found, seen } = await this.#findEvent(event, pending?.seen ?? null, match);
+    if (found || now >= deadline) {
+      const result: EventResult = found ? { data: found.data } : { data: null, timedOut: true };
       await this.#save({ id, seq, result, done: true }, true);
       return result.data as T;
     }
-    const step = stored ? undefined : { id, seq, result: { deadline }, done: false };
-    return this.#suspend({ runAt: deadline, wait: { event, since: this.#rt.enqueuedAt }, ...(step ? { step } : {}) });
+    const wait = { deadline, seen } satisfies PendingWait;
+    const changed = !pending || pending.seen !== seen;
+    return this.#suspend({
+      runAt: deadline,
+      wait: { event, since: this.#rt.enqueuedAt, afterId: seen },
+      ...(changed ? { step: { id, seq, result: wait, done: false } } : {}),
+    });
+  }
+
+  /** The first event after `seen` that matches, and the last event examined (the next cursor). */
+  async #findEvent<T>(
+    event: string,
+    seen: string | null,
+    match: ((data: T) => boolean) | undefined,
+  ): Promise<{ found: StoredEvent | undefined; seen: string | null }> {
+    let cursor = seen;
+    for (;;) {
+      const page = await this.#rt.store.findEvents(event, {
+        since: this.#rt.enqueuedAt,
+        afterId: cursor,
+        limit: match ? eventPage : 1,
+      });
+      for (const sent of page) {
+        if (!match || match(sent.data as T)) return { found: sent, seen: cursor };
+        cursor = sent.id;
+      }
+      if (page.length < eventPage) return { found: undefined, seen: cursor };
+    }
   }
 
   async #sleepUntil(id: string, wakeAt: () => number): Promise<void> {

@@ -33,6 +33,7 @@ import type {
   WorkerOptions,
 } from "../../jobs/store.ts";
 import {
+  type FindEventsOptions,
   type NewDependency,
   parkedRunAt,
   type StoredEvent,
@@ -340,8 +341,12 @@ export class MemoryJobStore implements SyncJobStore<never> {
       let runAt = s.runAt;
       if (s.wait) {
         this.#rows.wait(job.id, s.wait.event);
-        const sent = this.#rows.findEvent(s.wait.event, s.wait.since);
-        if (sent) runAt = now;
+        const sent = this.#rows.findEvents(s.wait.event, {
+          since: s.wait.since,
+          afterId: s.wait.afterId ?? null,
+          limit: 1,
+        });
+        if (sent.length > 0) runAt = now;
       }
       job.attempts = Math.max(job.attempts - 1, 0);
       this.#reschedule(job, "scheduled", runAt);
@@ -351,7 +356,7 @@ export class MemoryJobStore implements SyncJobStore<never> {
   }
 
   async sendEvent(event: string, data: unknown, { now }: { now: number }): Promise<number> {
-    this.#rows.events.push({ name: event, data: JSON.stringify(data ?? null), sentAt: now });
+    this.#rows.addEvent(event, data, now);
     let woken = 0;
     for (const id of this.#rows.waitersOf.get(event) ?? []) {
       const job = this.#jobs.get(id);
@@ -363,8 +368,8 @@ export class MemoryJobStore implements SyncJobStore<never> {
     return woken;
   }
 
-  async findEvent(event: string, since: number): Promise<StoredEvent | null> {
-    return this.#rows.findEvent(event, since);
+  async findEvents(event: string, options: FindEventsOptions): Promise<StoredEvent[]> {
+    return this.#rows.findEvents(event, options);
   }
 
   /** Wakes other Jobs services sharing this store (in this process) when jobs become due. */

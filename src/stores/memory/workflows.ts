@@ -1,6 +1,12 @@
 // The memory store's rows for flows and workflows: dependency edges, steps, event waits and events.
 // Plain maps; the store (store.ts) changes job states and calls these for the rest.
-import type { DependencyFailure, DependencyKind, StoredEvent, StoredStep } from "../../jobs/workflow-store.ts";
+import type {
+  DependencyFailure,
+  DependencyKind,
+  FindEventsOptions,
+  StoredEvent,
+  StoredStep,
+} from "../../jobs/workflow-store.ts";
 
 export interface MemoryDependency {
   readonly waiter: number;
@@ -19,7 +25,8 @@ export class MemoryWorkflowRows {
   readonly waitersOf = new Map<string, Set<number>>();
   readonly waitOf = new Map<number, string>();
   /** Events in sending order. */
-  readonly events: { name: string; data: string; sentAt: number }[] = [];
+  readonly events: { id: number; name: string; data: string; sentAt: number }[] = [];
+  #lastEventId = 0;
 
   addDependency(edge: MemoryDependency): void {
     const edges = this.dependencies.get(edge.waiter) ?? [];
@@ -65,9 +72,16 @@ export class MemoryWorkflowRows {
     if (waiters?.size === 0) this.waitersOf.delete(event);
   }
 
-  findEvent(name: string, since: number): StoredEvent | null {
-    const event = this.events.find((e) => e.name === name && e.sentAt >= since);
-    return event ? { data: JSON.parse(event.data), sentAt: event.sentAt } : null;
+  addEvent(name: string, data: unknown, sentAt: number): void {
+    this.events.push({ id: ++this.#lastEventId, name, data: JSON.stringify(data ?? null), sentAt });
+  }
+
+  findEvents(name: string, { since, afterId, limit }: FindEventsOptions): StoredEvent[] {
+    const after = afterId === undefined || afterId === null ? 0 : Number(afterId);
+    return this.events
+      .filter((e) => e.name === name && e.sentAt >= since && e.id > after)
+      .slice(0, limit)
+      .map((e) => ({ id: String(e.id), data: JSON.parse(e.data), sentAt: e.sentAt }));
   }
 
   /** Everything of a deleted job. Edges where it is the dependency stay: a waiter reads them as ended. */

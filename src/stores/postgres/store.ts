@@ -21,7 +21,14 @@ import type {
   Subscription,
   WorkerOptions,
 } from "../../jobs/store.ts";
-import type { DependencyKind, NewDependency, StoredEvent, StoredStep, Suspension } from "../../jobs/workflow-store.ts";
+import type {
+  DependencyKind,
+  FindEventsOptions,
+  NewDependency,
+  StoredEvent,
+  StoredStep,
+  Suspension,
+} from "../../jobs/workflow-store.ts";
 import { type Connections, openConnections, type Pool, type PostgresConnectionOptions } from "./connections.ts";
 import type { PostgresTx, StoreContext } from "./context.ts";
 import { applyMigrations } from "./migrate.ts";
@@ -195,8 +202,8 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     return workflows.sendEvent(this.#ctx, event, data, options.now);
   }
 
-  findEvent(event: string, since: number): Promise<StoredEvent | null> {
-    return workflows.findEvent(this.#ctx, event, since);
+  findEvents(event: string, options: FindEventsOptions): Promise<StoredEvent[]> {
+    return workflows.findEvents(this.#ctx, event, options);
   }
 
   subscribe(onWake: () => void): Promise<Subscription> {

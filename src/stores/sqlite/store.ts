@@ -22,7 +22,14 @@ import type {
   SyncJobStore,
   WorkerOptions,
 } from "../../jobs/store.ts";
-import type { DependencyKind, NewDependency, StoredEvent, StoredStep, Suspension } from "../../jobs/workflow-store.ts";
+import type {
+  DependencyKind,
+  FindEventsOptions,
+  NewDependency,
+  StoredEvent,
+  StoredStep,
+  Suspension,
+} from "../../jobs/workflow-store.ts";
 import { EnqueueCoalescer } from "./coalesce.ts";
 import { SqliteStoreConfigError } from "./errors.ts";
 import { applyMigrations } from "./migrate.ts";
@@ -199,8 +206,8 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
     return this.#workflows.sendEvent(event, data, now);
   }
 
-  async findEvent(event: string, since: number): Promise<StoredEvent | null> {
-    return this.#workflows.findEvent(event, since);
+  async findEvents(event: string, options: FindEventsOptions): Promise<StoredEvent[]> {
+    return this.#workflows.findEvents(event, options);
   }
 
   /** Closes the connection if the store opened it; a shared Database stays open for its owner. */

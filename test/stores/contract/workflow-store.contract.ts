@@ -212,8 +212,10 @@ export function describeWorkflowStoreContract<Tx>(
         expect(await store.sendEvent(`e-${a!.id}`, { ok: true }, { now: t0 + 2 })).toBe(1);
         expect(await store.get(a!.id)).toMatchObject({ state: "ready", runAt: t0 + 2 });
         expect(await state(b!.id)).toBe("scheduled");
-        expect(await store.findEvent(`e-${a!.id}`, t0)).toEqual({ data: { ok: true }, sentAt: t0 + 2 });
-        expect(await store.findEvent(`e-${a!.id}`, t0 + 3)).toBeNull();
+        expect(await store.findEvents(`e-${a!.id}`, { since: t0, limit: 10 })).toEqual([
+          { id: expect.any(String), data: { ok: true }, sentAt: t0 + 2 },
+        ]);
+        expect(await store.findEvents(`e-${a!.id}`, { since: t0 + 3, limit: 10 })).toEqual([]);
         // The woken workflow clears its wait when it stores the step: a second event wakes nobody.
         await claim(["wf"], t0 + 2);
         expect(
@@ -238,6 +240,25 @@ export function describeWorkflowStoreContract<Tx>(
         expect(await store.get(wf!.id)).toMatchObject({ state: "scheduled", runAt: t0 + 3 });
       });
 
+      test("events of one name come in order after a cursor; suspend ignores events at or before it", async () => {
+        for (const [i, at] of [t0 + 1, t0 + 1, t0 + 2].entries()) await store.sendEvent("e", i, { now: at });
+        await store.sendEvent("other", "x", { now: t0 + 1 });
+        const all = await store.findEvents("e", { since: t0, limit: 10 });
+        expect(all.map((e) => e.data)).toEqual([0, 1, 2]);
+        expect((await store.findEvents("e", { since: t0, afterId: all[0]!.id, limit: 1 })).map((e) => e.data)).toEqual([
+          1,
+        ]);
+        expect(await store.findEvents("e", { since: t0, afterId: all[2]!.id, limit: 10 })).toEqual([]);
+        const [wf] = await store.enqueue([job("wf")], { now: t0 });
+        await claim(["wf"], t0 + 3);
+        await store.suspend(
+          [{ id: wf!.id, runAt: t0 + 60_000, wait: { event: "e", since: t0, afterId: all[2]!.id } }],
+          { workerId: worker, now: t0 + 3 },
+        );
+        expect(await store.get(wf!.id)).toMatchObject({ state: "scheduled", runAt: t0 + 60_000 });
+        expect(await store.sendEvent("e", 3, { now: t0 + 4 })).toBe(1);
+      });
+
       test("prune and discard remove steps, waits and edges with their job; old events go", async () => {
         const [wf, other] = await store.enqueue([job("wf"), job("wf")], { now: t0 });
         await claim(["wf"]);
@@ -249,8 +270,8 @@ export function describeWorkflowStoreContract<Tx>(
         await store.sendEvent("new", 1, { now: t0 + 10_000 });
         expect(await store.prune({ finishedBefore: t0 + 1 })).toBe(1);
         expect(await store.steps(wf!.id)).toEqual([]);
-        expect(await store.findEvent("old", 0)).toBeNull();
-        expect(await store.findEvent("new", 0)).not.toBeNull();
+        expect(await store.findEvents("old", { since: 0, limit: 10 })).toEqual([]);
+        expect(await store.findEvents("new", { since: 0, limit: 10 })).toHaveLength(1);
         expect(await store.discard(other!.id)).toBe(true);
         expect(await store.steps(other!.id)).toEqual([]);
       });

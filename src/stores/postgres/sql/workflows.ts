@@ -4,6 +4,7 @@
 import type { EnqueuedJob, JobRecord, NewJob, WorkerOptions } from "../../../jobs/store.ts";
 import {
   type DependencyKind,
+  type FindEventsOptions,
   type NewDependency,
   parkedRunAt,
   type StoredEvent,
@@ -230,7 +231,8 @@ export async function suspend(
         await q`insert into ${table(ctx, "event_waits")} (job_id, event) values (${s.id}::bigint, ${s.wait.event})
           on conflict (job_id) do update set event = excluded.event`;
         const [sent] = await q`select 1 from ${table(ctx, "events")}
-          where name = ${s.wait.event} and sent_at >= ${s.wait.since}::bigint limit 1`;
+          where name = ${s.wait.event} and sent_at >= ${s.wait.since}::bigint and id > ${cursor(s.wait.afterId)}::bigint
+          limit 1`;
         if (sent) runAt = o.now;
       }
       const result = await q`
@@ -258,9 +260,20 @@ export async function sendEvent(ctx: StoreContext, event: string, data: unknown,
   return woken;
 }
 
-export async function findEvent(ctx: StoreContext, event: string, since: number): Promise<StoredEvent | null> {
-  const [row] = await ctx.db<{ data: unknown; sent_at: string }>`
-    select data, sent_at from ${table(ctx, "events")} where name = ${event} and sent_at >= ${since}::bigint
-    order by sent_at, id limit 1`;
-  return row ? { data: row.data, sentAt: Number(row.sent_at) } : null;
+/** Ids of one name increase in commit order: sendEvent takes the name's advisory lock before nextval. */
+export async function findEvents(
+  ctx: StoreContext,
+  event: string,
+  { since, afterId, limit }: FindEventsOptions,
+): Promise<StoredEvent[]> {
+  const rows = await ctx.db<{ id: string; data: unknown; sent_at: string }>`
+    select id::text as id, data, sent_at from ${table(ctx, "events")}
+    where name = ${event} and sent_at >= ${since}::bigint and id > ${cursor(afterId)}::bigint
+    order by id limit ${limit}::int`;
+  return rows.map((row) => ({ id: row.id, data: row.data, sentAt: Number(row.sent_at) }));
+}
+
+/** An event cursor as a bigint parameter: 0 (before the first event) when there is none. */
+function cursor(afterId: string | null | undefined): string {
+  return afterId && isJobId(afterId) ? afterId : "0";
 }

@@ -4,6 +4,7 @@ import type { Database } from "bun:sqlite";
 import type { EnqueuedJob, JobRecord, NewJob, WorkerOptions } from "../../../jobs/store.ts";
 import {
   type DependencyKind,
+  type FindEventsOptions,
   type NewDependency,
   parkedRunAt,
   type StoredEvent,
@@ -45,8 +46,10 @@ const waitSql = `INSERT INTO errand_event_waits (job_id, event) VALUES (?1, ?2)
 const suspendSql = `UPDATE errand_jobs SET state = 'scheduled', run_at = ?1, attempts = max(attempts - 1, 0),
     locked_by = NULL, lease_expires_at = NULL
   WHERE id = ?2 AND state = 'running' AND locked_by = ?3`;
-const findEventSql =
-  "SELECT data, sent_at FROM errand_events WHERE name = ?1 AND sent_at >= ?2 ORDER BY sent_at, id LIMIT 1";
+// A cursor of 0 means "from the first": event ids start at 1.
+const findEventsSql =
+  "SELECT id, data, sent_at FROM errand_events WHERE name = ?1 AND sent_at >= ?2 AND id > ?3 ORDER BY id LIMIT ?4";
+const anyEventSql = "SELECT id FROM errand_events WHERE name = ?1 AND sent_at >= ?2 AND id > ?3 LIMIT 1";
 const insertEventSql = "INSERT INTO errand_events (name, data, sent_at) VALUES (?1, ?2, ?3)";
 const wakeWaitersSql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1
   WHERE id IN (SELECT job_id FROM errand_event_waits WHERE event = ?2) AND state = 'scheduled'`;
@@ -67,7 +70,7 @@ export interface SqliteWorkflows {
   saveStep(id: string, step: StoredStep, o: WorkerOptions & { clearWait?: boolean }): boolean;
   suspend(suspensions: readonly Suspension[], o: WorkerOptions): number;
   sendEvent(event: string, data: unknown, now: number): number;
-  findEvent(event: string, since: number): StoredEvent | null;
+  findEvents(event: string, options: FindEventsOptions): StoredEvent[];
 }
 
 export function prepareWorkflows(db: Database): SqliteWorkflows {
@@ -148,7 +151,11 @@ export function prepareWorkflows(db: Database): SqliteWorkflows {
 
   const wait = db.prepare<never, [number | null, string]>(waitSql);
   const suspendOne = db.prepare<never, [number, number | null, string]>(suspendSql);
-  const findEvent = db.prepare<{ data: string; sent_at: number }, [string, number]>(findEventSql);
+  const findEvents = db.prepare<{ id: number; data: string; sent_at: number }, [string, number, number, number]>(
+    findEventsSql,
+  );
+  const anyEvent = db.prepare<{ id: number }, [string, number, number]>(anyEventSql);
+  const cursor = (afterId: string | null | undefined) => (afterId ? (toRowId(afterId) ?? 0) : 0);
   const suspend = db.transaction((suspensions: readonly Suspension[], o: WorkerOptions) => {
     let changed = 0;
     for (const s of suspensions) {
@@ -159,7 +166,7 @@ export function prepareWorkflows(db: Database): SqliteWorkflows {
       if (s.wait) {
         wait.run(rowId, s.wait.event);
         // An event sent while the workflow ran would otherwise find no waiter and be missed.
-        if (findEvent.get(s.wait.event, s.wait.since)) runAt = o.now;
+        if (anyEvent.get(s.wait.event, s.wait.since, cursor(s.wait.afterId))) runAt = o.now;
       }
       changed += suspendOne.run(runAt, rowId, o.workerId).changes;
     }
@@ -187,9 +194,9 @@ export function prepareWorkflows(db: Database): SqliteWorkflows {
     saveStep: (id, step, o) => save(id, step, o),
     suspend: (suspensions, o) => (suspensions.length === 0 ? 0 : suspend(suspensions, o)),
     sendEvent: (event, data, now) => send(event, data, now),
-    findEvent: (event, since) => {
-      const row = findEvent.get(event, since);
-      return row ? { data: JSON.parse(row.data), sentAt: row.sent_at } : null;
-    },
+    findEvents: (event, { since, afterId, limit }) =>
+      findEvents
+        .all(event, since, cursor(afterId), limit)
+        .map((row) => ({ id: String(row.id), data: JSON.parse(row.data), sentAt: row.sent_at })),
   };
 }
