@@ -184,7 +184,7 @@ describe("workflows across process deaths", () => {
         await until(async () => (await backend.store.get(resumed!))!.state === "succeeded", "the resumed workflow");
         expect((await backend.store.get(resumed!))!.result).toEqual({ value: 42 });
         await until(async () => (await backend.store.get(timesOut!))!.state === "succeeded", "the timed-out workflow");
-        // null (the timeout); h-control-life's PostgreSQL store reads a JSON null result back as none.
+        // null (the timeout); the PostgreSQL store reads a JSON null result back as none (rows.ts).
         expect((await backend.store.get(timesOut!))!.result ?? null).toBeNull();
         child.kill("SIGTERM");
         expect(await child.exited).toBe(0);
