@@ -37,18 +37,21 @@ export function describeControlContract<Tx>(
 
     describe("results", () => {
       test("complete stores each job's result (JSON), and none for a job without one", async () => {
-        const [a, b, c] = (await enqueue([job("r"), job("r"), job("r")])).map((r) => r.id);
+        const [a, b, c, d] = (await enqueue([job("r"), job("r"), job("r"), job("r")])).map((r) => r.id);
         await claim(["r"]);
         const results = new Map([
           [a!, JSON.stringify({ sent: 3, ids: ["x", "y"] })],
           [c!, JSON.stringify("done")],
+          [d!, "null"],
         ]);
-        expect(await store.complete([a!, b!, c!], { workerId: worker, now: t0 + 1, results })).toBe(3);
+        expect(await store.complete([a!, b!, c!, d!], { workerId: worker, now: t0 + 1, results })).toBe(4);
         expect((await store.get(a!))!.result).toEqual({ sent: 3, ids: ["x", "y"] });
         expect((await store.get(b!))!.result).toBeUndefined();
         expect((await store.get(c!))!.result).toBe("done");
+        // A handler that returned null has a result: null, not none.
+        expect((await store.get(d!))!.result).toBeNull();
         const listed = (await store.list({ limit: 10, order: "oldest" })).jobs.map((j) => j.result);
-        expect(listed).toEqual([{ sent: 3, ids: ["x", "y"] }, undefined, "done"]);
+        expect(listed).toEqual([{ sent: 3, ids: ["x", "y"] }, undefined, "done", null]);
       });
 
       test("a worker that lost the job stores no result", async () => {

@@ -8,7 +8,7 @@ import { type JobRow, toJobRecord } from "./rows.ts";
 
 export async function get(ctx: StoreContext, id: string): Promise<JobRecord | null> {
   if (!isJobId(id)) return null;
-  const [row] = await ctx.db<JobRow>`select * from ${ctx.jobs} where id = ${id}::bigint`;
+  const [row] = await ctx.db<JobRow>`select *, result::text as result_json from ${ctx.jobs} where id = ${id}::bigint`;
   return row ? toJobRecord(row) : null;
 }
 
@@ -21,7 +21,7 @@ export async function list(ctx: StoreContext, o: ListOptions): Promise<JobPage> 
   const oldest = o.order === "oldest";
   const after = o.cursor && isJobId(o.cursor) ? o.cursor : undefined;
   const rows = await ctx.db<JobRow>`
-    select * from ${ctx.jobs}
+    select *, result::text as result_json from ${ctx.jobs}
     where true
       ${o.state ? sql`and state = ${o.state}` : empty}
       ${o.name ? sql`and name = ${o.name}` : empty}

@@ -19,7 +19,11 @@ export interface JobRow {
   finished_at: string | null;
   errors: JobAttemptError[];
   key_expires_at?: string | null;
-  result?: unknown;
+  /**
+   * The result as JSON text, selected as `result::text as result_json` where records are read: the
+   * parsed jsonb column cannot tell a stored JSON null (a handler returned null) from no result.
+   */
+  result_json?: string | null;
   progress?: unknown;
   trace_context: string | null;
 }
@@ -43,7 +47,7 @@ export function toJobRecord(row: JobRow): JobRecord {
     leaseExpiresAt: optionalNumber(row.lease_expires_at),
     finishedAt: optionalNumber(row.finished_at),
     errors: row.errors,
-    ...(row.result === null || row.result === undefined ? {} : { result: row.result }),
+    ...(row.result_json === null || row.result_json === undefined ? {} : { result: JSON.parse(row.result_json) }),
     ...(row.progress === null || row.progress === undefined ? {} : { progress: row.progress }),
   };
 }

@@ -154,7 +154,7 @@ async function settleOne(ctx: StoreContext, { waiter, failed }: Settleable, now:
 export async function dependencies(ctx: StoreContext, id: string, kind: DependencyKind): Promise<JobRecord[]> {
   if (!isJobId(id)) return [];
   const rows = await ctx.db<JobRow>`
-    select j.* from ${table(ctx, "job_dependencies")} d join ${ctx.jobs} j on j.id = d.dependency_id
+    select j.*, j.result::text as result_json from ${table(ctx, "job_dependencies")} d join ${ctx.jobs} j on j.id = d.dependency_id
     where d.waiter_id = ${id}::bigint and d.kind = ${kind} order by j.id`;
   return rows.map(toJobRecord);
 }
