@@ -1,5 +1,6 @@
 // Times and durations as the pages show them: relative for scanning ("3 min ago"), the exact UTC time
 // in the title and the datetime attribute.
+import { parkedRunAt } from "../jobs/workflow-store.ts";
 import { type Html, html } from "./html.ts";
 
 export function utc(ms: number): string {
@@ -42,6 +43,7 @@ export function relative(ms: number, now: number): string {
 /** A <time> element: relative text, exact UTC time on hover. */
 export function when(ms: number | null | undefined, now: number): Html {
   if (ms === null || ms === undefined) return html`<span class="muted">—</span>`;
+  if (ms >= parkedRunAt) return html`<span class="muted">after its dependencies</span>`;
   const iso = new Date(ms).toISOString();
   return html`<time datetime="${iso}" title="${utc(ms)}">${relative(ms, now)}</time>`;
 }

@@ -342,7 +342,8 @@ export interface JobStore<Tx = never> extends WorkflowStore<Tx> {
 
   /**
    * A scheduled job, or a failed one waiting for its retry, becomes due now (attempts and history
-   * kept). false if the job is in another state or does not exist.
+   * kept). false if the job is in another state or does not exist, or is parked (a flow parent or an
+   * `after` job waiting for its dependencies: running it now would break its ordering).
    */
   runNow(id: string, options: { now: number }): Promise<boolean>;
 

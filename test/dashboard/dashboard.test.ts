@@ -554,6 +554,9 @@ describe("workflows and flows", () => {
     const parent = await get(`/admin/jobs/${flow.id}`);
     expect(parent.text).toContain('id="children"');
     for (const child of flow.children) expect(parent.text).toContain(`/admin/jobs/${child.id}`);
+    // A parked parent is due after its children, not at a date, and offers no Run now.
+    expect(parent.text).toContain("after its dependencies");
+    expect(parent.text).not.toContain("Run now");
 
     const [claimed] = await demo.store.claim({
       workerId: "w",

@@ -1,4 +1,5 @@
 import type { JobAttemptError, JobRecord, StoredStep } from "../../jobs/index.ts";
+import { parkedRunAt } from "../../jobs/workflow-store.ts";
 import { duration, utc, when } from "../format.ts";
 import { type Html, html, prettyJson } from "../html.ts";
 import type { DashboardJobs } from "../types.ts";
@@ -37,7 +38,7 @@ ${children(ctx, workflow.children)}
 
 function actions(ctx: PageContext, job: JobRecord, back: string, cancellable: boolean): Html {
   const retryable = retryableStates.has(job.state);
-  const runnable = job.state === "scheduled" || job.state === "failed";
+  const runnable = (job.state === "scheduled" || job.state === "failed") && job.runAt < parkedRunAt;
   return html`${retryable ? action(ctx, `/jobs/${job.id}/retry`, "Retry", { back, style: "primary" }) : ""}
 ${runnable ? action(ctx, `/jobs/${job.id}/run`, "Run now", { back }) : ""}
 ${
@@ -99,7 +100,7 @@ function children(ctx: PageContext, list: readonly JobRecord[]): Html {
 function facts(ctx: PageContext, job: JobRecord): Html {
   const row = (label: string, value: Html | string | number) => html`<dt>${label}</dt><dd>${value}</dd>`;
   const at = (ms: number | null) =>
-    ms === null ? html`<span class="muted">—</span>` : html`${utc(ms)} (${when(ms, ctx.now)})`;
+    ms === null || ms >= parkedRunAt ? when(ms, ctx.now) : html`${utc(ms)} (${when(ms, ctx.now)})`;
   return html`<dl class="facts">
 ${row("Queue", html`<a href="${ctx.base}/jobs?queue=${encodeURIComponent(job.queue)}">${job.queue}</a>`)}
 ${row("State", badge(job.state))}

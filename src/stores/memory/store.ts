@@ -212,7 +212,7 @@ export class MemoryJobStore implements SyncJobStore<never> {
 
   async runNow(id: string, { now }: { now: number }): Promise<boolean> {
     const job = this.#job(id);
-    if (!job || (job.state !== "scheduled" && job.state !== "failed")) return false;
+    if (!job || (job.state !== "scheduled" && job.state !== "failed") || job.runAt === parkedRunAt) return false;
     this.#reschedule(job, "ready", now);
     this.#wake();
     return true;

@@ -53,6 +53,8 @@ export function describeWorkflowStoreContract<Tx>(
       test("a parent is parked until every child has succeeded, then ready; it lists its children", async () => {
         const [parent, ...children] = await flow();
         expect(await state(parent!.id)).toBe("scheduled");
+        // Run now cannot start a parked parent ahead of its children.
+        expect(await store.runNow(parent!.id, { now: t0 })).toBe(false);
         const claimed = await claim(["parent", "child"]);
         expect(claimed.map((c) => c.name)).toEqual(["child", "child", "child"]);
         await store.complete([children[0]!.id, children[1]!.id], { workerId: worker, now: t0 + 1 });

@@ -1,6 +1,7 @@
 // Inspection and manual intervention: get, list, counts, retry, run now, discard, prune. On the default-durability
 // pool (ctx.db): an operator's retry or discard must not be forgotten by a server crash.
 import type { CancelledJob, JobCount, JobPage, JobRecord, ListOptions, PruneOptions } from "../../../jobs/store.ts";
+import { parkedRunAt } from "../../../jobs/workflow-store.ts";
 import { isJobId, pageSize } from "../../common.ts";
 import type { StoreContext } from "../context.ts";
 import { empty, type Fragment, identifier, sql } from "../template.ts";
@@ -102,7 +103,7 @@ export async function runNow(ctx: StoreContext, id: string, now: number): Promis
   const rows = await ctx.db`
     with due as (
       update ${ctx.jobs} set state = 'ready', run_at = ${now}::bigint
-      where id = ${id}::bigint and state in ('scheduled', 'failed')
+      where id = ${id}::bigint and state in ('scheduled', 'failed') and run_at <> ${parkedRunAt}::bigint
       returning 1
     )
     select pg_notify(${ctx.channel}, '') from due`;

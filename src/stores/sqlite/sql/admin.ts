@@ -9,6 +9,7 @@ import type {
   ListOptions,
   PruneOptions,
 } from "../../../jobs/store.ts";
+import { parkedRunAt } from "../../../jobs/workflow-store.ts";
 import { pageSize } from "../../common.ts";
 import { type JobRow, toJobRecord, toRowId } from "./rows.ts";
 
@@ -23,7 +24,8 @@ const cancelSql = `UPDATE errand_jobs SET state = 'cancelled', finished_at = ?1,
   RETURNING id, name, queue, locked_by IS NOT NULL AS wasRunning`;
 const cancelledSql = `SELECT id FROM errand_jobs WHERE id IN (SELECT value FROM json_each(?1)) AND state = 'cancelled'`;
 const progressSql = "UPDATE errand_jobs SET progress = ?1 WHERE id = ?2 AND state = 'running' AND locked_by = ?3";
-const runNowSql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1 WHERE id = ?2 AND state IN ('scheduled', 'failed')`;
+const runNowSql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1
+  WHERE id = ?2 AND state IN ('scheduled', 'failed') AND run_at <> ${parkedRunAt}`;
 const pruneSql = `DELETE FROM errand_jobs
   WHERE state IN (SELECT value FROM json_each(?1)) AND finished_at < ?2`;
 // A job's workflow rows go with it (no foreign keys: bun:sqlite leaves them off by default).
