@@ -19,6 +19,7 @@ import {
   type EndToEnd,
   endToEnd,
   enqueueBulk,
+  enqueueInFlight,
   enqueueSingle,
   idleLatency,
   type Latency,
@@ -40,6 +41,8 @@ const runs = Number(flag("runs") ?? 3);
 const options: MeasureOptions = {
   n,
   single: Number(flag("single") ?? Math.min(n, 1000)),
+  concurrent: Number(flag("concurrent") ?? n),
+  inFlight: Number(flag("in-flight") ?? 100),
   latencySamples: Number(flag("latency") ?? 200),
   chunk: 1000,
   capMs: Number(flag("cap") ?? 15) * 1000,
@@ -62,6 +65,7 @@ const systems = all.filter((s) => !only || only.some((o) => s.id.startsWith(o)))
 
 interface RunResult {
   single: number;
+  inFlight: number;
   bulk: number;
   e2e: EndToEnd;
   latency: Latency;
@@ -70,6 +74,7 @@ interface RunResult {
 async function measureOnce(system: JobsBenchSystem): Promise<RunResult> {
   return {
     single: await enqueueSingle(system, options),
+    inFlight: await enqueueInFlight(system, options),
     bulk: await enqueueBulk(system, options),
     e2e: await endToEnd(system, options),
     latency: await idleLatency(system, options),
@@ -83,6 +88,7 @@ function toRow(system: JobsBenchSystem, results: readonly RunResult[]): string[]
   return [
     system.label,
     perSecond(median(results.map((r) => r.single))),
+    perSecond(median(results.map((r) => r.inFlight))),
     perSecond(median(results.map((r) => r.bulk))),
     perSecond(median(results.map((r) => r.e2e.perSecond))) + capped,
     `${ms(p50)} / ${ms(p99)}`,
@@ -108,7 +114,7 @@ for (let run = 1; run <= runs; run++) {
 }
 const rows = systems.map((system) =>
   failures.has(system)
-    ? [system.label, "error", "error", "error", failures.get(system)!, system.durability]
+    ? [system.label, "error", "error", "error", "error", failures.get(system)!, system.durability]
     : toRow(system, results.get(system)!),
 );
 const ceilingRows: string[][] = [];
@@ -141,13 +147,14 @@ closeBunqueue();
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
-  `\nDurable jobs — n=${n} (one by one: ${options.single}), chunk ${options.chunk}, latency samples ${options.latencySamples}, median of ${runs}\n`,
+  `\nDurable jobs — n=${n} (one by one: ${options.single}; in flight: ${options.concurrent} calls, ${options.inFlight} at once), chunk ${options.chunk}, latency samples ${options.latencySamples}, median of ${runs}\n`,
 );
 console.log(
   markdownTable(
     [
       "system",
       "enqueue one by one /s",
+      `enqueue, ${options.inFlight} calls in flight /s`,
       "enqueue bulk /s",
       "end-to-end jobs/s",
       "enqueue→start p50 / p99 (idle)",

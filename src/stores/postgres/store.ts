@@ -21,6 +21,8 @@ import type {
 } from "../../jobs/store.ts";
 import { type Connections, openConnections, type Pool, type PostgresConnectionOptions } from "./connections.ts";
 import type { PostgresTx, StoreContext } from "./context.ts";
+import { PostgresConnectionError } from "./errors.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { applyMigrations } from "./migrate.ts";
 import { coalescedNotify, subscribe, wakeChannel } from "./notifier.ts";
 import { checkSchemaName } from "./schema-name.ts";
@@ -42,6 +44,7 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
   readonly schema: string;
   readonly #ctx: StoreContext;
   readonly #connections: Connections;
+  readonly #groupCommit: GroupCommit;
   #initialized: Promise<void> | undefined;
 
   constructor(options: PostgresStoreOptions) {
@@ -57,6 +60,10 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
       jobs: identifier(this.schema, "jobs"),
       channel,
     };
+    const ctx = this.#ctx;
+    this.#groupCommit = new GroupCommit((jobs, now) => enqueue(ctx, jobs, now), {
+      isBatchWide: (error) => error instanceof PostgresConnectionError,
+    });
   }
 
   /** The node-postgres pool the store runs on (the app's, when it passed one). */
@@ -72,8 +79,13 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     return this.#initialized;
   }
 
+  /**
+   * Inside the caller's `tx`, the jobs go through that transaction. Without it, concurrent calls share
+   * one statement and one commit (group-commit.ts); each resolves only after that commit.
+   */
   enqueue(jobs: readonly NewJob[], options: EnqueueOptions<PostgresTx>): Promise<EnqueuedJob[]> {
-    return enqueue(this.#ctx, jobs, options.now, options.tx);
+    if (options.tx || jobs.length === 0) return enqueue(this.#ctx, jobs, options.now, options.tx);
+    return this.#groupCommit.enqueue(jobs, options.now);
   }
 
   claim(options: ClaimOptions): Promise<ClaimedJob[]> {
