@@ -42,6 +42,8 @@ export type PostgresStoreOptions = PostgresConnectionOptions & {
 /** Durable jobs on PostgreSQL: many instances share one schema; claims use FOR UPDATE SKIP LOCKED. */
 export class PostgresJobStore implements JobStore<PostgresTx> {
   readonly schema: string;
+  /** A due job enqueued outside a transaction can be stored already claimed (NewJob.claimBy). */
+  readonly claimsOnEnqueue = true;
   readonly #ctx: StoreContext;
   readonly #connections: Connections;
   readonly #groupCommit: GroupCommit;

@@ -49,9 +49,10 @@ export async function enqueue(
     unique.push(job);
     ords.push(index);
   });
-  const input = toInput(unique, ords);
+  const input = toInput(unique, ords, tx);
   const rows = tx ? await insertInTransaction(tx, ctx, input, now) : await insertOnPool(ctx, input, now);
-  if (!tx && jobs.some((job) => job.runAt <= now)) ctx.notify();
+  // Jobs this process claimed as it stored them need no other instance woken.
+  if (!tx && jobs.some((job) => job.runAt <= now && !job.claimBy)) ctx.notify();
   const byIndex = new Map<number, EnqueuedJob>();
   for (const row of rows) if (row.id !== null) byIndex.set(row.ord, { id: row.id, created: row.created });
   const missing = rows.filter((row) => row.id === null).map((row) => jobs[row.ord]!.key!);
@@ -63,7 +64,8 @@ export async function enqueue(
   });
 }
 
-function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
+/** `claim_by` is honoured only on the store's own connection (see NewJob.claimBy). */
+function toInput(jobs: readonly NewJob[], ords: readonly number[], tx: PostgresTx | undefined): string {
   return JSON.stringify(
     jobs.map((job, k) => ({
       ord: ords[k],
@@ -74,6 +76,8 @@ function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
       run_at: job.runAt,
       max_attempts: job.maxAttempts,
       key: job.key,
+      claim_by: tx ? null : (job.claimBy?.workerId ?? null),
+      lease_until: tx ? null : (job.claimBy?.leaseExpiresAt ?? null),
     })),
   );
 }
@@ -93,12 +97,16 @@ function insertStatement(ctx: StoreContext, input: string, now: number, notify: 
     with input as (
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
       from jsonb_to_recordset(${input}::text::jsonb)
-        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text)
+        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text,
+             claim_by text, lease_until bigint)
     ),
     inserted as (
-      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at)
-      select id, name, queue, case when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
-             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint
+      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at,
+                            attempts, locked_by, lease_expires_at)
+      select id, name, queue,
+             case when claim_by is not null then 'running' when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
+             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint,
+             case when claim_by is not null then 1 else 0 end, claim_by, lease_until
       from input order by ord
       on conflict (key) where key is not null do nothing
       returning id, run_at
