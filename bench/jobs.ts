@@ -208,7 +208,10 @@ if (scaleRows.length > 0) {
     `\nBacklog: end to end with n jobs inserted first (chunks of ${options.chunk}), median of ${runs}; RSS of the bench process (start → peak)\n`,
   );
   console.log(
-    markdownTable(["system", "jobs", "end-to-end jobs/s", `vs ${n.toLocaleString("en-US")}`, "RSS MB", "durability"], scaleRows),
+    markdownTable(
+      ["system", "jobs", "end-to-end jobs/s", `vs ${n.toLocaleString("en-US")}`, "RSS MB", "durability"],
+      scaleRows,
+    ),
   );
 }
 process.exit(0);
