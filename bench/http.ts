@@ -3,7 +3,9 @@
 //      the jobs service delivering the mails (rendering React Email) on the same 2 cores meanwhile;
 //   2. the same, with the jobs service not started: the cost of the enqueue alone, mails stay queued;
 //   3. the same route with the enqueue removed (same app, same database, no job row);
-//   4. GET /health/live, the framework's ceiling on this machine.
+//   4. GET /health/live, the app's ceiling on this machine (its whole plugin stack: logging, metrics,
+//      security headers, rate limiting);
+//   5. GET /health/live on a bare Elysia app with only that route: the framework's own ceiling.
 // Each scenario runs against a fresh server child process (`bun bench/http.ts --serve <scenario>`) so
 // the load generator does not share the server's CPU time; medians of RUNS runs.
 //   bun bench/http.ts [--runs 3] [--seconds 5] [--connections 16]
@@ -12,6 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { Elysia } from "elysia";
 import { loadConfig } from "../src/app/config.ts";
 import { createApp } from "../src/app/create-app.ts";
 import { openSqliteAppDb, SqliteAppRepository } from "../src/app/db/sqlite/repository.ts";
@@ -20,8 +23,14 @@ import { openRuntime } from "../src/app/runtime/index.ts";
 import { memoryTransport } from "../src/mail/index.ts";
 import { median, printTable } from "./lib/table.ts";
 
-type Scenario = "register-durable" | "register-enqueue-only" | "register-no-enqueue" | "health-live";
-const SCENARIOS: Scenario[] = ["register-durable", "register-enqueue-only", "register-no-enqueue", "health-live"];
+type Scenario = "register-durable" | "register-enqueue-only" | "register-no-enqueue" | "health-live" | "bare-live";
+const SCENARIOS: Scenario[] = [
+  "register-durable",
+  "register-enqueue-only",
+  "register-no-enqueue",
+  "health-live",
+  "bare-live",
+];
 
 function arg(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -33,6 +42,12 @@ function arg(name: string, fallback: number): number {
  * run); "register-no-enqueue" swaps in a repository whose outbox does nothing.
  */
 async function serve(scenario: Scenario, databasePath: string): Promise<void> {
+  if (scenario === "bare-live") {
+    const bare = new Elysia().get("/health/live", () => ({ status: "ok" as const }));
+    bare.listen({ port: 0, hostname: "127.0.0.1" });
+    console.log(`PORT ${bare.server!.port}`);
+    return;
+  }
   const config = loadConfig({
     DATABASE_URL: databasePath,
     NODE_ENV: "production",
@@ -49,13 +64,13 @@ async function serve(scenario: Scenario, databasePath: string): Promise<void> {
     ...runtime,
     repository: new SqliteAppRepository(openSqliteAppDb(new Database(databasePath)), () => {}),
   });
-  const variants: Record<Scenario, () => typeof runtime> = {
+  const variants: Record<Exclude<Scenario, "bare-live">, () => typeof runtime> = {
     "register-durable": () => runtime,
     "register-enqueue-only": () => ({ ...runtime, services: [] }),
     "register-no-enqueue": withoutEnqueue,
     "health-live": () => runtime,
   };
-  const app = createApp(config, { logger, runtime: variants[scenario]() });
+  const app = createApp(config, { logger, runtime: variants[scenario as Exclude<Scenario, "bare-live">]() });
   await app.decorator.host.start();
   app.listen({ port: 0, hostname: "127.0.0.1" });
   console.log(`PORT ${app.server!.port}`);
@@ -77,7 +92,7 @@ async function measure(scenario: Scenario, seconds: number, connections: number)
   try {
     const port = await readPort(server.stdout);
     let counter = 0;
-    const register = scenario !== "health-live";
+    const register = scenario.startsWith("register");
     // Each registration needs its own email; a per-request body only works through `requests`.
     const uniqueUser = (request: autocannon.Request) => ({
       ...request,
@@ -156,6 +171,7 @@ async function main(): Promise<void> {
   const enqueueOnly = row("register-enqueue-only");
   const plain = row("register-no-enqueue");
   const live = row("health-live");
+  const bare = row("bare-live");
   printTable(
     ["route", "requests/s", "p50 ms", "p99 ms", "non-2xx/errors"],
     [
@@ -174,12 +190,16 @@ async function main(): Promise<void> {
         enqueueOnly.errors,
       ],
       ["POST /api/users/register, enqueue removed", plain.rps.toFixed(1), plain.p50, plain.p99, plain.errors],
-      ["GET /health/live (ceiling)", live.rps.toFixed(0), live.p50, live.p99, live.errors],
+      ["GET /health/live, the reference app (its ceiling)", live.rps.toFixed(0), live.p50, live.p99, live.errors],
+      ["GET /health/live, a bare Elysia app (the framework's)", bare.rps.toFixed(0), bare.p50, bare.p99, bare.errors],
     ],
   );
   const percent = (value: number) => `${((1 - value / plain.rps) * 100).toFixed(1)}%`;
   console.log(`\nEnqueue alone costs ${percent(enqueueOnly.rps)} of register throughput (target: at most 10%);`);
   console.log(`enqueue plus delivering the mails on the same cores costs ${percent(durable.rps)}.`);
+  console.log(
+    `/health/live: the reference app serves ${((live.rps / bare.rps) * 100).toFixed(0)}% of a bare Elysia app's rate.`,
+  );
 }
 
 const serveIndex = process.argv.indexOf("--serve");

@@ -7,6 +7,8 @@
  *   bun bench/jobs.ts --only errand --n 2000 --runs 1
  *   bun bench/jobs.ts --only pg-boss,graphile-worker:best
  *   bun bench/jobs.ts --only none --ceiling   # only the store-alone ceiling table
+ *   bun bench/jobs.ts --only none --scale     # only the backlog table: 1M jobs on SQLite, 200k on PostgreSQL
+ *   bun bench/jobs.ts --only none --scale --scale-sqlite 200000 --scale-postgres 50000   # a shorter one
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,6 +21,7 @@ import {
   type EndToEnd,
   endToEnd,
   enqueueBulk,
+  enqueueInFlight,
   enqueueSingle,
   idleLatency,
   type Latency,
@@ -26,6 +29,7 @@ import {
   median,
 } from "./lib/jobs-measure.ts";
 import { pgBossSystem } from "./lib/jobs-pgboss.ts";
+import { type ScaleResult, scaleRun } from "./lib/jobs-scale.ts";
 import { type StoreCeiling, storeCeiling } from "./lib/jobs-store-ceiling.ts";
 import type { JobsBenchSystem } from "./lib/jobs-system.ts";
 import { markdownTable, ms, perSecond } from "./lib/jobs-table.ts";
@@ -40,6 +44,8 @@ const runs = Number(flag("runs") ?? 3);
 const options: MeasureOptions = {
   n,
   single: Number(flag("single") ?? Math.min(n, 1000)),
+  concurrent: Number(flag("concurrent") ?? n),
+  inFlight: Number(flag("in-flight") ?? 100),
   latencySamples: Number(flag("latency") ?? 200),
   chunk: 1000,
   capMs: Number(flag("cap") ?? 15) * 1000,
@@ -62,6 +68,7 @@ const systems = all.filter((s) => !only || only.some((o) => s.id.startsWith(o)))
 
 interface RunResult {
   single: number;
+  inFlight: number;
   bulk: number;
   e2e: EndToEnd;
   latency: Latency;
@@ -70,6 +77,7 @@ interface RunResult {
 async function measureOnce(system: JobsBenchSystem): Promise<RunResult> {
   return {
     single: await enqueueSingle(system, options),
+    inFlight: await enqueueInFlight(system, options),
     bulk: await enqueueBulk(system, options),
     e2e: await endToEnd(system, options),
     latency: await idleLatency(system, options),
@@ -83,6 +91,7 @@ function toRow(system: JobsBenchSystem, results: readonly RunResult[]): string[]
   return [
     system.label,
     perSecond(median(results.map((r) => r.single))),
+    perSecond(median(results.map((r) => r.inFlight))),
     perSecond(median(results.map((r) => r.bulk))),
     perSecond(median(results.map((r) => r.e2e.perSecond))) + capped,
     `${ms(p50)} / ${ms(p99)}`,
@@ -108,7 +117,7 @@ for (let run = 1; run <= runs; run++) {
 }
 const rows = systems.map((system) =>
   failures.has(system)
-    ? [system.label, "error", "error", "error", failures.get(system)!, system.durability]
+    ? [system.label, "error", "error", "error", "error", failures.get(system)!, system.durability]
     : toRow(system, results.get(system)!),
 );
 const ceilingRows: string[][] = [];
@@ -137,17 +146,49 @@ if (process.argv.includes("--ceiling")) {
     }
   }
 }
+const scaleRows: string[][] = [];
+if (process.argv.includes("--scale")) {
+  // The same end-to-end measure at the usual n and with a large backlog, interleaved run by run.
+  const backlogs = [
+    ["errand:sqlite", Number(flag("scale-sqlite") ?? 1_000_000)],
+    ["errand:postgres", Number(flag("scale-postgres") ?? 200_000)],
+  ] as const;
+  for (const [id, large] of backlogs) {
+    const system = all.find((s) => s.id === id)!;
+    const sizes = [n, large];
+    const measured = new Map<number, ScaleResult[]>(sizes.map((size) => [size, []]));
+    for (let run = 1; run <= runs; run++) {
+      for (const size of sizes) {
+        console.error(`… scale run ${run}/${runs}: ${id}, ${size} jobs`);
+        measured.get(size)!.push(await scaleRun(system, { ...options, capMs: Math.max(options.capMs, 600_000) }, size));
+      }
+    }
+    const rate = (size: number) => median(measured.get(size)!.map((m) => m.perSecond));
+    for (const size of sizes) {
+      const results = measured.get(size)!;
+      scaleRows.push([
+        system.label,
+        size.toLocaleString("en-US"),
+        perSecond(rate(size)) + (results.some((r) => r.capped) ? " (capped)" : ""),
+        size === n ? "1.00" : (rate(size) / rate(n)).toFixed(2),
+        `${median(results.map((r) => r.rssStartMb)).toFixed(0)} → ${median(results.map((r) => r.rssPeakMb)).toFixed(0)}`,
+        system.durability,
+      ]);
+    }
+  }
+}
 closeBunqueue();
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
-  `\nDurable jobs — n=${n} (one by one: ${options.single}), chunk ${options.chunk}, latency samples ${options.latencySamples}, median of ${runs}\n`,
+  `\nDurable jobs — n=${n} (one by one: ${options.single}; in flight: ${options.concurrent} calls, ${options.inFlight} at once), chunk ${options.chunk}, latency samples ${options.latencySamples}, median of ${runs}\n`,
 );
 console.log(
   markdownTable(
     [
       "system",
       "enqueue one by one /s",
+      `enqueue, ${options.inFlight} calls in flight /s`,
       "enqueue bulk /s",
       "end-to-end jobs/s",
       "enqueue→start p50 / p99 (idle)",
@@ -161,5 +202,16 @@ if (ceilingRows.length > 0) {
     `\nStore alone (no dispatcher): claim a batch, complete it while claiming the next — n=${n}, median of ${runs}\n`,
   );
   console.log(markdownTable(["store", "jobs/s", "claim per batch", "complete per batch"], ceilingRows));
+}
+if (scaleRows.length > 0) {
+  console.log(
+    `\nBacklog: end to end with n jobs inserted first (chunks of ${options.chunk}), median of ${runs}; RSS of the bench process (start → peak)\n`,
+  );
+  console.log(
+    markdownTable(
+      ["system", "jobs", "end-to-end jobs/s", `vs ${n.toLocaleString("en-US")}`, "RSS MB", "durability"],
+      scaleRows,
+    ),
+  );
 }
 process.exit(0);

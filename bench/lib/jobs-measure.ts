@@ -5,6 +5,10 @@ export interface MeasureOptions {
   n: number;
   /** Jobs enqueued one by one (awaited each). */
   single: number;
+  /** Single-job enqueue calls made with `inFlight` of them awaited at once (concurrent requests). */
+  concurrent: number;
+  /** Calls in flight for the concurrent enqueue. */
+  inFlight: number;
   /** Idle latency samples. */
   latencySamples: number;
   /** Bulk call size. */
@@ -40,6 +44,22 @@ export function enqueueSingle(system: JobsBenchSystem, o: MeasureOptions): Promi
     const start = performance.now();
     for (let i = 0; i < o.single; i++) await s.enqueue(i);
     return (o.single * 1000) / (performance.now() - start);
+  });
+}
+
+/**
+ * `concurrent` single-job enqueue calls from `inFlight` callers, each awaiting its call before the next:
+ * what concurrent HTTP requests enqueueing one job each do, and where a store can share commits.
+ */
+export function enqueueInFlight(system: JobsBenchSystem, o: MeasureOptions): Promise<number> {
+  return withSession(system, async (s) => {
+    let next = 0;
+    const caller = async () => {
+      for (let i = next++; i < o.concurrent; i = next++) await s.enqueue(i);
+    };
+    const start = performance.now();
+    await Promise.all(Array.from({ length: o.inFlight }, caller));
+    return (o.concurrent * 1000) / (performance.now() - start);
   });
 }
 

@@ -213,11 +213,24 @@ export class Jobs<Tx = never> implements HostedService {
     items: readonly EnqueueItem<NoInfer<P>>[],
     options: EnqueueInTx<Tx> = {},
   ): Promise<string[]> {
-    const rows = this.#rows(def, items);
-    const edges = afterEdges(def.name, items, rows);
-    const at = { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) };
+    const validated = this.#rows(def, items);
+    const edges = afterEdges(def.name, items, validated);
+    // Read after the rows' own clock reading, so a job due now is due at `now` too.
+    const now = this.#clock.now();
+    // Inside the caller's transaction nothing is taken: the job exists only once that commits. Jobs
+    // with `after` edges are parked, and the graph insert takes none.
+    const runner = options.tx === undefined && edges.length === 0 ? this.#runner : undefined;
+    const rows = runner ? runner.takeOnEnqueue(validated, now) : validated;
+    const at = { now, ...(options.tx === undefined ? {} : { tx: options.tx }) };
     const store = () => (edges.length > 0 ? this.store.enqueueGraph(rows, edges, at) : this.store.enqueue(rows, at));
-    const results = await (this.#tracing ? this.#tracing.enqueue(rows, store) : store());
+    let results: EnqueuedJob[];
+    try {
+      results = await (this.#tracing ? this.#tracing.enqueue(rows, store) : store());
+    } catch (error) {
+      void runner?.enqueued(rows, null, now);
+      throw error;
+    }
+    void runner?.enqueued(rows, results, now);
     this.#stored(rows, results);
     if (edges.length > 0) this.#runner?.dependenciesChanged();
     return results.map((r) => r.id);
@@ -440,7 +453,8 @@ export class Jobs<Tx = never> implements HostedService {
   }
 
   #stored(rows: readonly NewJob[], results: readonly EnqueuedJob[]): void {
-    this.#wakeAfter(rows);
+    // A job taken on enqueue is already this process's; a taken row whose key matched may name a due job.
+    this.#wakeAfter(rows.filter((row, i) => !row.claimBy || !results[i]!.created));
     if (!this.events.listens("enqueued")) return;
     for (const [i, row] of rows.entries()) {
       const { id, created } = results[i]!;

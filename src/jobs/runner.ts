@@ -13,7 +13,7 @@ import type { AnyJobDefinition } from "./define-job.ts";
 import { JobCancelledError, JobResultError, JobsShutdownError, LeaseLostError, NonRetryableError } from "./errors.ts";
 import type { JobEvents, JobRef } from "./events.ts";
 import type { InFlightJob } from "./in-flight.ts";
-import type { ClaimedJob, JobAttemptError, JobStore, Subscription } from "./store.ts";
+import type { ClaimedJob, EnqueuedJob, JobAttemptError, JobStore, NewJob, Subscription } from "./store.ts";
 import type { JobTracing } from "./tracing.ts";
 import type { Wakeup } from "./wakeup.ts";
 import { parkedRunAt } from "./workflow-store.ts";
@@ -77,6 +77,8 @@ export class JobRunner {
   #waiters = false;
   #settling: Promise<void> | undefined;
   #settleAgain = false;
+  /** Jobs taken on enqueue (takeOnEnqueue) whose enqueue has not answered yet. */
+  #taking = 0;
 
   constructor(options: RunnerOptions) {
     this.#o = options;
@@ -147,7 +149,7 @@ export class JobRunner {
     while (!this.#stopping.signal.aborted) {
       let full = false;
       try {
-        if (this.#unknownClaims) await this.#releaseUnknownClaims();
+        if (this.#unknownClaims && this.#taking === 0) await this.#releaseUnknownClaims();
         if (clock.now() - lastRecovery >= pollIntervalMs) {
           lastRecovery = clock.now();
           await this.#o.store.recoverExpired({ now: lastRecovery });
@@ -207,7 +209,8 @@ export class JobRunner {
    * its jobs are running under this worker, which never heard of them, so nobody would run them until
    * their lease expired. Before claiming again, the jobs running under this worker that it does not
    * hold are given back (release: the attempt was never started). Only the dispatcher claims, and it
-   * is here, so no claim is in flight whose jobs this could take for lost ones.
+   * is here, so no claim is in flight whose jobs this could take for lost ones: the other way to claim,
+   * taking jobs on enqueue, is off while #unknownClaims is set, and this runs only once none is in flight.
    */
   async #releaseUnknownClaims(): Promise<void> {
     const { store, workerId, clock } = this.#o;
@@ -225,11 +228,76 @@ export class JobRunner {
     this.#unknownClaims = false;
   }
 
-  async #accept(claimed: ClaimedJob): Promise<void> {
+  /**
+   * Taking jobs on enqueue: a due job this process enqueues (outside a transaction) while one of its
+   * executors is idle is stored already claimed by it (NewJob.claimBy), so it starts without the claim
+   * round trip after the enqueue's commit (about 1 ms of an idle enqueue→start on PostgreSQL). Each
+   * such job takes its slot of the claim window now, so concurrent enqueues never take more jobs than
+   * there are idle executors, and a taken job never passes jobs already waiting in the channel. Call
+   * `enqueued` with the store's answer (or null when it failed) to hand the jobs over or give the
+   * slots back.
+   */
+  takeOnEnqueue(rows: readonly NewJob[], now: number): readonly NewJob[] {
+    if (!this.#o.store.claimsOnEnqueue || this.#unknownClaims || this.#stopping.signal.aborted) return rows;
+    const claimBy = { workerId: this.#o.workerId, leaseExpiresAt: now + this.#o.leaseMs };
+    return rows.map((row) => {
+      if (row.runAt > now || !this.#takesOnEnqueue(row)) return row;
+      if (this.#unfinished >= this.#o.executors || this.#inFlight.size + this.#taking >= this.#maxHeld) return row;
+      this.#unfinished++;
+      this.#taking++;
+      return { ...row, claimBy };
+    });
+  }
+
+  /**
+   * Whether a job of this name and queue may be taken on enqueue rather than through the dispatcher's
+   * claim, which is where the rules on running jobs are applied. Only for what this process runs, and
+   * never for a name with a concurrency limit: the limit is counted under the claim's lock. (A name or
+   * queue that can be paused or rate limited must answer false here too while such a rule applies.)
+   */
+  #takesOnEnqueue(row: NewJob): boolean {
+    const { definitions, queues } = this.#o;
+    return definitions.has(row.name) && this.#limits[row.name] === undefined && (!queues || queues.includes(row.queue));
+  }
+
+  /** The store's answer to an enqueue whose rows went through takeOnEnqueue; null when it failed. */
+  async enqueued(rows: readonly NewJob[], results: readonly EnqueuedJob[] | null, now: number): Promise<void> {
+    const taken: ClaimedJob[] = [];
+    for (const [i, row] of rows.entries()) {
+      if (!row.claimBy) continue;
+      this.#taking--;
+      const result = results?.[i];
+      if (result?.created) taken.push(claimedOnEnqueue(row, result.id, now));
+      else this.#unfinished--;
+    }
+    // The statement may have committed before its answer was lost: its jobs would be running under this
+    // worker, unknown to it. The dispatcher gives such jobs back before its next claim.
+    if (results === null && rows.some((row) => row.claimBy)) this.#unknownClaims = true;
+    if (this.#stopping.signal.aborted) {
+      this.#unfinished -= taken.length;
+      if (taken.length > 0) await this.#giveBack(taken.map((job) => job.id));
+    } else for (const job of taken) await this.#accept(job, true);
+    this.#wakeIfRoom();
+  }
+
+  /** Jobs taken on enqueue after stop began: released unstarted, so another worker runs them now. */
+  async #giveBack(ids: string[]): Promise<void> {
+    try {
+      await this.#o.store.release(ids, { workerId: this.#o.workerId, now: this.#o.clock.now() });
+    } catch (error) {
+      this.#o.logger.warn(
+        { err: error, jobs: ids.length },
+        "could not release jobs taken on enqueue during stop; their lease will expire",
+      );
+    }
+  }
+
+  /** `slotTaken`: the job's slot in the claim window was already counted (takeOnEnqueue). */
+  async #accept(claimed: ClaimedJob, slotTaken = false): Promise<void> {
     const def = this.#o.definitions.get(claimed.name)!;
     const job: InFlightJob = { claimed, def, control: new AttemptControl(), abandoned: false, finished: false };
     this.#inFlight.set(claimed.id, job);
-    this.#unfinished++;
+    if (!slotTaken) this.#unfinished++;
     // Room was counted before claiming, so this succeeds; write() only covers the impossible case.
     if (!this.#channel.writer.tryWrite(job)) await this.#channel.writer.write(job);
   }
@@ -569,4 +637,22 @@ export function describeFailure(
 
 function ref({ id, name, queue }: ClaimedJob): JobRef {
   return { id, name, queue };
+}
+
+/** The claimed job a row taken on enqueue became: what a claim would have returned for it. */
+function claimedOnEnqueue(row: NewJob, id: string, now: number): ClaimedJob {
+  return {
+    id,
+    name: row.name,
+    queue: row.queue,
+    payload: row.payload,
+    priority: row.priority,
+    attempt: 1,
+    maxAttempts: row.maxAttempts,
+    enqueuedAt: now,
+    runAt: row.runAt,
+    leaseExpiresAt: row.claimBy!.leaseExpiresAt,
+    key: row.key,
+    ...(row.traceContext === undefined ? {} : { traceContext: row.traceContext }),
+  };
 }

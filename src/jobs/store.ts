@@ -72,6 +72,13 @@ export interface NewJob {
    * stored so every run joins the enqueuer's trace. Stores keep it as given and return it at claim.
    */
   traceContext?: string | null;
+  /**
+   * Set by the core only for a due job enqueued outside a transaction, by a worker with an idle
+   * executor, on a store with `claimsOnEnqueue`: a created job is stored already claimed by this
+   * worker (running, locked_by, the lease, attempt 1), so it starts without a claim round trip. A job
+   * whose key matched an existing one creates nothing and claims nothing.
+   */
+  claimBy?: { workerId: string; leaseExpiresAt: number };
 }
 
 export interface EnqueuedJob {
@@ -293,6 +300,12 @@ export interface JobStore<Tx = never> extends WorkflowStore<Tx> {
    * exists (or repeats an earlier key in the same batch) creates nothing and returns the existing id.
    */
   enqueue(jobs: readonly NewJob[], options: EnqueueOptions<Tx>): Promise<EnqueuedJob[]>;
+
+  /**
+   * true when `enqueue` without `tx` honours NewJob.claimBy. A store without it must not be handed
+   * claimBy: the core would run a job the store left ready for anyone to claim.
+   */
+  readonly claimsOnEnqueue?: boolean;
 
   /**
    * Claims up to `limit` due jobs (scheduled, ready or failed with runAt <= now), highest priority

@@ -37,7 +37,7 @@ export class JobTracing {
    * Runs `store` (the insert) inside an `enqueue <name>` span, child of the caller's active span (the
    * HTTP request), after stamping each row with the span's context so that its runs join this trace.
    */
-  enqueue<T>(rows: NewJob[], store: () => T): T {
+  enqueue<T>(rows: readonly NewJob[], store: () => T): T {
     const first = rows[0];
     if (!first) return store();
     const span = this.#tracer.startSpan(`enqueue ${first.name}`, {

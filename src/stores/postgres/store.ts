@@ -31,6 +31,8 @@ import type {
 } from "../../jobs/workflow-store.ts";
 import { type Connections, openConnections, type Pool, type PostgresConnectionOptions } from "./connections.ts";
 import type { PostgresTx, StoreContext } from "./context.ts";
+import { PostgresConnectionError } from "./errors.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { applyMigrations } from "./migrate.ts";
 import { cancelChannel, coalescedNotify, doneChannel, subscribe, subscribeIds, wakeChannel } from "./notifier.ts";
 import { checkSchemaName } from "./schema-name.ts";
@@ -63,8 +65,11 @@ export type PostgresStoreOptions = PostgresConnectionOptions & {
 /** Durable jobs on PostgreSQL: many instances share one schema; claims use FOR UPDATE SKIP LOCKED. */
 export class PostgresJobStore implements JobStore<PostgresTx> {
   readonly schema: string;
+  /** A due job enqueued outside a transaction can be stored already claimed (NewJob.claimBy). */
+  readonly claimsOnEnqueue = true;
   readonly #ctx: StoreContext;
   readonly #connections: Connections;
+  readonly #groupCommit: GroupCommit;
   #initialized: Promise<void> | undefined;
 
   constructor(options: PostgresStoreOptions) {
@@ -83,6 +88,10 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
       cancelChannel: cancelChannel(this.schema),
       doneChannel: doneChannel(this.schema),
     };
+    const ctx = this.#ctx;
+    this.#groupCommit = new GroupCommit((jobs, now) => enqueue(ctx, jobs, now), {
+      isBatchWide: (error) => error instanceof PostgresConnectionError,
+    });
   }
 
   /** The node-postgres pool the store runs on (the app's, when it passed one). */
@@ -98,8 +107,13 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     return this.#initialized;
   }
 
+  /**
+   * Inside the caller's `tx`, the jobs go through that transaction. Without it, concurrent calls share
+   * one statement and one commit (group-commit.ts); each resolves only after that commit.
+   */
   enqueue(jobs: readonly NewJob[], options: EnqueueOptions<PostgresTx>): Promise<EnqueuedJob[]> {
-    return enqueue(this.#ctx, jobs, options.now, options.tx);
+    if (options.tx || jobs.length === 0) return enqueue(this.#ctx, jobs, options.now, options.tx);
+    return this.#groupCommit.enqueue(jobs, options.now);
   }
 
   claim(options: ClaimOptions): Promise<ClaimedJob[]> {

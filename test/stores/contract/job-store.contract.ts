@@ -147,6 +147,39 @@ export function describeJobStoreContract<Tx>(
       });
     });
 
+    describe("claim on enqueue (stores with claimsOnEnqueue)", () => {
+      const claimBy = { workerId: worker, leaseExpiresAt: t0 + lease };
+
+      test("a created job is stored running under the lease, attempt 1; a matched key claims nothing", async () => {
+        if (!store.claimsOnEnqueue) return;
+        const [taken, plain] = await store.enqueue([job("a", { key: "k", claimBy }), job("a")], { now: t0 });
+        expect(taken!.created).toBe(true);
+        expect(await store.get(taken!.id)).toMatchObject({
+          state: "running",
+          lockedBy: worker,
+          leaseExpiresAt: t0 + lease,
+          attempts: 1,
+        });
+        // Nobody else claims it; the worker that took it completes it like a claimed job.
+        expect((await claim(["a"], t0, { workerId: other })).map((j) => j.id)).toEqual([plain!.id]);
+        const [again] = await store.enqueue([job("a", { key: "k", claimBy: { ...claimBy, workerId: other } })], {
+          now: t0,
+        });
+        expect(again).toEqual({ id: taken!.id, created: false });
+        expect((await store.get(taken!.id))!.lockedBy).toBe(worker);
+        expect(await store.complete([taken!.id], { workerId: worker, now: t0 + 1 })).toBe(1);
+      });
+
+      test("a taken job whose worker died is recovered when its lease expires", async () => {
+        if (!store.claimsOnEnqueue) return;
+        const [taken] = await store.enqueue([job("a", { claimBy })], { now: t0 });
+        expect(await store.recoverExpired({ now: t0 + lease + 1 })).toBe(1);
+        expect((await claim(["a"], t0 + lease + 2, { workerId: other })).map((j) => [j.id, j.attempt])).toEqual([
+          [taken!.id, 2],
+        ]);
+      });
+    });
+
     describe("delayed jobs", () => {
       test("a job due later is scheduled and is claimed only once due", async () => {
         const id = await enqueueOne(job("a", { runAt: t0 + 5_000 }));

@@ -63,9 +63,10 @@ export async function enqueue(
     unique.push(job);
     ords.push(index);
   });
-  const input = toInput(unique, ords);
+  const input = toInput(unique, ords, tx);
   const rows = tx ? await insertInTransaction(tx, ctx, input, now) : await insertOnPool(ctx, input, now);
-  if (!tx && jobs.some((job) => job.runAt <= now)) ctx.notify();
+  // Jobs this process claimed as it stored them need no other instance woken.
+  if (!tx && jobs.some((job) => job.runAt <= now && !job.claimBy)) ctx.notify();
   const byIndex = new Map<number, EnqueuedJob>();
   for (const row of rows) if (row.id !== null) byIndex.set(row.ord, { id: row.id, created: row.created });
   const windowed = rows.filter((row) => row.id !== null && !row.created && windowOutcome(row, unique, ords, now));
@@ -127,7 +128,8 @@ async function applyWindow(
   return again!;
 }
 
-function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
+/** `claim_by` is honoured only on the store's own connection (see NewJob.claimBy). */
+function toInput(jobs: readonly NewJob[], ords: readonly number[], tx: PostgresTx | undefined): string {
   return JSON.stringify(
     jobs.map((job, k) => ({
       ord: ords[k],
@@ -140,6 +142,8 @@ function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
       key: job.key,
       key_expires_at: job.key !== null && job.keyTtlMs != null ? job.keyTtlMs : null,
       trace_context: job.traceContext ?? null,
+      claim_by: tx ? null : (job.claimBy?.workerId ?? null),
+      lease_until: tx ? null : (job.claimBy?.leaseExpiresAt ?? null),
     })),
   );
 }
@@ -160,13 +164,16 @@ function insertStatement(ctx: StoreContext, input: string, now: number, notify: 
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
       from jsonb_to_recordset(${input}::text::jsonb)
         as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text,
-          key_expires_at bigint, trace_context text)
+          key_expires_at bigint, trace_context text, claim_by text, lease_until bigint)
     ),
     inserted as (
-      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at, key_expires_at, trace_context)
-      select id, name, queue, case when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
+      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at,
+                            key_expires_at, trace_context, attempts, locked_by, lease_expires_at)
+      select id, name, queue,
+             case when claim_by is not null then 'running' when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
              coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint,
-             ${now}::bigint + key_expires_at, trace_context
+             ${now}::bigint + key_expires_at, trace_context,
+             case when claim_by is not null then 1 else 0 end, claim_by, lease_until
       from input order by ord
       on conflict (key) where key is not null do nothing
       returning id, run_at
