@@ -94,3 +94,13 @@ export class LeaseLostError extends JobsError {
     super(`Job ${jobId} lost its lease (it expired and another worker may run it); this attempt's result is ignored.`);
   }
 }
+
+/** jobs.pause / jobs.resume got something other than `{ name }` or `{ queue }` (a non-empty string). */
+export class InvalidPauseTargetError extends JobsError {
+  override name = "InvalidPauseTargetError";
+  constructor(target: unknown) {
+    super(
+      `jobs.pause and jobs.resume take { name: "<job name>" } or { queue: "<queue>" } (one of them, a non-empty string), got ${JSON.stringify(target)}.`,
+    );
+  }
+}

@@ -2,14 +2,17 @@ export { type Backoff, defaultBackoff, type ExponentialBackoffOptions, exponenti
 export type { JobContext } from "./context.ts";
 export {
   type AnyJobDefinition,
+  type ConcurrencyByKey,
   defineJob,
   type JobDefinition,
   type JobSpec,
   type ParsedPayload,
+  type RateLimit,
 } from "./define-job.ts";
 export {
   InvalidEnqueueOptionsError,
   InvalidJobDefinitionError,
+  InvalidPauseTargetError,
   InvalidPayloadError,
   JobsError,
   JobsShutdownError,

@@ -8,12 +8,13 @@ import type { ServiceRegistry } from "../scope/index.ts";
 import { type AttemptOutcome, runAttempt } from "./attempt.ts";
 import { AttemptControl } from "./attempt-control.ts";
 import { defaultBackoff } from "./backoff.ts";
+import { ClaimGate } from "./claim-gate.ts";
 import { CompletionWriter } from "./completions.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import { JobsShutdownError, LeaseLostError, NonRetryableError } from "./errors.ts";
 import type { JobEvents, JobRef } from "./events.ts";
 import type { InFlightJob } from "./in-flight.ts";
-import type { ClaimedJob, JobAttemptError, JobStore, Subscription } from "./store.ts";
+import type { ClaimedJob, ClaimOptions, JobAttemptError, JobStore, RateLimitRule, Subscription } from "./store.ts";
 import type { JobTracing } from "./tracing.ts";
 import type { Wakeup } from "./wakeup.ts";
 
@@ -47,6 +48,14 @@ export class JobRunner {
   readonly #renewing = new AbortController();
   readonly #names: string[];
   readonly #limits: Record<string, number> = {};
+  /** groupLimits, rateLimits and onRateLimited for the claim; empty when no job has them. */
+  readonly #keyedLimits: Pick<ClaimOptions, "groupLimits" | "rateLimits" | "onRateLimited">;
+  /** The pauses and limits as this process knows them (claim-gate.ts). */
+  readonly gate: ClaimGate;
+  /** A pause or resume happened: read the pauses again before the next claim. */
+  #pausesStale = true;
+  /** Paused jobs taken from the channel unstarted, given back in one release. */
+  #giveBack: string[] = [];
   /** The claim window: the most claimed jobs whose handlers have not ended (buffered or running). */
   readonly #maxUnfinished: number;
   /**
@@ -72,6 +81,8 @@ export class JobRunner {
     this.#maxHeld = 3 * this.#maxUnfinished;
     for (const def of options.definitions.values())
       if (def.concurrency !== undefined) this.#limits[def.name] = def.concurrency;
+    this.#keyedLimits = keyedLimits(options);
+    this.gate = new ClaimGate(options.definitions.values());
     this.#completions = new CompletionWriter({
       store: options.store,
       workerId: options.workerId,
@@ -93,7 +104,10 @@ export class JobRunner {
   }
 
   async start(): Promise<void> {
-    this.#subscription = await this.#o.store.subscribe?.(() => this.#o.wakeup.wake());
+    this.#subscription = await this.#o.store.subscribe?.(
+      () => this.#o.wakeup.wake(),
+      () => this.controlChanged(),
+    );
     this.#dispatcher = this.#dispatch();
     this.#executors = Promise.all(Array.from({ length: this.#o.executors }, () => this.#execute())).then(() => {});
     this.#renewer = this.#renew();
@@ -132,7 +146,9 @@ export class JobRunner {
         if (clock.now() - lastRecovery >= pollIntervalMs) {
           lastRecovery = clock.now();
           await this.#o.store.recoverExpired({ now: lastRecovery });
+          this.#pausesStale = true;
         }
+        if (this.#pausesStale) await this.#refreshPauses();
         full = await this.#claimBatch();
         this.#lastError = undefined;
       } catch (error) {
@@ -142,6 +158,22 @@ export class JobRunner {
       // A full batch means more may be due: claim again at once instead of sleeping.
       if (!full) await wakeup.wait(pollIntervalMs, clock, this.#stopping.signal);
     }
+  }
+
+  /** Pauses changed (here, or another instance said so): read them before the next claim. */
+  controlChanged(): void {
+    this.#pausesStale = true;
+    this.#o.wakeup.wake();
+  }
+
+  /**
+   * The claim statements already skip paused jobs; this echo lets executors give back the jobs that
+   * were claimed before a pause and wait in the channel, so they do not start after it (polled at the
+   * poll interval, at once on a pause here or, on PostgreSQL, a NOTIFY from another instance).
+   */
+  async #refreshPauses(): Promise<void> {
+    this.#pausesStale = false;
+    this.gate.update(await this.#o.store.paused());
   }
 
   /**
@@ -171,6 +203,7 @@ export class JobRunner {
         leaseMs,
         names: this.#names,
         limits: this.#limits,
+        ...this.#keyedLimits,
         ...(queues ? { queues } : {}),
       });
     } catch (error) {
@@ -216,11 +249,23 @@ export class JobRunner {
   async #execute(): Promise<void> {
     const deps = { registry: this.#o.registry, logger: this.#o.logger };
     for await (const job of this.#channel.reader) {
+      if (!job.abandoned && this.gate.paused(job.claimed.name, job.claimed.queue)) this.#giveBackPaused(job);
       // The check is synchronous: the common case costs no await per job.
       if (!job.abandoned && !this.#roomToRun() && !(await this.#waitForRoom())) job.abandoned = true;
       if (!job.abandoned) this.#record(job, await this.#run(job, deps));
       this.#finish(job);
     }
+  }
+
+  /** A job claimed before its pause: back to ready unstarted, its attempt not counted (release). */
+  #giveBackPaused(job: InFlightJob): void {
+    job.abandoned = true;
+    if (this.#giveBack.push(job.claimed.id) > 1) return;
+    queueMicrotask(() => {
+      const ids = this.#giveBack;
+      this.#giveBack = [];
+      void this.#release(ids);
+    });
   }
 
   /**
@@ -400,6 +445,24 @@ export class JobRunner {
     }
     for (const id of ids) this.#inFlight.delete(id);
   }
+}
+
+/** The claim's per-key and rate limits; nothing at all when no job has them, so the claim is unchanged. */
+function keyedLimits(o: RunnerOptions): Pick<ClaimOptions, "groupLimits" | "rateLimits" | "onRateLimited"> {
+  const groupLimits: Record<string, number> = {};
+  const rateLimits: Record<string, RateLimitRule> = {};
+  for (const def of o.definitions.values()) {
+    if (def.concurrencyByKey) groupLimits[def.name] = def.concurrencyByKey.limit;
+    if (def.rateLimit) rateLimits[def.name] = { max: def.rateLimit.max, perMs: def.rateLimit.perMs };
+  }
+  const limits: Pick<ClaimOptions, "groupLimits" | "rateLimits" | "onRateLimited"> = {};
+  if (Object.keys(groupLimits).length > 0) limits.groupLimits = groupLimits;
+  if (Object.keys(rateLimits).length > 0) {
+    limits.rateLimits = rateLimits;
+    // Due jobs held back by a rate limit: sleep until the window frees, not a poll sooner or later.
+    limits.onRateLimited = (at) => o.wakeup.wakeAt(at, o.clock);
+  }
+  return limits;
 }
 
 function describeFailure(

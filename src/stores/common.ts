@@ -55,3 +55,6 @@ export interface EmbeddedMigration {
   /** The file split at drizzle-kit's `--> statement-breakpoint` markers. */
   statements: readonly string[];
 }
+
+/** The group a per-key limit puts a job in: a null key (none computed, e.g. a job enqueued before the key was configured) is "". */
+export const groupOf = (key: string | null): string => key ?? "";

@@ -21,6 +21,9 @@ export interface MemoryJob {
   /** JSON texts of the failed attempts, oldest first. */
   readonly errors: string[];
   readonly traceContext: string | null;
+  /** NewJob.groupKey and rateKey: the job's groups under per-key concurrency and keyed rate limits. */
+  readonly groupKey: string | null;
+  readonly rateKey: string | null;
   /**
    * Bumped whenever the job leaves the pending index or takes a new place in it: index entries made
    * under an older ticket are stale and skipped (deleting from the middle of a heap is not cheap).

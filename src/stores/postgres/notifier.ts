@@ -46,7 +46,7 @@ export function coalescedNotify(send: () => Promise<unknown>): () => void {
 export function subscribe(
   connections: Pick<Connections, "listen">,
   channel: string,
-  onWake: () => void,
+  onWake: (payload: string | undefined) => void,
 ): Promise<Subscription> {
   return connections.listen(channel, onWake);
 }

@@ -8,6 +8,7 @@ import {
   jsonb,
   pgSchema,
   pgTable,
+  primaryKey,
   text,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
@@ -37,6 +38,9 @@ function columns() {
     finishedAt: bigint("finished_at", { mode: "number" }),
     /** Every failed attempt, oldest first: the last element is the last error. */
     errors: jsonb("errors").$type<JobAttemptError[]>().notNull().default(sql`'[]'::jsonb`),
+    /** The job's groups under per-key concurrency and keyed rate limits (NewJob.groupKey, rateKey). */
+    groupKey: text("group_key"),
+    rateKey: text("rate_key"),
   };
 }
 
@@ -63,3 +67,28 @@ export const jobs = pgTable("jobs", columns(), constraints);
 export function jobsTable(schema: string) {
   return schema === "public" ? jobs : pgSchema(schema).table("jobs", columns(), constraints);
 }
+
+/** The pauses in force (jobs.pause): kind 'name' or 'queue'. Every claim skips what is listed here. */
+export const paused = pgTable(
+  "paused",
+  {
+    kind: text("kind").notNull(),
+    value: text("value").notNull(),
+    pausedAt: bigint("paused_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] }), check("paused_kind_check", sql`${t.kind} in ('name', 'queue')`)],
+);
+
+/**
+ * One row per start of a rate-limited job (rate_key '' when the limit is per name): what the claim
+ * counts in the sliding window. Rows older than the window are deleted by the claims of that name.
+ */
+export const jobStarts = pgTable(
+  "job_starts",
+  {
+    name: text("name").notNull(),
+    rateKey: text("rate_key").notNull(),
+    startedAt: bigint("started_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("job_starts_idx").on(t.name, t.rateKey, t.startedAt)],
+);

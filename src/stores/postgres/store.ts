@@ -12,6 +12,8 @@ import type {
   JobStore,
   ListOptions,
   NewJob,
+  Pause,
+  PauseTarget,
   PruneOptions,
   RecoverOptions,
   RenewOptions,
@@ -26,6 +28,7 @@ import { coalescedNotify, subscribe, wakeChannel } from "./notifier.ts";
 import { checkSchemaName } from "./schema-name.ts";
 import { counts, discard, get, list, prune, retry, runNow } from "./sql/admin.ts";
 import { claim } from "./sql/claim.ts";
+import { controlPayload, pause, paused, resume } from "./sql/control.ts";
 import { enqueue } from "./sql/enqueue.ts";
 import { complete, fail } from "./sql/finish.ts";
 import { recoverExpired, release, renew } from "./sql/leases.ts";
@@ -132,8 +135,24 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     return prune(this.#ctx, options);
   }
 
-  subscribe(onWake: () => void): Promise<Subscription> {
-    return subscribe(this.#connections, this.#ctx.channel, onWake);
+  pause(target: PauseTarget, options: { now: number }): Promise<boolean> {
+    return pause(this.#ctx, target, options.now);
+  }
+
+  resume(target: PauseTarget): Promise<boolean> {
+    return resume(this.#ctx, target);
+  }
+
+  paused(): Promise<Pause[]> {
+    return paused(this.#ctx);
+  }
+
+  subscribe(onWake: () => void, onControl?: () => void): Promise<Subscription> {
+    return subscribe(this.#connections, this.#ctx.channel, (payload) => {
+      // A reconnect (payload undefined) may have missed a control change too; a resume needs a wake.
+      if (payload === controlPayload || payload === undefined) onControl?.();
+      onWake();
+    });
   }
 
   /** Ends the pools the store opened; a client the app passed in stays open. */

@@ -14,4 +14,16 @@ export const migrations: readonly EmbeddedMigration[] = [
       "\nCREATE INDEX `errand_jobs_lease_idx` ON `errand_jobs` (`lease_expires_at`) WHERE state = 'running';",
     ],
   },
+  {
+    tag: "0001_milky_slipstream",
+    createdAt: 1796003730353,
+    hash: "8851f32d16e6bb7e574fe4e2d9e27618eebb933b937f7385da3467abc8f215d1",
+    statements: [
+      "CREATE TABLE `errand_job_starts` (\n\t`name` text NOT NULL,\n\t`rate_key` text NOT NULL,\n\t`started_at` integer NOT NULL\n);\n",
+      "\nCREATE INDEX `errand_job_starts_idx` ON `errand_job_starts` (`name`,`rate_key`,`started_at`);",
+      "\nCREATE TABLE `errand_paused` (\n\t`kind` text NOT NULL,\n\t`value` text NOT NULL,\n\t`paused_at` integer NOT NULL,\n\tPRIMARY KEY(`kind`, `value`)\n);\n",
+      "\nALTER TABLE `errand_jobs` ADD `group_key` text;",
+      "\nALTER TABLE `errand_jobs` ADD `rate_key` text;",
+    ],
+  },
 ];

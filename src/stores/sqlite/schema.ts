@@ -3,7 +3,7 @@
 // there are only the ones the hot paths need, partial where they can be: a job without a key or not
 // running is in neither the key nor the lease index. Counts and list scan; they are admin calls.
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const jobsTable = sqliteTable(
   "errand_jobs",
@@ -26,6 +26,9 @@ export const jobsTable = sqliteTable(
     enqueuedAt: integer("enqueued_at").notNull(),
     finishedAt: integer("finished_at"),
     errors: text("errors").notNull().default("[]"),
+    /** The job's groups under per-key concurrency and keyed rate limits (NewJob.groupKey, rateKey). */
+    groupKey: text("group_key"),
+    rateKey: text("rate_key"),
   },
   (t) => [
     uniqueIndex("errand_jobs_key_idx").on(t.key).where(sql`key IS NOT NULL`),
@@ -45,3 +48,28 @@ export const jobsIdFloorTable = sqliteTable("errand_jobs_id_floor", {
   id: integer("id").primaryKey(),
   floor: integer("floor").notNull(),
 });
+
+/** The pauses in force (jobs.pause): kind 'name' or 'queue'. Every claim skips what is listed here. */
+export const pausedTable = sqliteTable(
+  "errand_paused",
+  {
+    kind: text("kind", { enum: ["name", "queue"] }).notNull(),
+    value: text("value").notNull(),
+    pausedAt: integer("paused_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] })],
+);
+
+/**
+ * One row per start of a rate-limited job (rate_key '' when the limit is per name): what the claim
+ * counts in the sliding window. Rows older than the window are deleted by the claims of that name.
+ */
+export const jobStartsTable = sqliteTable(
+  "errand_job_starts",
+  {
+    name: text("name").notNull(),
+    rateKey: text("rate_key").notNull(),
+    startedAt: integer("started_at").notNull(),
+  },
+  (t) => [index("errand_job_starts_idx").on(t.name, t.rateKey, t.startedAt)],
+);

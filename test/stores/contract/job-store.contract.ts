@@ -2,6 +2,7 @@
 // factory that builds a fresh, empty store (its own file, schema or database) for each test.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { JobStore, NewJob } from "../../../src/jobs/store.ts";
+import { describeControlContract } from "./job-store-control.contract.ts";
 import { describeDashboardContract } from "./job-store-dashboard.contract.ts";
 
 export interface JobStoreHarness<Tx> {
@@ -41,6 +42,7 @@ export function describeJobStoreContract<Tx>(
   options: ContractOptions = {},
 ): void {
   describeDashboardContract(name, makeStore);
+  describeControlContract(name, makeStore);
   describe(`JobStore contract: ${name}`, () => {
     let harness: JobStoreHarness<Tx>;
     let store: JobStore<Tx>;

@@ -74,6 +74,9 @@ function toInput(jobs: readonly NewJob[], ords: readonly number[]): string {
       run_at: job.runAt,
       max_attempts: job.maxAttempts,
       key: job.key,
+      // Absent (not null) when unset: an unlimited job's input stays as short as it was.
+      group_key: job.groupKey ?? undefined,
+      rate_key: job.rateKey ?? undefined,
     })),
   );
 }
@@ -93,12 +96,13 @@ function insertStatement(ctx: StoreContext, input: string, now: number, notify: 
     with input as (
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
       from jsonb_to_recordset(${input}::text::jsonb)
-        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text)
+        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text,
+          group_key text, rate_key text)
     ),
     inserted as (
-      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at)
+      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at, group_key, rate_key)
       select id, name, queue, case when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
-             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint
+             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint, group_key, rate_key
       from input order by ord
       on conflict (key) where key is not null do nothing
       returning id, run_at

@@ -16,19 +16,44 @@ export interface SqliteTx {
 /** Above every id that exists or ever existed (schema.ts explains why not AUTOINCREMENT). */
 const nextIdSql = `max(coalesce((SELECT max(id) FROM errand_jobs), 0), coalesce((SELECT floor FROM errand_jobs_id_floor WHERE id = 1), 0)) + 1`;
 
-const insertSql = `INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at)
-  VALUES (${nextIdSql}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
+const insertSql = `INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at, group_key, rate_key)
+  VALUES (${nextIdSql}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
 const byKeySql = "SELECT id FROM errand_jobs WHERE key = ?1";
 
 type Value = string | number | null;
 
 type Row = { id: number };
-type InsertParams = [string, string, string, string, number, number, number, string | null, number];
+type InsertParams = [
+  string,
+  string,
+  string,
+  string,
+  number,
+  number,
+  number,
+  string | null,
+  number,
+  string | null,
+  string | null,
+];
 
 function insertParams(job: NewJob, now: number): InsertParams {
   const state = job.runAt > now ? "scheduled" : "ready";
   const payload = JSON.stringify(job.payload) ?? "null";
-  return [job.name, job.queue, payload, state, job.priority, job.runAt, job.maxAttempts, job.key, now];
+  const { groupKey = null, rateKey = null } = job;
+  return [
+    job.name,
+    job.queue,
+    payload,
+    state,
+    job.priority,
+    job.runAt,
+    job.maxAttempts,
+    job.key,
+    now,
+    groupKey,
+    rateKey,
+  ];
 }
 
 export interface SqliteEnqueue {
@@ -76,9 +101,9 @@ export function enqueueInTransaction(tx: SqliteTx, jobs: readonly NewJob[], now:
   });
 }
 
-/** Replaces ?1..?9 in `text` (our own statements: no other `?` occurs) by the values as literals. */
+/** Replaces ?1..?99 in `text` (our own statements: no other `?` occurs) by the values as literals. */
 function inline(text: string, values: readonly Value[]): string {
-  return text.replace(/\?([1-9])/g, (_, n: string) => literal(values[Number(n) - 1] ?? null));
+  return text.replace(/\?([1-9][0-9]?)/g, (_, n: string) => literal(values[Number(n) - 1] ?? null));
 }
 
 /**
