@@ -46,6 +46,8 @@ export interface RateLimit<P> {
   max: number;
   perMs: number;
   key?: (payload: P) => string | number;
+  /** Set by defineJob when `key` is given (the stores then group by the stored key). */
+  readonly keyed?: boolean;
 }
 
 /** A validated job definition; pass it to createJobs and to jobs.enqueue. */
@@ -165,12 +167,12 @@ function rateLimit<P>(job: string, value: RateLimit<P> | undefined): RateLimit<P
     throw new InvalidJobDefinitionError(`Job "${job}": rateLimit.key must be a function of the payload.`);
   const max = positiveInteger(job, "rateLimit.max", value.max);
   const perMs = positiveInteger(job, "rateLimit.perMs", value.perMs);
-  return Object.freeze(value.key ? { max, perMs, key: value.key } : { max, perMs });
+  return Object.freeze(value.key ? { max, perMs, key: value.key, keyed: true } : { max, perMs });
 }
 
 /** Any job definition, whatever its payload type: what createJobs stores and the dispatcher runs. */
 export type AnyJobDefinition = Omit<JobDefinition<never>, "parse" | "concurrencyByKey" | "rateLimit"> & {
   parse(payload: unknown): ParsedPayload<unknown>;
   readonly concurrencyByKey: { limit: number } | undefined;
-  readonly rateLimit: { max: number; perMs: number } | undefined;
+  readonly rateLimit: { max: number; perMs: number; keyed?: boolean } | undefined;
 };

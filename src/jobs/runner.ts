@@ -204,6 +204,7 @@ export class JobRunner {
         names: this.#names,
         limits: this.#limits,
         ...this.#keyedLimits,
+        ...(this.#keyedLimits.rateLimits ? this.#rateRoom() : {}),
         ...(queues ? { queues } : {}),
       });
     } catch (error) {
@@ -212,6 +213,12 @@ export class JobRunner {
     }
     for (const job of claimed) await this.#accept(job);
     return claimed.length === room;
+  }
+
+  /** Rate-limited jobs only for idle executors, counted at the time the store's lock is granted. */
+  #rateRoom(): Pick<ClaimOptions, "rateLimitedRoom" | "clock"> {
+    const { executors, clock } = this.#o;
+    return { rateLimitedRoom: Math.max(0, executors - this.#unfinished), clock: () => clock.now() };
   }
 
   /**
@@ -453,7 +460,10 @@ function keyedLimits(o: RunnerOptions): Pick<ClaimOptions, "groupLimits" | "rate
   const rateLimits: Record<string, RateLimitRule> = {};
   for (const def of o.definitions.values()) {
     if (def.concurrencyByKey) groupLimits[def.name] = def.concurrencyByKey.limit;
-    if (def.rateLimit) rateLimits[def.name] = { max: def.rateLimit.max, perMs: def.rateLimit.perMs };
+    if (def.rateLimit) {
+      const { max, perMs, keyed } = def.rateLimit;
+      rateLimits[def.name] = keyed ? { max, perMs, keyed } : { max, perMs };
+    }
   }
   const limits: Pick<ClaimOptions, "groupLimits" | "rateLimits" | "onRateLimited"> = {};
   if (Object.keys(groupLimits).length > 0) limits.groupLimits = groupLimits;

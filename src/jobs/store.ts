@@ -59,6 +59,11 @@ export type Pause = PauseTarget & { pausedAt: number };
 export interface RateLimitRule {
   max: number;
   perMs: number;
+  /**
+   * The jobs carry a rateKey (rateLimit.key): the claim must look past a full group at the head of
+   * the queue. Without it the name is one group and the claim reads only the first due jobs.
+   */
+  keyed?: boolean;
 }
 
 export interface EnqueuedJob {
@@ -106,6 +111,18 @@ export interface ClaimOptions {
    * when the oldest start in its full window leaves the window. The dispatcher sleeps until then.
    */
   onRateLimited?: (at: number) => void;
+  /**
+   * At most this many jobs of rate-limited names in this claim (the dispatcher passes its idle
+   * executors): a job counted in one window must start in it, not wait in the channel behind others
+   * and start together with the next window's. Unlimited when omitted.
+   */
+  rateLimitedRoom?: number;
+  /**
+   * The caller's clock, read by the store once it holds the lock a rate-limited claim takes: the
+   * starts are counted and recorded at that time, not at `now`, which may be a lock wait earlier (two
+   * instances woken by the same freeing window queue on one lock). Defaults to `now`.
+   */
+  clock?: () => number;
 }
 
 /** A job handed to this worker. `attempt` is 1 on the first run and counts this run. */

@@ -101,7 +101,11 @@ export class MemoryJobStore implements SyncJobStore<never> {
   #takeLimited(names: readonly string[], o: ClaimOptions, room: (name: string) => number): MemoryJob[] {
     const wanted = o.queues && new Set(o.queues);
     const taken: MemoryJob[] = [];
+    let rated = 0;
     for (const name of names) {
+      const rate = o.rateLimits?.[name];
+      const rateRoom = rate ? (o.rateLimitedRoom ?? Infinity) - rated : Infinity;
+      if (rateRoom <= 0) continue;
       const due = [...this.#jobs.values()]
         .filter(
           (job) =>
@@ -112,13 +116,12 @@ export class MemoryJobStore implements SyncJobStore<never> {
             this.#pauses.queueAllowed(job.queue),
         )
         .sort((a, b) => b.priority - a.priority || a.runAt - b.runAt || a.id - b.id);
-      const rate = o.rateLimits?.[name];
       const groupLimit = o.groupLimits?.[name];
       const running = [...this.#running].filter((job) => job.name === name);
       const plan = planLimitedClaim(
         due.map((job) => ({ id: String(job.id), groupKey: job.groupKey, rateKey: job.rateKey })),
         {
-          room: Math.min(o.limit - taken.length, room(name)),
+          room: Math.min(o.limit - taken.length, room(name), rateRoom),
           now: o.now,
           ...(groupLimit === undefined
             ? {}
@@ -131,6 +134,7 @@ export class MemoryJobStore implements SyncJobStore<never> {
         const job = this.#jobs.get(Number(id))!;
         this.#pending.remove(job);
         if (rate) this.#starts.record(name, job.rateKey, o.now);
+        if (rate) rated++;
         taken.push(job);
       }
     }

@@ -150,10 +150,22 @@ export function describeControlContract<Tx>(name: string, makeStore: () => Promi
         expect(await claim(["send"], { rateLimits, workerId: other, now: t0 + 20 })).toEqual([]);
       });
 
+      test("rateLimitedRoom caps the rate-limited jobs of one claim, not the others", async () => {
+        await enqueue([job("send"), job("send"), job("send"), job("free"), job("free")]);
+        const claimed = await claim(["send", "free"], {
+          rateLimits: { send: { max: 10, perMs: 1000 } },
+          rateLimitedRoom: 1,
+        });
+        expect(namesOf(claimed)).toEqual(["free", "free", "send"]);
+        expect(await claim(["send"], { rateLimits: { send: { max: 10, perMs: 1000 } }, rateLimitedRoom: 0 })).toEqual(
+          [],
+        );
+      });
+
       test("with keys, each key group has its own window", async () => {
         const keyed = (rateKey: string) => job("send", { rateKey });
         await enqueue([keyed("a"), keyed("a"), keyed("a"), keyed("b"), keyed("b"), keyed("b")]);
-        const limits = { send: { max: 1, perMs: 1000 } };
+        const limits = { send: { max: 1, perMs: 1000, keyed: true } };
         const first = await claim(["send"], { rateLimits: limits });
         expect(first).toHaveLength(2);
         expect(await claim(["send"], { rateLimits: limits, now: t0 + 500 })).toEqual([]);
@@ -163,7 +175,7 @@ export function describeControlContract<Tx>(name: string, makeStore: () => Promi
       test("a group at its limit ahead in the queue does not hide the groups behind it", async () => {
         const many = Array.from({ length: 30 }, () => job("send", { rateKey: "busy", priority: 5 }));
         await enqueue([...many, job("send", { rateKey: "quiet" })]);
-        const limits = { send: { max: 1, perMs: 1000 } };
+        const limits = { send: { max: 1, perMs: 1000, keyed: true } };
         expect(await claim(["send"], { rateLimits: limits, limit: 1 })).toHaveLength(1);
         const next = await claim(["send"], { rateLimits: limits, limit: 1 });
         expect(next).toHaveLength(1);

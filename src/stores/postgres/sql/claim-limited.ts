@@ -26,9 +26,11 @@ export async function claimLimited(
   const rate = o.rateLimits?.[name];
   const groupLimit = o.groupLimits?.[name];
   const starts = identifier(ctx.schema, "job_starts");
+  // The advisory lock is held: the time after waiting for it (see ClaimOptions.clock).
+  const now = rate && o.clock ? Math.max(o.now, o.clock()) : o.now;
   let startsByRateKey: Map<string, number[]> | undefined;
   if (rate) {
-    await q`delete from ${starts} where name = ${name} and started_at <= ${o.now - rate.perMs}::bigint`;
+    await q`delete from ${starts} where name = ${name} and started_at <= ${now - rate.perMs}::bigint`;
     startsByRateKey = new Map();
     const rows = await q<{ rate_key: string; started_at: string }>`
       select rate_key, started_at from ${starts} where name = ${name} order by started_at`;
@@ -44,7 +46,7 @@ export async function claimLimited(
   }
   const plan = planLimitedClaim(due, {
     room,
-    now: o.now,
+    now,
     ...(groupLimit === undefined || !runningByGroup ? {} : { groupLimit, runningByGroup }),
     ...(rate && startsByRateKey ? { rate, startsByRateKey } : {}),
   });
@@ -52,7 +54,7 @@ export async function claimLimited(
   if (plan.take.length === 0) return [];
   if (rate) {
     await q`insert into ${starts} (name, rate_key, started_at)
-      select ${name}, k, ${o.now}::bigint from unnest(${plan.take.map((job) => job.rateKey ?? "")}::text[]) as k`;
+      select ${name}, k, ${now}::bigint from unnest(${plan.take.map((job) => job.rateKey ?? "")}::text[]) as k`;
   }
   return q<JobRow>`
     update ${ctx.jobs} j
@@ -76,7 +78,17 @@ async function candidates(
 ): Promise<LimitedCandidate[]> {
   const paused = identifier(ctx.schema, "paused");
   const inQueues = o.queues ? sql`and queue = any(${o.queues as string[]}::text[])` : empty;
-  const rows = await q<CandidateRow>`
+  const keyed = o.groupLimits?.[name] !== undefined || o.rateLimits?.[name]?.keyed === true;
+  // A name that is one group (no key): its first due jobs, as the main claim reads them (claim index).
+  const rows = !keyed
+    ? await q<CandidateRow>`
+    select j.id::text as id, j.group_key, j.rate_key from ${ctx.jobs} j
+    where j.name = ${name} and j.state in ('scheduled', 'ready', 'failed') and j.run_at <= ${o.now}::bigint ${inQueues}
+      and j.queue <> all(array(select value from ${paused} where kind = 'queue'))
+    order by j.priority desc, j.run_at, j.id
+    limit ${room}::int
+    for update of j skip locked`
+    : await q<CandidateRow>`
     select j.id::text as id, j.group_key, j.rate_key from ${ctx.jobs} j
     where j.id in (
       select id from (

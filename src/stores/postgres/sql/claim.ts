@@ -54,10 +54,15 @@ async function claimKeyed(tx: Query, ctx: StoreContext, o: ClaimOptions, keyed: 
     from unnest(${keyed as string[]}::text[]) as n(name)
     where not exists (select 1 from ${paused} p where p.kind = 'name' and p.value = n.name)`;
   const taken: JobRow[] = [];
+  let rated = 0;
   for (const { name, running } of open) {
     const cap = o.limits?.[name];
-    const room = Math.min(o.limit - taken.length, cap === undefined ? Infinity : cap - running);
-    if (room > 0) taken.push(...(await claimLimited(tx, ctx, name, room, o)));
+    const rate = o.rateLimits?.[name] === undefined ? Infinity : (o.rateLimitedRoom ?? Infinity) - rated;
+    const room = Math.min(o.limit - taken.length, cap === undefined ? Infinity : cap - running, rate);
+    if (room <= 0) continue;
+    const claimed = await claimLimited(tx, ctx, name, room, o);
+    if (rate !== Infinity) rated += claimed.length;
+    taken.push(...claimed);
   }
   return taken;
 }

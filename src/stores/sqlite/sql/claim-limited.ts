@@ -19,6 +19,13 @@ const candidatesSql = `SELECT id, group_key, rate_key FROM (
       AND queue NOT IN (SELECT value FROM errand_paused WHERE kind = 'queue'))
   WHERE rn <= ?4
   ORDER BY priority DESC, run_at, id`;
+// A name that is one group (no key): its first due jobs, as the main claim reads them (claim index).
+const headSql = `SELECT id, group_key, rate_key FROM errand_jobs
+  WHERE ${pending} AND run_at <= ?1 AND name = ?2
+    AND (?3 IS NULL OR queue IN (SELECT value FROM json_each(?3)))
+    AND queue NOT IN (SELECT value FROM errand_paused WHERE kind = 'queue')
+  ORDER BY priority DESC, run_at, id
+  LIMIT ?4`;
 const runningSql = `SELECT coalesce(group_key, '') AS g, count(*) AS n FROM errand_jobs
   WHERE state = 'running' AND name = ?1 GROUP BY g`;
 const forgetStartsSql = "DELETE FROM errand_job_starts WHERE name = ?1 AND started_at <= ?2";
@@ -40,6 +47,7 @@ export type ClaimLimited = (name: string, room: number, options: ClaimOptions) =
 
 export function prepareClaimLimited(db: Database): ClaimLimited {
   const candidates = db.prepare<CandidateRow, [number, string, string | null, number]>(candidatesSql);
+  const head = db.prepare<CandidateRow, [number, string, string | null, number]>(headSql);
   const running = db.prepare<{ g: string; n: number }, [string]>(runningSql);
   const forgetStarts = db.prepare<never, [string, number]>(forgetStartsSql);
   const starts = db.prepare<{ rate_key: string; started_at: number }, [string]>(startsSql);
@@ -48,22 +56,25 @@ export function prepareClaimLimited(db: Database): ClaimLimited {
 
   return (name, room, o) => {
     const queues = o.queues ? JSON.stringify(o.queues) : null;
-    const due: LimitedCandidate[] = candidates
+    const keyed = o.groupLimits?.[name] !== undefined || o.rateLimits?.[name]?.keyed === true;
+    const due: LimitedCandidate[] = (keyed ? candidates : head)
       .all(o.now, name, queues, room)
       .map((r) => ({ id: String(r.id), groupKey: r.group_key, rateKey: r.rate_key }));
     if (due.length === 0) return [];
     const rate = o.rateLimits?.[name];
     const groupLimit = o.groupLimits?.[name];
+    // Inside the IMMEDIATE transaction: the time after waiting for it (see ClaimOptions.clock).
+    const now = rate && o.clock ? Math.max(o.now, o.clock()) : o.now;
     let startsByRateKey: Map<string, number[]> | undefined;
     if (rate) {
-      forgetStarts.run(name, o.now - rate.perMs);
+      forgetStarts.run(name, now - rate.perMs);
       startsByRateKey = new Map();
       for (const { rate_key, started_at } of starts.all(name))
         startsByRateKey.set(rate_key, [...(startsByRateKey.get(rate_key) ?? []), started_at]);
     }
     const plan = planLimitedClaim(due, {
       room,
-      now: o.now,
+      now,
       ...(groupLimit === undefined
         ? {}
         : { groupLimit, runningByGroup: new Map(running.all(name).map((r) => [r.g, r.n] as const)) }),
@@ -71,7 +82,7 @@ export function prepareClaimLimited(db: Database): ClaimLimited {
     });
     if (plan.freeAt !== undefined) o.onRateLimited?.(plan.freeAt);
     if (plan.take.length === 0) return [];
-    if (rate) for (const job of plan.take) recordStart.run(name, job.rateKey ?? "", o.now);
+    if (rate) for (const job of plan.take) recordStart.run(name, job.rateKey ?? "", now);
     return start.all(o.workerId, o.now + o.leaseMs, JSON.stringify(plan.take.map((job) => Number(job.id))));
   };
 }

@@ -42,6 +42,7 @@ export function prepareClaim(db: Database): (options: ClaimOptions) => ClaimedJo
     const rows: ClaimedRow[] = [];
     const free: string[] = [];
     const keyed = keyedOrRateLimited(options.names, options);
+    let rated = 0;
     for (const name of options.names) {
       const max = limits[name];
       if (max === undefined && !keyed.includes(name)) {
@@ -49,10 +50,15 @@ export function prepareClaim(db: Database): (options: ClaimOptions) => ClaimedJo
         continue;
       }
       const cap = max === undefined ? Infinity : max - running.get(name)!.n;
-      const room = Math.min(cap, options.limit - rows.length);
+      const rate = options.rateLimits?.[name] === undefined ? Infinity : (options.rateLimitedRoom ?? Infinity) - rated;
+      const room = Math.min(cap, rate, options.limit - rows.length);
       if (room <= 0) continue;
       if (!keyed.includes(name)) rows.push(...take([name], room));
-      else if (!pausedName.get(name)) rows.push(...claimLimited(name, room, options));
+      else if (!pausedName.get(name)) {
+        const claimed = claimLimited(name, room, options);
+        if (rate !== Infinity) rated += claimed.length;
+        rows.push(...claimed);
+      }
     }
     if (free.length > 0 && rows.length < options.limit) rows.push(...take(free, options.limit - rows.length));
     return rows.map(toClaimedJob).sort(claimOrder);
