@@ -142,7 +142,9 @@ export class MemoryJobStore implements SyncJobStore<never> {
   }
 
   async pause(target: PauseTarget, { now }: { now: number }): Promise<boolean> {
-    return this.#pauses.add(target, now);
+    const paused = this.#pauses.add(target, now);
+    if (paused) this.#wake(true);
+    return paused;
   }
 
   async resume(target: PauseTarget): Promise<boolean> {
