@@ -25,8 +25,33 @@ export interface JobSpec<S extends TSchema, R = unknown> {
   priority?: number;
   /** Queue name, to split work between processes (createJobs({ queues })) (default "default"). */
   queue?: string;
-  /** At most this many of this job run at once across every process sharing the store. */
-  concurrency?: number;
+  /**
+   * At most this many of this job run at once across every process sharing the store; or, as
+   * `{ limit, key }`, at most `limit` at once per key group (`key(payload)`, e.g. a tenant id), so one
+   * group cannot fill every executor while the others wait.
+   */
+  concurrency?: number | ConcurrencyByKey<Static<S>>;
+  /**
+   * At most `max` starts per `perMs` across every process sharing the store (a sliding window), for the
+   * job name or, with `key`, per key group (one API account, one tenant). Jobs over the limit wait as
+   * ready, no attempt counted; the dispatcher sleeps until the window frees.
+   */
+  rateLimit?: RateLimit<Static<S>>;
+}
+
+/** A concurrency limit per key group: the key is computed from the payload at enqueue and stored. */
+export interface ConcurrencyByKey<P> {
+  limit: number;
+  key: (payload: P) => string | number;
+}
+
+/** A rate limit: at most `max` starts in any `perMs` window, per job name or per `key(payload)` group. */
+export interface RateLimit<P> {
+  max: number;
+  perMs: number;
+  key?: (payload: P) => string | number;
+  /** Set by defineJob when `key` is given (the stores then group by the stored key). */
+  readonly keyed?: boolean;
 }
 
 /** A validated job definition; pass it to createJobs and to jobs.enqueue. `R`: its handler's result. */
@@ -39,7 +64,11 @@ export interface JobDefinition<P, R = unknown> {
   readonly timeoutMs: number | undefined;
   readonly priority: number;
   readonly queue: string;
+  /** The limit on running jobs of this name (a number given as `concurrency`). */
   readonly concurrency: number | undefined;
+  /** The limit on running jobs per key group (`concurrency: { limit, key }`). */
+  readonly concurrencyByKey: ConcurrencyByKey<P> | undefined;
+  readonly rateLimit: RateLimit<P> | undefined;
   /**
    * Checks a payload against the schema and applies its transforms (Elysia's t.Integer accepts "2"
    * and decodes it to 2), so the stored payload is what the handler's type promises.
@@ -63,7 +92,10 @@ export function defineJob<S extends TSchema, R = void>(spec: JobSpec<S, R>): Job
     timeoutMs: spec.timeoutMs === undefined ? undefined : positiveInteger(name, "timeoutMs", spec.timeoutMs),
     priority: integer(name, "priority", spec.priority ?? 0),
     queue: requireQueue(name, spec.queue ?? "default"),
-    concurrency: spec.concurrency === undefined ? undefined : positiveInteger(name, "concurrency", spec.concurrency),
+    concurrency:
+      typeof spec.concurrency === "object" ? undefined : optionalPositive(name, "concurrency", spec.concurrency),
+    concurrencyByKey: concurrencyByKey(name, spec.concurrency),
+    rateLimit: rateLimit(name, spec.rateLimit),
     parse: (payload: unknown): ParsedPayload<Static<S>> =>
       check.check(payload)
         ? { ok: true, value: check.decode(payload) as Static<S> }
@@ -120,9 +152,33 @@ function positiveInteger(job: string, field: string, value: unknown): number {
   throw new InvalidJobDefinitionError(`Job "${job}": ${field} must be a positive integer, got ${String(value)}.`);
 }
 
+function optionalPositive(job: string, field: string, value: unknown): number | undefined {
+  return value === undefined ? undefined : positiveInteger(job, field, value);
+}
+
+function concurrencyByKey<P>(job: string, value: number | ConcurrencyByKey<P> | undefined) {
+  if (typeof value !== "object") return undefined;
+  if (value === null || typeof value.key !== "function")
+    throw new InvalidJobDefinitionError(`Job "${job}": concurrency.key must be a function of the payload.`);
+  return Object.freeze({ limit: positiveInteger(job, "concurrency.limit", value.limit), key: value.key });
+}
+
+function rateLimit<P>(job: string, value: RateLimit<P> | undefined): RateLimit<P> | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null)
+    throw new InvalidJobDefinitionError(`Job "${job}": rateLimit must be { max, perMs, key? }.`);
+  if (value.key !== undefined && typeof value.key !== "function")
+    throw new InvalidJobDefinitionError(`Job "${job}": rateLimit.key must be a function of the payload.`);
+  const max = positiveInteger(job, "rateLimit.max", value.max);
+  const perMs = positiveInteger(job, "rateLimit.perMs", value.perMs);
+  return Object.freeze(value.key ? { max, perMs, key: value.key, keyed: true } : { max, perMs });
+}
+
 /** Any job definition, whatever its payload type: what createJobs stores and the dispatcher runs. */
-export type AnyJobDefinition = Omit<JobDefinition<never>, "parse"> & {
+export type AnyJobDefinition = Omit<JobDefinition<never>, "parse" | "concurrencyByKey" | "rateLimit"> & {
   parse(payload: unknown): ParsedPayload<unknown>;
+  readonly concurrencyByKey: { limit: number } | undefined;
+  readonly rateLimit: { max: number; perMs: number; keyed?: boolean } | undefined;
 };
 
 /** The result type of a definition's handler: `JobRecord<ResultOf<typeof def>>`. */

@@ -135,3 +135,13 @@ export class UnknownJobIdError extends JobsError {
     super(`No job with id ${JSON.stringify(jobId)}: it was never enqueued, or it was discarded or pruned.`);
   }
 }
+
+/** jobs.pause / jobs.resume got something other than `{ name }` or `{ queue }` (a non-empty string). */
+export class InvalidPauseTargetError extends JobsError {
+  override name = "InvalidPauseTargetError";
+  constructor(target: unknown) {
+    super(
+      `jobs.pause and jobs.resume take { name: "<job name>" } or { queue: "<queue>" } (one of them, a non-empty string), got ${JSON.stringify(target)}.`,
+    );
+  }
+}

@@ -2,15 +2,18 @@ export { type Backoff, defaultBackoff, type ExponentialBackoffOptions, exponenti
 export type { JobContext } from "./context.ts";
 export {
   type AnyJobDefinition,
+  type ConcurrencyByKey,
   defineJob,
   type JobDefinition,
   type JobSpec,
   type ParsedPayload,
+  type RateLimit,
   type ResultOf,
 } from "./define-job.ts";
 export {
   InvalidEnqueueOptionsError,
   InvalidJobDefinitionError,
+  InvalidPauseTargetError,
   InvalidPayloadError,
   JobCancelledError,
   JobResultError,

@@ -8,6 +8,7 @@ import type { AnyJobDefinition, JobDefinition } from "./define-job.ts";
 import {
   InvalidEnqueueOptionsError,
   InvalidJobDefinitionError,
+  InvalidPauseTargetError,
   SyncEnqueueUnsupportedError,
   UnknownJobError,
   UnknownJobIdError,
@@ -29,6 +30,8 @@ import {
   jobStates,
   type ListOptions,
   type NewJob,
+  type Pause,
+  type PauseTarget,
   type SyncJobStore,
 } from "./store.ts";
 import { type JobsTracingOptions, JobTracing } from "./tracing.ts";
@@ -390,6 +393,38 @@ export class Jobs<Tx = never> implements HostedService {
     });
   }
 
+  /**
+   * Stops every instance sharing the store from starting jobs of this name or queue, until resumed;
+   * kept in the store, so it outlasts restarts. Enqueue still works; running jobs finish; jobs this
+   * process claimed before the pause are given back unstarted. false if it was already paused.
+   */
+  async pause(target: PauseTarget): Promise<boolean> {
+    const paused = await this.store.pause(pauseTarget(target), { now: this.#clock.now() });
+    this.#runner?.controlChanged();
+    return paused;
+  }
+
+  /** Ends a pause: its jobs start again on every instance. false if it was not paused. */
+  async resume(target: PauseTarget): Promise<boolean> {
+    const resumed = await this.store.resume(pauseTarget(target));
+    this.#runner?.controlChanged();
+    return resumed;
+  }
+
+  /** The pauses in force (every instance's), names first, then queues. */
+  paused(): Promise<Pause[]> {
+    return this.store.paused();
+  }
+
+  /**
+   * May a job of this name be claimed straight away, outside the store's claim (for an enqueue fast
+   * lane)? false while stopped, when paused (as last read from the store), or under a concurrency
+   * or rate limit, which only the store's claim can count.
+   */
+  mayClaimDirectly(name: string): boolean {
+    return this.#runner?.gate.mayClaimDirectly(name) ?? false;
+  }
+
   /** Deletes a job that is not running. */
   discard(id: string): Promise<boolean> {
     return this.store.discard(id);
@@ -506,6 +541,18 @@ function toCounts(rows: readonly JobCount[]): JobCounts {
     counts.byName[name] = byName;
   }
   return counts;
+}
+
+/** Exactly one of name and queue, a non-empty string: a typo must not pause everything or nothing. */
+function pauseTarget(target: unknown): PauseTarget {
+  if (typeof target === "object" && target !== null) {
+    const { name, queue } = target as { name?: unknown; queue?: unknown };
+    const isName = typeof name === "string" && name !== "";
+    const isQueue = typeof queue === "string" && queue !== "";
+    if (isName && queue === undefined) return { name: name as string };
+    if (isQueue && name === undefined) return { queue: queue as string };
+  }
+  throw new InvalidPauseTargetError(target);
 }
 
 function positive(option: string, value: number | undefined): void {

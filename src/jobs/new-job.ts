@@ -46,6 +46,7 @@ export function toNewJob<P>(def: JobDefinition<P>, payload: P, options: EnqueueJ
     runAt: runAtOf(def.name, options, now),
     maxAttempts: def.attempts,
     key,
+    ...groupKeys(def, parsed.value),
   };
   return options.keyTtlMs === undefined && options.debounceMs === undefined
     ? row
@@ -78,6 +79,29 @@ function withWindows(job: string, row: NewJob, options: EnqueueJobOptions, now: 
     debounce: true,
     ...(keyTtlMs === undefined ? {} : { keyTtlMs: Math.round(keyTtlMs) }),
   };
+}
+
+/**
+ * The key groups of per-key concurrency and keyed rate limits, computed here because the stores cannot
+ * run the definition's key functions: the claim groups jobs by these stored columns. Only present when
+ * configured, so an unlimited job's row is what it always was.
+ */
+function groupKeys<P>(def: JobDefinition<P>, payload: P): Pick<NewJob, "groupKey" | "rateKey"> {
+  const group = def.concurrencyByKey;
+  const rateKey = def.rateLimit?.key;
+  if (!group && !rateKey) return {};
+  return {
+    ...(group ? { groupKey: groupKeyOf(def.name, "concurrency.key", group.key, payload) } : {}),
+    ...(rateKey ? { rateKey: groupKeyOf(def.name, "rateLimit.key", rateKey, payload) } : {}),
+  };
+}
+
+function groupKeyOf<P>(job: string, option: string, key: (payload: P) => string | number, payload: P): string {
+  const value: unknown = key(payload);
+  if (typeof value === "string" || (typeof value === "number" && Number.isFinite(value))) return String(value);
+  throw new InvalidEnqueueOptionsError(
+    `Job "${job}": ${option} must return a string or a finite number, got ${describeValue(value)}.`,
+  );
 }
 
 function runAtOf(job: string, { delayMs, runAt }: EnqueueJobOptions, now: number): number {

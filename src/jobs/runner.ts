@@ -8,12 +8,22 @@ import type { ServiceRegistry } from "../scope/index.ts";
 import { type AttemptOutcome, runAttempt } from "./attempt.ts";
 import { AttemptControl } from "./attempt-control.ts";
 import { defaultBackoff } from "./backoff.ts";
+import { ClaimGate } from "./claim-gate.ts";
 import { CompletionWriter } from "./completions.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import { JobCancelledError, JobResultError, JobsShutdownError, LeaseLostError, NonRetryableError } from "./errors.ts";
 import type { JobEvents, JobRef } from "./events.ts";
 import type { InFlightJob } from "./in-flight.ts";
-import type { ClaimedJob, EnqueuedJob, JobAttemptError, JobStore, NewJob, Subscription } from "./store.ts";
+import type {
+  ClaimedJob,
+  ClaimOptions,
+  EnqueuedJob,
+  JobAttemptError,
+  JobStore,
+  NewJob,
+  RateLimitRule,
+  Subscription,
+} from "./store.ts";
 import type { JobTracing } from "./tracing.ts";
 import type { Wakeup } from "./wakeup.ts";
 import { parkedRunAt } from "./workflow-store.ts";
@@ -52,6 +62,14 @@ export class JobRunner {
   readonly #renewing = new AbortController();
   readonly #names: string[];
   readonly #limits: Record<string, number> = {};
+  /** groupLimits, rateLimits and onRateLimited for the claim; empty when no job has them. */
+  readonly #keyedLimits: Pick<ClaimOptions, "groupLimits" | "rateLimits" | "onRateLimited">;
+  /** The pauses and limits as this process knows them (claim-gate.ts). */
+  readonly gate: ClaimGate;
+  /** A pause or resume happened: read the pauses again before the next claim. */
+  #pausesStale = true;
+  /** Paused jobs taken from the channel unstarted, given back in one release. */
+  #pausedGiveBack: string[] = [];
   /** The claim window: the most claimed jobs whose handlers have not ended (buffered or running). */
   readonly #maxUnfinished: number;
   /**
@@ -88,6 +106,8 @@ export class JobRunner {
     this.#maxHeld = 3 * this.#maxUnfinished;
     for (const def of options.definitions.values())
       if (def.concurrency !== undefined) this.#limits[def.name] = def.concurrency;
+    this.#keyedLimits = keyedLimits(options);
+    this.gate = new ClaimGate(options.definitions.values());
     this.#completions = new CompletionWriter({
       store: options.store,
       workerId: options.workerId,
@@ -109,7 +129,10 @@ export class JobRunner {
   }
 
   async start(): Promise<void> {
-    this.#subscription = await this.#o.store.subscribe?.(() => this.#o.wakeup.wake());
+    this.#subscription = await this.#o.store.subscribe?.(
+      () => this.#o.wakeup.wake(),
+      () => this.controlChanged(),
+    );
     this.#cancelSubscription = await this.#o.store.subscribeCancels?.((id) => this.cancel(id));
     this.#cancelWatch = this.#watchCancels();
     this.#dispatcher = this.#dispatch();
@@ -155,7 +178,9 @@ export class JobRunner {
           await this.#o.store.recoverExpired({ now: lastRecovery });
           // Waiters enqueued by other processes, or released by outcomes written elsewhere.
           this.dependenciesChanged();
+          this.#pausesStale = true;
         }
+        if (this.#pausesStale) await this.#refreshPauses();
         full = await this.#claimBatch();
         this.#lastError = undefined;
       } catch (error) {
@@ -165,6 +190,22 @@ export class JobRunner {
       // A full batch means more may be due: claim again at once instead of sleeping.
       if (!full) await wakeup.wait(pollIntervalMs, clock, this.#stopping.signal);
     }
+  }
+
+  /** Pauses changed (here, or another instance said so): read them before the next claim. */
+  controlChanged(): void {
+    this.#pausesStale = true;
+    this.#o.wakeup.wake();
+  }
+
+  /**
+   * The claim statements already skip paused jobs; this echo lets executors give back the jobs that
+   * were claimed before a pause and wait in the channel, so they do not start after it (polled at the
+   * poll interval, at once on a pause here or, on PostgreSQL, a NOTIFY from another instance).
+   */
+  async #refreshPauses(): Promise<void> {
+    this.#pausesStale = false;
+    this.gate.update(await this.#o.store.paused());
   }
 
   /**
@@ -194,6 +235,8 @@ export class JobRunner {
         leaseMs,
         names: this.#names,
         limits: this.#limits,
+        ...this.#keyedLimits,
+        ...(this.#keyedLimits.rateLimits ? this.#rateRoom() : {}),
         ...(queues ? { queues } : {}),
       });
     } catch (error) {
@@ -202,6 +245,12 @@ export class JobRunner {
     }
     for (const job of claimed) await this.#accept(job);
     return claimed.length === room;
+  }
+
+  /** Rate-limited jobs only for idle executors, counted at the time the store's lock is granted. */
+  #rateRoom(): Pick<ClaimOptions, "rateLimitedRoom" | "clock"> {
+    const { executors, clock } = this.#o;
+    return { rateLimitedRoom: Math.max(0, executors - this.#unfinished), clock: () => clock.now() };
   }
 
   /**
@@ -252,12 +301,17 @@ export class JobRunner {
   /**
    * Whether a job of this name and queue may be taken on enqueue rather than through the dispatcher's
    * claim, which is where the rules on running jobs are applied. Only for what this process runs, and
-   * never for a name with a concurrency limit: the limit is counted under the claim's lock. (A name or
-   * queue that can be paused or rate limited must answer false here too while such a rule applies.)
+   * never for a paused name or queue, nor one under a concurrency or rate limit: those are counted
+   * under the claim's lock (the gate knows which).
    */
   #takesOnEnqueue(row: NewJob): boolean {
     const { definitions, queues } = this.#o;
-    return definitions.has(row.name) && this.#limits[row.name] === undefined && (!queues || queues.includes(row.queue));
+    return (
+      definitions.has(row.name) &&
+      this.gate.mayClaimDirectly(row.name) &&
+      !this.gate.paused(row.name, row.queue) &&
+      (!queues || queues.includes(row.queue))
+    );
   }
 
   /** The store's answer to an enqueue whose rows went through takeOnEnqueue; null when it failed. */
@@ -372,11 +426,23 @@ export class JobRunner {
       progress: (job: InFlightJob, value: unknown) => this.#progress(job, value),
     };
     for await (const job of this.#channel.reader) {
+      if (!job.abandoned && this.gate.paused(job.claimed.name, job.claimed.queue)) this.#giveBackPaused(job);
       // The check is synchronous: the common case costs no await per job.
       if (!job.abandoned && !this.#roomToRun() && !(await this.#waitForRoom())) job.abandoned = true;
       if (!job.abandoned) this.#record(job, await this.#run(job, deps));
       this.#finish(job);
     }
+  }
+
+  /** A job claimed before its pause: back to ready unstarted, its attempt not counted (release). */
+  #giveBackPaused(job: InFlightJob): void {
+    job.abandoned = true;
+    if (this.#pausedGiveBack.push(job.claimed.id) > 1) return;
+    queueMicrotask(() => {
+      const ids = this.#pausedGiveBack;
+      this.#pausedGiveBack = [];
+      void this.#release(ids);
+    });
   }
 
   /**
@@ -610,6 +676,27 @@ export class JobRunner {
     }
     for (const id of ids) this.#inFlight.delete(id);
   }
+}
+
+/** The claim's per-key and rate limits; nothing at all when no job has them, so the claim is unchanged. */
+function keyedLimits(o: RunnerOptions): Pick<ClaimOptions, "groupLimits" | "rateLimits" | "onRateLimited"> {
+  const groupLimits: Record<string, number> = {};
+  const rateLimits: Record<string, RateLimitRule> = {};
+  for (const def of o.definitions.values()) {
+    if (def.concurrencyByKey) groupLimits[def.name] = def.concurrencyByKey.limit;
+    if (def.rateLimit) {
+      const { max, perMs, keyed } = def.rateLimit;
+      rateLimits[def.name] = keyed ? { max, perMs, keyed } : { max, perMs };
+    }
+  }
+  const limits: Pick<ClaimOptions, "groupLimits" | "rateLimits" | "onRateLimited"> = {};
+  if (Object.keys(groupLimits).length > 0) limits.groupLimits = groupLimits;
+  if (Object.keys(rateLimits).length > 0) {
+    limits.rateLimits = rateLimits;
+    // Due jobs held back by a rate limit: sleep until the window frees, not a poll sooner or later.
+    limits.onRateLimited = (at) => o.wakeup.wakeAt(at, o.clock);
+  }
+  return limits;
 }
 
 /** A failed attempt as stored in the job's history (also used by errand/testing's drain). */

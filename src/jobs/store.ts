@@ -79,6 +79,27 @@ export interface NewJob {
    * whose key matched an existing one creates nothing and claims nothing.
    */
   claimBy?: { workerId: string; leaseExpiresAt: number };
+  /** The job's group under a per-key concurrency limit (`concurrency.key(payload)`), computed at enqueue. */
+  groupKey?: string | null;
+  /** The job's group under a keyed rate limit (`rateLimit.key(payload)`), computed at enqueue. */
+  rateKey?: string | null;
+}
+
+/** A job name or a queue, as pause and resume take it. */
+export type PauseTarget = { name: string; queue?: never } | { queue: string; name?: never };
+
+/** A pause in force: claims skip the name's or queue's jobs until it is resumed. */
+export type Pause = PauseTarget & { pausedAt: number };
+
+/** At most `max` starts of a name (or of one rateKey group of it) in any `perMs` window. */
+export interface RateLimitRule {
+  max: number;
+  perMs: number;
+  /**
+   * The jobs carry a rateKey (rateLimit.key): the claim must look past a full group at the head of
+   * the queue. Without it the name is one group and the claim reads only the first due jobs.
+   */
+  keyed?: boolean;
 }
 
 export interface EnqueuedJob {
@@ -110,6 +131,34 @@ export interface ClaimOptions {
    * skipped, so at most `limits[name]` jobs of that name run at once.
    */
   limits?: Readonly<Record<string, number>>;
+  /**
+   * Per-name limits per key group: at most `groupLimits[name]` running jobs of that name share one
+   * groupKey (a null groupKey is one group), across every worker sharing the store.
+   */
+  groupLimits?: Readonly<Record<string, number>>;
+  /**
+   * Per-name rate limits, across every worker sharing the store: a sliding window, so at most `max`
+   * claims of the name, per rateKey group (a null rateKey is one group), in any `perMs` span. Jobs over
+   * the limit stay pending, their attempt not counted.
+   */
+  rateLimits?: Readonly<Record<string, RateLimitRule>>;
+  /**
+   * Called (during the claim) with the earliest time a due job held back by a rate limit may start:
+   * when the oldest start in its full window leaves the window. The dispatcher sleeps until then.
+   */
+  onRateLimited?: (at: number) => void;
+  /**
+   * At most this many jobs of rate-limited names in this claim (the dispatcher passes its idle
+   * executors): a job counted in one window must start in it, not wait in the channel behind others
+   * and start together with the next window's. Unlimited when omitted.
+   */
+  rateLimitedRoom?: number;
+  /**
+   * The caller's clock, read by the store once it holds the lock a rate-limited claim takes: the
+   * starts are counted and recorded at that time, not at `now`, which may be a lock wait earlier (two
+   * instances woken by the same freeing window queue on one lock). Defaults to `now`.
+   */
+  clock?: () => number;
 }
 
 /** A job handed to this worker. `attempt` is 1 on the first run and counts this run. */
@@ -380,10 +429,23 @@ export interface JobStore<Tx = never> extends WorkflowStore<Tx> {
   prune(options: PruneOptions): Promise<number>;
 
   /**
-   * Calls `onWake` when another process enqueued jobs (PostgreSQL LISTEN/NOTIFY). Stores without
-   * cross-process notification omit it; the dispatcher then relies on polling across processes.
+   * Claims skip the name's or queue's jobs until `resume` (kept in the store, so every worker sharing
+   * it and every restart sees it); enqueue still works and running jobs finish. false if already paused.
    */
-  subscribe?(onWake: () => void): Promise<Subscription>;
+  pause(target: PauseTarget, options: { now: number }): Promise<boolean>;
+
+  /** Ends a pause; false if the target was not paused. */
+  resume(target: PauseTarget): Promise<boolean>;
+
+  /** The pauses in force, names first, then queues, each in name order. */
+  paused(): Promise<Pause[]>;
+
+  /**
+   * Calls `onWake` when another process enqueued jobs (PostgreSQL LISTEN/NOTIFY), and `onControl`
+   * (when given) when one paused or resumed something. Stores without cross-process notification
+   * omit it; the dispatcher then relies on polling across processes.
+   */
+  subscribe?(onWake: () => void, onControl?: () => void): Promise<Subscription>;
 
   /**
    * Calls `onCancel` with the id of every job cancelled by any process sharing the store (PostgreSQL

@@ -36,6 +36,16 @@ export interface MailJobOptions {
    * a provider account its own, so two apps' job 42 never share a key (default "errand-mail").
    */
   keyPrefix?: string;
+  /**
+   * At most `max` mails of this job start per `perMs` across every instance sharing the job store
+   * (defineJob's rateLimit), so several instances together stay under the provider's limit. Default
+   * for defineMailJob: the transport's configured rate, evenly spaced with 10% headroom
+   * (resendTransport's 5 per second, Resend's default team limit, gives `{ max: 1, perMs: 220 }`);
+   * none for a transport without one, or with batching (one job is not one request there: the
+   * transport's per-process token bucket paces the batch requests).
+   * `false`: no limit.
+   */
+  rateLimit?: { max: number; perMs: number } | false;
 }
 
 /** The durable mail job of one mailer: register it with createJobs, queue through mailOutbox(job, jobs). */
@@ -52,10 +62,12 @@ export type MailJobContext = Pick<JobContext, "job" | "signal" | "logger">;
  * is rendered when the job runs (so the request path only validates and inserts a row).
  */
 export function defineMailJob<R extends TemplateRegistry>(mailer: Mailer<R>, options: MailJobOptions = {}): MailJob<R> {
+  // A batching sender puts many mails in one request: a limit on job starts would cap mails, not requests.
+  const rateLimit = options.rateLimit ?? (mailer.sender.batching ? false : transportRateLimit(mailer.transport));
   const job = defineJob({
     name: options.name ?? "mail.send",
     payload: mailJobPayload,
-    ...mailJobSpec(options),
+    ...mailJobSpec({ ...options, rateLimit }),
     handler: async (payload, ctx) => {
       await sendMailFromJob(mailer, payload.template as keyof R & string, payload, ctx, options);
     },
@@ -70,13 +82,29 @@ export function defineMailJob<R extends TemplateRegistry>(mailer: Mailer<R>, opt
  */
 export function mailJobSpec(
   options: MailJobOptions = {},
-): Pick<JobSpec<TSchema>, "attempts" | "backoff" | "timeoutMs" | "queue"> {
+): Pick<JobSpec<TSchema>, "attempts" | "backoff" | "timeoutMs" | "queue" | "rateLimit"> {
   return {
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     attempts: options.attempts ?? 10,
     backoff: retryAfterAware(options.backoff ?? exponentialBackoff({ baseMs: 1000, maxMs: 15 * 60_000 })),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.queue === undefined ? {} : { queue: options.queue }),
   };
+}
+
+/**
+ * The transport's own per-process rate (its token bucket's configured requests per second) as a
+ * store-wide job rate limit, evenly spaced as the bucket spaces its requests: one start per 1/rate.
+ * `{ max: rate, perMs: 1000 }` would let one instance claim a whole second's mails at once, which its
+ * own bucket then spreads over that second and into the next, on top of the next second's starts
+ * elsewhere. The spacing has 10% headroom: the request follows its job's start after a render and a
+ * scheduling delay that vary by some tens of ms (measured in test/mail/instances-rate.test.ts), and
+ * at exactly 1/rate that jitter alone put a sixth request in a provider's second.
+ */
+function transportRateLimit(transport: Mailer<TemplateRegistry>["transport"]): { max: number; perMs: number } | false {
+  const perSecond = (transport.limiter as { configuredPerSecond?: unknown } | undefined)?.configuredPerSecond;
+  if (typeof perSecond !== "number" || !(perSecond > 0) || !Number.isFinite(perSecond)) return false;
+  return { max: 1, perMs: Math.ceil(1100 / perSecond) };
 }
 
 /**

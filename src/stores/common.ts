@@ -93,3 +93,6 @@ export function keyedOutcome(
     ? "debounce"
     : "replace";
 }
+
+/** The group a per-key limit puts a job in: a null key (none computed, e.g. a job enqueued before the key was configured) is "". */
+export const groupOf = (key: string | null): string => key ?? "";

@@ -472,6 +472,19 @@ describe("control features, where the jobs service has them", () => {
     expect((await send(app, "/admin/queues/pause", {})).status).toBe(400);
   });
 
+  test("on the real jobs service, pause and resume go through the store", async () => {
+    const demo = createDemo();
+    await seedDead(demo.store, 1);
+    const app = new Elysia().use(dashboard({ jobs: demo.jobs, authorize: () => true, logger: silentLogger }));
+    const page = async () => (await app.handle(new Request(`${origin}/admin/queues`))).text();
+    expect((await send(app, "/admin/queues/pause", { name: "mail.send" })).status).toBe(303);
+    expect(await demo.store.paused()).toMatchObject([{ name: "mail.send" }]);
+    expect(await page()).toMatch(/badge paused[\s\S]*>Resume</);
+    await send(app, "/admin/queues/resume", { name: "mail.send" });
+    expect(await demo.store.paused()).toEqual([]);
+    expect(await page()).not.toContain("badge paused");
+  });
+
   test("without pause or cancel the pages offer no control and the actions are 404", async () => {
     const demo = createDemo();
     const [id] = await seedDead(demo.store, 1);

@@ -60,6 +60,8 @@ class Group {
 export interface TakeOptions {
   names: readonly string[];
   queues?: readonly string[];
+  /** Queues to leave alone (paused). */
+  skipQueues?: ReadonlySet<string> | undefined;
   now: number;
   limit: number;
   /** How many more jobs of this name may run (per-name limits); Infinity when unlimited. */
@@ -83,7 +85,7 @@ export class PendingIndex {
 
   /** Takes up to `limit` due jobs in claim order; the caller marks them running. */
   take(o: TakeOptions): MemoryJob[] {
-    const groups = this.#candidates(o.names, o.queues);
+    const groups = this.#candidates(o.names, o.queues, o.skipQueues);
     for (const group of groups) group.promote(o.now);
     const room = new Map(groups.map((g) => [g.name, o.room(g.name)]));
     const taken: MemoryJob[] = [];
@@ -107,11 +109,16 @@ export class PendingIndex {
     return best;
   }
 
-  #candidates(names: readonly string[], queues: readonly string[] | undefined): Group[] {
+  #candidates(
+    names: readonly string[],
+    queues: readonly string[] | undefined,
+    skip: ReadonlySet<string> | undefined,
+  ): Group[] {
     const wanted = queues && new Set(queues);
     const groups: Group[] = [];
     for (const name of new Set(names)) {
-      for (const [queue, group] of this.#groups.get(name) ?? []) if (!wanted || wanted.has(queue)) groups.push(group);
+      for (const [queue, group] of this.#groups.get(name) ?? [])
+        if ((!wanted || wanted.has(queue)) && !skip?.has(queue)) groups.push(group);
     }
     return groups;
   }

@@ -26,6 +26,9 @@ export interface MemoryJob {
   /** JSON text of the handler's result and of its last progress report; null when none. */
   result: string | null;
   progress: string | null;
+  /** NewJob.groupKey and rateKey: the job's groups under per-key concurrency and keyed rate limits. */
+  readonly groupKey: string | null;
+  readonly rateKey: string | null;
   /**
    * Bumped whenever the job leaves the pending index or takes a new place in it: index entries made
    * under an older ticket are stale and skipped (deleting from the middle of a heap is not cheap).

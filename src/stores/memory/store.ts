@@ -7,8 +7,8 @@
 // So "durable" does not hold here: a job enqueued and not yet finished is gone after a restart, and
 // so is the at-least-once guarantee for running jobs. Use sqliteStore or postgresStore for work that
 // must survive the process. Everything else matches the SQL stores (one contract suite runs all three):
-// keys and their windows, priorities, leases and recovery, per-name limits, attempt history, results,
-// progress, cancel, paging, counts, prune.
+// keys and their windows, priorities, leases and recovery, per-name, per-key and rate limits, pauses,
+// attempt history, results, progress, cancel, paging, counts, prune.
 import type {
   CancelledJob,
   ClaimedJob,
@@ -24,6 +24,8 @@ import type {
   JobStats,
   ListOptions,
   NewJob,
+  Pause,
+  PauseTarget,
   PruneOptions,
   RecoverOptions,
   RenewOptions,
@@ -40,11 +42,20 @@ import {
   type StoredStep,
   type Suspension,
 } from "../../jobs/workflow-store.ts";
-import { defaultRecoverLimit, dependencyFailure, jobIdNumber, keyedOutcome, leaseExpiredMessage } from "../common.ts";
+import { keyedOrRateLimited, planLimitedClaim } from "../claim-limits.ts";
+import {
+  defaultRecoverLimit,
+  dependencyFailure,
+  groupOf,
+  jobIdNumber,
+  keyedOutcome,
+  leaseExpiredMessage,
+} from "../common.ts";
+import { Pauses, Starts } from "./control.ts";
 import { StateCounts } from "./counts.ts";
 import { IdOrder } from "./id-order.ts";
 import { PendingIndex } from "./pending.ts";
-import { type MemoryJob, toClaimedJob, toJobRecord } from "./records.ts";
+import { type MemoryJob, pendingStates, toClaimedJob, toJobRecord } from "./records.ts";
 import { memoryStats } from "./stats.ts";
 import { MemoryWorkflowRows } from "./workflows.ts";
 
@@ -59,9 +70,11 @@ export class MemoryJobStore implements SyncJobStore<never> {
   readonly #running = new Set<MemoryJob>();
   readonly #counts = new StateCounts();
   readonly #order = new IdOrder();
-  readonly #subscribers = new Set<() => void>();
+  readonly #subscribers = new Set<(control: boolean) => void>();
   readonly #rows = new MemoryWorkflowRows();
   readonly #cancelSubscribers = new Set<(id: string) => void>();
+  readonly #pauses = new Pauses();
+  readonly #starts = new Starts();
   /** Ids are never reused, also after discard and prune (handlers may key side effects by job id). */
   #lastId = 0;
 
@@ -85,7 +98,14 @@ export class MemoryJobStore implements SyncJobStore<never> {
       const max = o.limits?.[name];
       return max === undefined ? Infinity : max - this.#counts.of(name, "running");
     };
-    const taken = this.#pending.take({ names: o.names, queues: o.queues, now: o.now, limit: o.limit, room });
+    const names = this.#pauses.any ? o.names.filter((name) => this.#pauses.nameAllowed(name)) : o.names;
+    const keyed = keyedOrRateLimited(names, o);
+    const taken = keyed.length === 0 ? [] : this.#takeLimited(keyed, o, room);
+    const free = keyed.length === 0 ? names : names.filter((name) => !keyed.includes(name));
+    const skipQueues = this.#pauses.any ? this.#pauses.queues : undefined;
+    const limit = o.limit - taken.length;
+    if (limit > 0)
+      taken.push(...this.#pending.take({ names: free, queues: o.queues, skipQueues, now: o.now, limit, room }));
     for (const job of taken) {
       this.#setState(job, "running");
       job.attempts++;
@@ -93,6 +113,69 @@ export class MemoryJobStore implements SyncJobStore<never> {
       job.leaseExpiresAt = o.now + o.leaseMs;
     }
     return taken.map(toClaimedJob);
+  }
+
+  /**
+   * Names under a per-key or rate limit, one at a time: a scan of the name's due jobs (the memory store
+   * serves tests and small deployments), decided by the planner the SQL stores share.
+   */
+  #takeLimited(names: readonly string[], o: ClaimOptions, room: (name: string) => number): MemoryJob[] {
+    const wanted = o.queues && new Set(o.queues);
+    const taken: MemoryJob[] = [];
+    let rated = 0;
+    for (const name of names) {
+      const rate = o.rateLimits?.[name];
+      const rateRoom = rate ? (o.rateLimitedRoom ?? Infinity) - rated : Infinity;
+      if (rateRoom <= 0) continue;
+      const due = [...this.#jobs.values()]
+        .filter(
+          (job) =>
+            job.name === name &&
+            pendingStates.has(job.state) &&
+            job.runAt <= o.now &&
+            (!wanted || wanted.has(job.queue)) &&
+            this.#pauses.queueAllowed(job.queue),
+        )
+        .sort((a, b) => b.priority - a.priority || a.runAt - b.runAt || a.id - b.id);
+      const groupLimit = o.groupLimits?.[name];
+      const running = [...this.#running].filter((job) => job.name === name);
+      const plan = planLimitedClaim(
+        due.map((job) => ({ id: String(job.id), groupKey: job.groupKey, rateKey: job.rateKey })),
+        {
+          room: Math.min(o.limit - taken.length, room(name), rateRoom),
+          now: o.now,
+          ...(groupLimit === undefined
+            ? {}
+            : { groupLimit, runningByGroup: countBy(running, (j) => groupOf(j.groupKey)) }),
+          ...(rate === undefined ? {} : { rate, startsByRateKey: this.#starts.window(name, rate, o.now) }),
+        },
+      );
+      if (plan.freeAt !== undefined) o.onRateLimited?.(plan.freeAt);
+      for (const { id } of plan.take) {
+        const job = this.#jobs.get(Number(id))!;
+        this.#pending.remove(job);
+        if (rate) this.#starts.record(name, job.rateKey, o.now);
+        if (rate) rated++;
+        taken.push(job);
+      }
+    }
+    return taken;
+  }
+
+  async pause(target: PauseTarget, { now }: { now: number }): Promise<boolean> {
+    const paused = this.#pauses.add(target, now);
+    if (paused) this.#wake(true);
+    return paused;
+  }
+
+  async resume(target: PauseTarget): Promise<boolean> {
+    const resumed = this.#pauses.remove(target);
+    if (resumed) this.#wake(true);
+    return resumed;
+  }
+
+  async paused(): Promise<Pause[]> {
+    return this.#pauses.list();
   }
 
   async complete(ids: readonly string[], { workerId, now, results }: CompleteOptions): Promise<number> {
@@ -373,8 +456,11 @@ export class MemoryJobStore implements SyncJobStore<never> {
   }
 
   /** Wakes other Jobs services sharing this store (in this process) when jobs become due. */
-  async subscribe(onWake: () => void): Promise<Subscription> {
-    const subscriber = () => onWake();
+  async subscribe(onWake: () => void, onControl?: () => void): Promise<Subscription> {
+    const subscriber = (control: boolean) => {
+      if (control) onControl?.();
+      onWake();
+    };
     this.#subscribers.add(subscriber);
     return { close: async () => void this.#subscribers.delete(subscriber) };
   }
@@ -417,6 +503,8 @@ export class MemoryJobStore implements SyncJobStore<never> {
       traceContext: job.traceContext ?? null,
       result: null,
       progress: null,
+      groupKey: job.groupKey ?? null,
+      rateKey: job.rateKey ?? null,
       ticket: 0,
     };
     this.#jobs.set(record.id, record);
@@ -479,15 +567,21 @@ export class MemoryJobStore implements SyncJobStore<never> {
   }
 
   /** After the caller's call has returned, as a NOTIFY is delivered after its commit. */
-  #wake(): void {
+  #wake(control = false): void {
     if (this.#subscribers.size === 0) return;
     queueMicrotask(() => {
-      for (const subscriber of this.#subscribers) subscriber();
+      for (const subscriber of this.#subscribers) subscriber(control);
     });
   }
 }
 
 const finalStates: ReadonlySet<JobState> = new Set(["succeeded", "dead", "cancelled"]);
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
 
 /** A JobStore in this process's memory: jobs are lost when the process ends (see store.ts). */
 export function memoryStore(): MemoryJobStore {

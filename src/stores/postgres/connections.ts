@@ -49,8 +49,11 @@ export interface Connections {
   transition: StoreContext["transition"];
   /** Where the post-commit NOTIFY goes: it needs no durability either. */
   notifyOn: Query;
-  /** LISTENs on `channel` on a connection of its own, listening again after that connection is lost. */
-  listen(channel: string, onNotify: (payload?: string) => void): Promise<Subscription>;
+  /**
+   * LISTENs on `channel` on a connection of its own, listening again after that connection is lost.
+   * `onNotify` gets the NOTIFY's payload, or undefined after a reconnect (what was sent meanwhile is lost).
+   */
+  listen(channel: string, onNotify: (payload: string | undefined) => void): Promise<Subscription>;
   /** The pool behind `db` (the app's, when it passed one). */
   pool: Pool;
   /** Ends the pools the store opened; a pool the app passed in stays open. */
@@ -259,7 +262,7 @@ function transactionOn(pool: Pool): Transaction {
 async function listen(
   config: ClientConfig,
   channel: string,
-  onNotify: (payload?: string) => void,
+  onNotify: (payload: string | undefined) => void,
 ): Promise<Subscription> {
   let client: pg.Client | undefined;
   let closed = false;
@@ -269,7 +272,7 @@ async function listen(
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ ...config, keepAlive: true });
     next.on("notification", (message) => {
-      if (message.channel === channel) onNotify(message.payload);
+      if (message.channel === channel) onNotify(message.payload ?? "");
     });
     // 'error' and 'end' both follow a lost connection; the guard keeps one reconnect per client.
     let lost = false;
@@ -306,7 +309,7 @@ async function listen(
         await connect();
         failures = 0;
         // NOTIFYs sent while nobody listened are gone: wake once, as if one had arrived.
-        if (!closed) onNotify();
+        if (!closed) onNotify(undefined);
       } catch {
         failures++;
         scheduleReconnect();

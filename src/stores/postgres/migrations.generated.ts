@@ -51,4 +51,16 @@ export const migrations: readonly EmbeddedMigration[] = [
       "\nCREATE INDEX \"job_dependencies_open_idx\" ON \"job_dependencies\" USING btree (\"waiter_id\") WHERE \"job_dependencies\".\"settled\" = 0;",
     ],
   },
+  {
+    tag: "0004_pause_rate_limits",
+    createdAt: 1796008414042,
+    hash: "9d8b74d385129170c77b8ee7549973430c5199d4c2884abb74525c49ad08da4f",
+    statements: [
+      "CREATE TABLE \"job_starts\" (\n\t\"name\" text NOT NULL,\n\t\"rate_key\" text NOT NULL,\n\t\"started_at\" bigint NOT NULL\n);\n",
+      "\nCREATE TABLE \"paused\" (\n\t\"kind\" text NOT NULL,\n\t\"value\" text NOT NULL,\n\t\"paused_at\" bigint NOT NULL,\n\tCONSTRAINT \"paused_kind_value_pk\" PRIMARY KEY(\"kind\",\"value\"),\n\tCONSTRAINT \"paused_kind_check\" CHECK (\"paused\".\"kind\" in ('name', 'queue'))\n);\n",
+      "\nALTER TABLE \"jobs\" ADD COLUMN \"group_key\" text;",
+      "\nALTER TABLE \"jobs\" ADD COLUMN \"rate_key\" text;",
+      "\nCREATE INDEX \"job_starts_idx\" ON \"job_starts\" USING btree (\"name\",\"rate_key\",\"started_at\");",
+    ],
+  },
 ];

@@ -56,9 +56,9 @@ export function coalescedNotify(send: () => Promise<unknown>): () => void {
 export function subscribe(
   connections: Pick<Connections, "listen">,
   channel: string,
-  onWake: () => void,
+  onWake: (payload: string | undefined) => void,
 ): Promise<Subscription> {
-  return connections.listen(channel, () => onWake());
+  return connections.listen(channel, onWake);
 }
 
 /** LISTEN for job ids on `channel` (cancels, ends of waited-for jobs), on a connection of its own. */

@@ -52,6 +52,9 @@ function columns() {
      * Text, not jsonb: the store hands it back byte for byte and never queries inside it.
      */
     traceContext: text("trace_context"),
+    /** The job's groups under per-key concurrency and keyed rate limits (NewJob.groupKey, rateKey). */
+    groupKey: text("group_key"),
+    rateKey: text("rate_key"),
   };
 }
 
@@ -145,3 +148,28 @@ export const jobDependencies = pgTable("job_dependencies", dependencyColumns(), 
 export const workflowSteps = pgTable("workflow_steps", stepColumns(), stepConstraints);
 export const eventWaits = pgTable("event_waits", waitColumns(), waitConstraints);
 export const events = pgTable("events", eventColumns(), eventConstraints);
+
+/** The pauses in force (jobs.pause): kind 'name' or 'queue'. Every claim skips what is listed here. */
+export const paused = pgTable(
+  "paused",
+  {
+    kind: text("kind").notNull(),
+    value: text("value").notNull(),
+    pausedAt: bigint("paused_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] }), check("paused_kind_check", sql`${t.kind} in ('name', 'queue')`)],
+);
+
+/**
+ * One row per start of a rate-limited job (rate_key '' when the limit is per name): what the claim
+ * counts in the sliding window. Rows older than the window are deleted by the claims of that name.
+ */
+export const jobStarts = pgTable(
+  "job_starts",
+  {
+    name: text("name").notNull(),
+    rateKey: text("rate_key").notNull(),
+    startedAt: bigint("started_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("job_starts_idx").on(t.name, t.rateKey, t.startedAt)],
+);

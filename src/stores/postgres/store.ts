@@ -14,6 +14,8 @@ import type {
   JobStore,
   ListOptions,
   NewJob,
+  Pause,
+  PauseTarget,
   PruneOptions,
   RecoverOptions,
   RenewOptions,
@@ -50,6 +52,7 @@ import {
   watchEnd,
 } from "./sql/admin.ts";
 import { claim } from "./sql/claim.ts";
+import { controlPayload, pause, paused, resume } from "./sql/control.ts";
 import { enqueue } from "./sql/enqueue.ts";
 import { complete, fail } from "./sql/finish.ts";
 import { recoverExpired, release, renew } from "./sql/leases.ts";
@@ -220,8 +223,24 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     return workflows.findEvents(this.#ctx, event, options);
   }
 
-  subscribe(onWake: () => void): Promise<Subscription> {
-    return subscribe(this.#connections, this.#ctx.channel, onWake);
+  pause(target: PauseTarget, options: { now: number }): Promise<boolean> {
+    return pause(this.#ctx, target, options.now);
+  }
+
+  resume(target: PauseTarget): Promise<boolean> {
+    return resume(this.#ctx, target);
+  }
+
+  paused(): Promise<Pause[]> {
+    return paused(this.#ctx);
+  }
+
+  subscribe(onWake: () => void, onControl?: () => void): Promise<Subscription> {
+    return subscribe(this.#connections, this.#ctx.channel, (payload) => {
+      // A reconnect (payload undefined) may have missed a control change too; a resume needs a wake.
+      if (payload === controlPayload || payload === undefined) onControl?.();
+      onWake();
+    });
   }
 
   subscribeCancels(onCancel: (id: string) => void): Promise<Subscription> {

@@ -46,4 +46,16 @@ export const migrations: readonly EmbeddedMigration[] = [
       "\nCREATE TABLE `errand_workflow_steps` (\n\t`job_id` integer NOT NULL,\n\t`step_id` text NOT NULL,\n\t`seq` integer NOT NULL,\n\t`result` text,\n\t`done` integer NOT NULL,\n\tPRIMARY KEY(`job_id`, `step_id`)\n);\n",
     ],
   },
+  {
+    tag: "0004_pause_rate_limits",
+    createdAt: 1796008413510,
+    hash: "8851f32d16e6bb7e574fe4e2d9e27618eebb933b937f7385da3467abc8f215d1",
+    statements: [
+      "CREATE TABLE `errand_job_starts` (\n\t`name` text NOT NULL,\n\t`rate_key` text NOT NULL,\n\t`started_at` integer NOT NULL\n);\n",
+      "\nCREATE INDEX `errand_job_starts_idx` ON `errand_job_starts` (`name`,`rate_key`,`started_at`);",
+      "\nCREATE TABLE `errand_paused` (\n\t`kind` text NOT NULL,\n\t`value` text NOT NULL,\n\t`paused_at` integer NOT NULL,\n\tPRIMARY KEY(`kind`, `value`)\n);\n",
+      "\nALTER TABLE `errand_jobs` ADD `group_key` text;",
+      "\nALTER TABLE `errand_jobs` ADD `rate_key` text;",
+    ],
+  },
 ];

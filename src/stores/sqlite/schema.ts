@@ -36,6 +36,9 @@ export const jobsTable = sqliteTable(
     // The enqueuer's propagation headers as JSON (NewJob.traceContext), null when untraced: kept for
     // the job's life so every attempt, retries included, joins the enqueuing request's trace.
     traceContext: text("trace_context"),
+    /** The job's groups under per-key concurrency and keyed rate limits (NewJob.groupKey, rateKey). */
+    groupKey: text("group_key"),
+    rateKey: text("rate_key"),
   },
   (t) => [
     uniqueIndex("errand_jobs_key_idx").on(t.key).where(sql`key IS NOT NULL`),
@@ -108,4 +111,29 @@ export const eventsTable = sqliteTable(
     sentAt: integer("sent_at").notNull(),
   },
   (t) => [index("errand_events_name_idx").on(t.name, t.sentAt)],
+);
+
+/** The pauses in force (jobs.pause): kind 'name' or 'queue'. Every claim skips what is listed here. */
+export const pausedTable = sqliteTable(
+  "errand_paused",
+  {
+    kind: text("kind", { enum: ["name", "queue"] }).notNull(),
+    value: text("value").notNull(),
+    pausedAt: integer("paused_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.value] })],
+);
+
+/**
+ * One row per start of a rate-limited job (rate_key '' when the limit is per name): what the claim
+ * counts in the sliding window. Rows older than the window are deleted by the claims of that name.
+ */
+export const jobStartsTable = sqliteTable(
+  "errand_job_starts",
+  {
+    name: text("name").notNull(),
+    rateKey: text("rate_key").notNull(),
+    startedAt: integer("started_at").notNull(),
+  },
+  (t) => [index("errand_job_starts_idx").on(t.name, t.rateKey, t.startedAt)],
 );

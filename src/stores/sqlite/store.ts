@@ -15,6 +15,8 @@ import type {
   JobStats,
   ListOptions,
   NewJob,
+  Pause,
+  PauseTarget,
   PruneOptions,
   RecoverOptions,
   RenewOptions,
@@ -36,6 +38,7 @@ import { applyMigrations } from "./migrate.ts";
 import { openSqliteDatabase } from "./open.ts";
 import { prepareAdmin, type SqliteAdmin } from "./sql/admin.ts";
 import { prepareClaim } from "./sql/claim.ts";
+import { prepareControl, type SqliteControl } from "./sql/control.ts";
 import { enqueueInTransaction, prepareEnqueue, type SqliteEnqueue, type SqliteTx } from "./sql/enqueue.ts";
 import { prepareComplete, prepareFail } from "./sql/finish.ts";
 import { prepareRecover, prepareRelease, prepareRenew } from "./sql/leases.ts";
@@ -61,6 +64,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   readonly #release: (ids: readonly string[], options: WorkerOptions) => number;
   readonly #recover: (options: RecoverOptions) => number;
   readonly #admin: SqliteAdmin;
+  readonly #control: SqliteControl;
   readonly #stats: (options: StatsOptions) => JobStats;
   readonly #workflows: SqliteWorkflows;
 
@@ -80,6 +84,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
     this.#release = prepareRelease(db);
     this.#recover = prepareRecover(db);
     this.#admin = prepareAdmin(db);
+    this.#control = prepareControl(db);
     this.#stats = prepareStats(db);
     this.#workflows = prepareWorkflows(db);
   }
@@ -211,6 +216,18 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   }
 
   /** Closes the connection if the store opened it; a shared Database stays open for its owner. */
+  async pause(target: PauseTarget, { now }: { now: number }): Promise<boolean> {
+    return this.#control.pause(target, now);
+  }
+
+  async resume(target: PauseTarget): Promise<boolean> {
+    return this.#control.resume(target);
+  }
+
+  async paused(): Promise<Pause[]> {
+    return this.#control.paused();
+  }
+
   async close(): Promise<void> {
     if (this.#ownsDatabase) this.database.close();
   }

@@ -2,6 +2,7 @@
 // factory that builds a fresh, empty store (its own file, schema or database) for each test.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { JobStore, NewJob } from "../../../src/jobs/store.ts";
+import { describeClaimControlContract } from "./job-store-claim-control.contract.ts";
 import { describeControlContract } from "./job-store-control.contract.ts";
 import { describeDashboardContract } from "./job-store-dashboard.contract.ts";
 import { describeTraceContextContract } from "./job-store-trace.contract.ts";
@@ -47,6 +48,7 @@ export function describeJobStoreContract<Tx>(
   describeControlContract(name, makeStore, options);
   describeTraceContextContract(name, makeStore, options);
   describeWorkflowStoreContract(name, makeStore, options);
+  describeClaimControlContract(name, makeStore);
   describe(`JobStore contract: ${name}`, () => {
     let harness: JobStoreHarness<Tx>;
     let store: JobStore<Tx>;

@@ -69,6 +69,13 @@ export function describeWorkflowStoreContract<Tx>(
         expect(await store.settleDependencies({ now: t0 + 5 })).toEqual({ settled: 0, waiting: 0 });
       });
 
+      test("jobs stored by the graph insert keep their trace context", async () => {
+        const traceContext = JSON.stringify({ traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
+        await store.enqueueGraph([parked("parent"), job("child", { traceContext })], [child(0, 1)], { now: t0 });
+        const [claimed] = await claim(["child"]);
+        expect(claimed!.traceContext).toBe(traceContext);
+      });
+
       test("a dead child makes the parent dead, naming it; with continue the parent runs", async () => {
         for (const onFailure of ["fail", "continue"] as const) {
           const [parent, a, b, c] = await flow(onFailure);

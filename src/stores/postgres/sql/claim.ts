@@ -1,6 +1,8 @@
 import type { ClaimedJob, ClaimOptions } from "../../../jobs/store.ts";
+import { keyedOrRateLimited } from "../../claim-limits.ts";
 import type { Query, StoreContext } from "../context.ts";
-import { empty, sql } from "../template.ts";
+import { empty, identifier, sql } from "../template.ts";
+import { claimLimited } from "./claim-limited.ts";
 import { type JobRow, toClaimedJob } from "./rows.ts";
 
 /**
@@ -17,27 +19,60 @@ import { type JobRow, toClaimedJob } from "./rows.ts";
  * job running, and every claim of a limited name holds its lock until commit. Completions, failures
  * and releases running meanwhile only lower the true count, so the count read is never too low.
  * Every instance must configure the same limits: a claimer without the limit takes no lock.
+ *
+ * Names under a per-key concurrency or rate limit are claimed one at a time under the same lock
+ * (claim-limited.ts), before the others. Paused names and queues (the `paused` table, a few rows) are
+ * skipped inside the statements, so a pause holds for every instance from its commit on.
  */
 export async function claim(ctx: StoreContext, options: ClaimOptions): Promise<ClaimedJob[]> {
   if (options.names.length === 0 || options.limit <= 0) return [];
-  const limited = options.names.filter((name) => options.limits?.[name] !== undefined);
+  const keyed = keyedOrRateLimited(options.names, options);
+  const limited = options.names.filter((name) => options.limits?.[name] !== undefined || keyed.includes(name));
   if (limited.length === 0) return sortClaimed(await ctx.transition((q) => claimStatement(q, ctx, options, [])));
   const rows = await ctx.transition(
     async (tx) => {
       await tx`
         select pg_advisory_xact_lock(hashtext(${ctx.schema}), hashtext(name))
         from (select name from unnest(${[...limited].sort()}::text[]) as name order by name) ordered`;
-      return claimStatement(tx, ctx, options, limited);
+      const taken = await claimKeyed(tx, ctx, options, keyed);
+      const names = options.names.filter((name) => !keyed.includes(name));
+      const limit = options.limit - taken.length;
+      if (names.length === 0 || limit <= 0) return taken;
+      const capped = limited.filter((name) => !keyed.includes(name));
+      return [...taken, ...(await claimStatement(tx, ctx, { ...options, names, limit }, capped))];
     },
     { atomic: true },
   );
   return sortClaimed(rows);
 }
 
+async function claimKeyed(tx: Query, ctx: StoreContext, o: ClaimOptions, keyed: readonly string[]): Promise<JobRow[]> {
+  if (keyed.length === 0) return [];
+  const paused = identifier(ctx.schema, "paused");
+  const open = await tx<{ name: string; running: number }>`
+    select n.name, (select count(*) from ${ctx.jobs} r where r.state = 'running' and r.name = n.name)::int as running
+    from unnest(${keyed as string[]}::text[]) as n(name)
+    where not exists (select 1 from ${paused} p where p.kind = 'name' and p.value = n.name)`;
+  const taken: JobRow[] = [];
+  let rated = 0;
+  for (const { name, running } of open) {
+    const cap = o.limits?.[name];
+    const rate = o.rateLimits?.[name] === undefined ? Infinity : (o.rateLimitedRoom ?? Infinity) - rated;
+    const room = Math.min(o.limit - taken.length, cap === undefined ? Infinity : cap - running, rate);
+    if (room <= 0) continue;
+    const claimed = await claimLimited(tx, ctx, name, room, o);
+    if (rate !== Infinity) rated += claimed.length;
+    taken.push(...claimed);
+  }
+  return taken;
+}
+
 function claimStatement(q: Query, ctx: StoreContext, o: ClaimOptions, limited: readonly string[]) {
   const { jobs } = ctx;
+  const paused = identifier(ctx.schema, "paused");
   const limits = limited.map((name) => o.limits![name]!);
   const inQueues = o.queues ? sql`and j.queue = any(${o.queues as string[]}::text[])` : empty;
+  // The paused queues are read once per statement (an InitPlan), not per row.
   return q<JobRow>`
     with quota as (
       select n.name, case when l.cap is null then ${o.limit}::int
@@ -45,12 +80,14 @@ function claimStatement(q: Query, ctx: StoreContext, o: ClaimOptions, limited: r
         end as room
       from unnest(${o.names as string[]}::text[]) as n(name)
       left join unnest(${limited as string[]}::text[], ${limits}::int[]) as l(name, cap) on l.name = n.name
+      where not exists (select 1 from ${paused} p where p.kind = 'name' and p.value = n.name)
     ),
     picked as (
       select c.id, c.priority, c.run_at from quota q
       cross join lateral (
         select j.id, j.priority, j.run_at from ${jobs} j
         where j.name = q.name and j.state in ('scheduled', 'ready', 'failed') and j.run_at <= ${o.now}::bigint ${inQueues}
+          and j.queue <> all(array(select value from ${paused} where kind = 'queue'))
         order by j.priority desc nulls last, j.run_at, j.id
         limit greatest(q.room, 0)
         for update of j skip locked

@@ -144,6 +144,9 @@ function toInput(jobs: readonly NewJob[], ords: readonly number[], tx: PostgresT
       trace_context: job.traceContext ?? null,
       claim_by: tx ? null : (job.claimBy?.workerId ?? null),
       lease_until: tx ? null : (job.claimBy?.leaseExpiresAt ?? null),
+      // Absent (not null) when unset: an unlimited job's input stays as short as it was.
+      group_key: job.groupKey ?? undefined,
+      rate_key: job.rateKey ?? undefined,
     })),
   );
 }
@@ -164,16 +167,16 @@ function insertStatement(ctx: StoreContext, input: string, now: number, notify: 
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
       from jsonb_to_recordset(${input}::text::jsonb)
         as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text,
-          key_expires_at bigint, trace_context text, claim_by text, lease_until bigint)
+          key_expires_at bigint, trace_context text, claim_by text, lease_until bigint, group_key text, rate_key text)
     ),
     inserted as (
       insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at,
-                            key_expires_at, trace_context, attempts, locked_by, lease_expires_at)
+                            key_expires_at, trace_context, attempts, locked_by, lease_expires_at, group_key, rate_key)
       select id, name, queue,
              case when claim_by is not null then 'running' when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
              coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint,
              ${now}::bigint + key_expires_at, trace_context,
-             case when claim_by is not null then 1 else 0 end, claim_by, lease_until
+             case when claim_by is not null then 1 else 0 end, claim_by, lease_until, group_key, rate_key
       from input order by ord
       on conflict (key) where key is not null do nothing
       returning id, run_at

@@ -42,6 +42,9 @@ export async function enqueueGraph(
       run_at: job.runAt,
       max_attempts: job.maxAttempts,
       key: job.key,
+      trace_context: job.traceContext ?? null,
+      group_key: job.groupKey ?? null,
+      rate_key: job.rateKey ?? null,
     })),
   );
   const edges = JSON.stringify(
@@ -57,12 +60,15 @@ export async function enqueueGraph(
     with input as (
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
       from jsonb_to_recordset(${input}::text::jsonb)
-        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text)
+        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text,
+          trace_context text, group_key text, rate_key text)
     ),
     inserted as (
-      insert into ${ctx.jobs} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at)
+      insert into ${ctx.jobs} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at,
+                               trace_context, group_key, rate_key)
       select id, name, queue, case when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
-             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint
+             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint,
+             trace_context, group_key, rate_key
       from input order by ord
       on conflict (key) where key is not null do nothing
       returning id, run_at

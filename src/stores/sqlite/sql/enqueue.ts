@@ -18,12 +18,12 @@ export interface SqliteTx {
 /** Above every id that exists or ever existed (schema.ts explains why not AUTOINCREMENT). */
 const nextIdSql = `max(coalesce((SELECT max(id) FROM errand_jobs), 0), coalesce((SELECT floor FROM errand_jobs_id_floor WHERE id = 1), 0)) + 1`;
 
-const insertSql = `INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at, key_expires_at, trace_context)
-  VALUES (${nextIdSql}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
+const insertSql = `INSERT INTO errand_jobs (id, name, queue, payload, state, priority, run_at, max_attempts, key, enqueued_at, key_expires_at, trace_context, group_key, rate_key)
+  VALUES (${nextIdSql}, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`;
 const byKeySql = "SELECT id, state, attempts, key_expires_at FROM errand_jobs WHERE key = ?1";
 // A debounced enqueue of a job that has not started: new payload and start, same id.
 const debounceSql = `UPDATE errand_jobs SET payload = ?3, state = ?4, run_at = ?6, key_expires_at = coalesce(?10, key_expires_at)
-  WHERE id = ?12`;
+  WHERE id = ?14`;
 // The key's window closed (or a debounced job started): the old row stays, without its key.
 const releaseKeySql = "UPDATE errand_jobs SET key = NULL WHERE id = ?1";
 
@@ -43,6 +43,8 @@ type InsertParams = [
   number,
   number | null,
   string | null,
+  string | null,
+  string | null,
 ];
 
 function insertParams(job: NewJob, now: number): InsertParams {
@@ -50,6 +52,7 @@ function insertParams(job: NewJob, now: number): InsertParams {
   const payload = JSON.stringify(job.payload) ?? "null";
   const keyExpiresAt = job.key !== null && job.keyTtlMs != null ? now + job.keyTtlMs : null;
   const traceContext = job.traceContext ?? null;
+  const { groupKey = null, rateKey = null } = job;
   return [
     job.name,
     job.queue,
@@ -62,6 +65,8 @@ function insertParams(job: NewJob, now: number): InsertParams {
     now,
     keyExpiresAt,
     traceContext,
+    groupKey,
+    rateKey,
   ];
 }
 
