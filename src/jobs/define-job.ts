@@ -61,7 +61,7 @@ export function defineJob<S extends TSchema, R = void>(spec: JobSpec<S, R>): Job
     attempts: positiveInteger(name, "attempts", spec.attempts ?? defaultAttempts),
     backoff: spec.backoff,
     timeoutMs: spec.timeoutMs === undefined ? undefined : positiveInteger(name, "timeoutMs", spec.timeoutMs),
-    priority: integer(name, "priority", spec.priority ?? 0),
+    priority: priorityOf(name, spec.priority ?? 0),
     queue: requireQueue(name, spec.queue ?? "default"),
     concurrency: spec.concurrency === undefined ? undefined : positiveInteger(name, "concurrency", spec.concurrency),
     parse: (payload: unknown): ParsedPayload<Static<S>> =>
@@ -110,9 +110,16 @@ function requireQueue(job: string, queue: unknown): string {
   throw new InvalidJobDefinitionError(`Job "${job}": queue must be a non-empty string, got ${JSON.stringify(queue)}.`);
 }
 
-function integer(job: string, field: string, value: unknown): number {
-  if (Number.isSafeInteger(value)) return value as number;
-  throw new InvalidJobDefinitionError(`Job "${job}": ${field} must be an integer, got ${String(value)}.`);
+/** Every store keeps priority as a 32-bit integer (PostgreSQL's `integer`): the core refuses any other. */
+export const minPriority = -(2 ** 31);
+export const maxPriority = 2 ** 31 - 1;
+
+function priorityOf(job: string, value: unknown): number {
+  if (Number.isInteger(value) && (value as number) >= minPriority && (value as number) <= maxPriority)
+    return value as number;
+  throw new InvalidJobDefinitionError(
+    `Job "${job}": priority must be an integer from ${minPriority} to ${maxPriority}, got ${String(value)}.`,
+  );
 }
 
 function positiveInteger(job: string, field: string, value: unknown): number {

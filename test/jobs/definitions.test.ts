@@ -32,6 +32,7 @@ describe("defineJob", () => {
     ["fractional attempts", { attempts: 1.5 }],
     ["a negative timeout", { timeoutMs: -1 }],
     ["a fractional priority", { priority: 0.5 }],
+    ["a priority beyond a 32-bit integer", { priority: 2 ** 31 }],
     ["zero concurrency", { concurrency: 0 }],
     ["an empty queue", { queue: "" }],
   ])("refuses %s", (_, overrides) => {

@@ -570,6 +570,17 @@ describe("bad input: a typed error and nothing written", () => {
       InvalidEnqueueOptionsError,
     ],
     [
+      // PostgreSQL keeps priority as a 32-bit integer: the core refuses it on every store alike.
+      "priority beyond a 32-bit integer",
+      (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { priority: 1e12 }),
+      InvalidEnqueueOptionsError,
+    ],
+    [
+      "priority below a 32-bit integer",
+      (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { priority: -(2 ** 31) - 1 }),
+      InvalidEnqueueOptionsError,
+    ],
+    [
       "one bad item in a batch",
       (jobs) => jobs.enqueueMany(mail, [{ payload: { to: "a@example.com", n: 1 } }, { payload: { to: "x", n: 1 } }]),
       InvalidPayloadError,
