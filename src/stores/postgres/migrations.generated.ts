@@ -51,4 +51,16 @@ export const migrations: readonly EmbeddedMigration[] = [
       "\nCREATE INDEX \"job_dependencies_open_idx\" ON \"job_dependencies\" USING btree (\"waiter_id\") WHERE \"job_dependencies\".\"settled\" = 0;",
     ],
   },
+  {
+    tag: "0004_user_json",
+    createdAt: 1796008093988,
+    hash: "4b5827b03ec3b25bb660be2c16bb58e87dec6bc7d25a0701b7e6cceb3d4950a0",
+    statements: [
+      "ALTER TABLE \"events\" ALTER COLUMN \"data\" SET DATA TYPE json;",
+      "\nALTER TABLE \"jobs\" ALTER COLUMN \"payload\" SET DATA TYPE json;",
+      "\nALTER TABLE \"jobs\" ALTER COLUMN \"result\" SET DATA TYPE json;",
+      "\nALTER TABLE \"jobs\" ALTER COLUMN \"progress\" SET DATA TYPE json;",
+      "\nALTER TABLE \"workflow_steps\" ALTER COLUMN \"result\" SET DATA TYPE json;",
+    ],
+  },
 ];

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import type { JobStore, NewJob } from "../../../src/jobs/store.ts";
 import { describeControlContract } from "./job-store-control.contract.ts";
 import { describeDashboardContract } from "./job-store-dashboard.contract.ts";
+import { describeKeyOrderContract } from "./job-store-key-order.contract.ts";
 import { describeTraceContextContract } from "./job-store-trace.contract.ts";
 import { describeWorkflowStoreContract } from "./workflow-store.contract.ts";
 
@@ -47,6 +48,7 @@ export function describeJobStoreContract<Tx>(
   describeControlContract(name, makeStore, options);
   describeTraceContextContract(name, makeStore, options);
   describeWorkflowStoreContract(name, makeStore, options);
+  describeKeyOrderContract(name, makeStore);
   describe(`JobStore contract: ${name}`, () => {
     let harness: JobStoreHarness<Tx>;
     let store: JobStore<Tx>;
