@@ -1,4 +1,4 @@
-import type { Static, TSchema } from "@sinclair/typebox";
+import { KindGuard, type Static, type TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
 import type { Backoff } from "./backoff.ts";
@@ -53,7 +53,8 @@ export const defaultAttempts = 10;
 
 export function defineJob<S extends TSchema, R = void>(spec: JobSpec<S, R>): JobDefinition<Static<S>, Awaited<R>> {
   const name = requireName(spec.name);
-  const check = payloadChecker(spec.payload);
+  const check = payloadChecker(requireSchema(name, spec.payload));
+  requireFunction(name, "handler", spec.handler);
   return Object.freeze({
     name,
     schema: spec.payload,
@@ -103,6 +104,24 @@ interface PayloadChecker {
 function requireName(name: unknown): string {
   if (typeof name === "string" && name.trim() !== "") return name;
   throw new InvalidJobDefinitionError(`A job needs a non-empty string name, got ${JSON.stringify(name)}.`);
+}
+
+/** Checked before compiling: TypeBox's own error for a missing schema names neither the job nor the fix. */
+function requireSchema(job: string, schema: unknown): TSchema {
+  if (KindGuard.IsSchema(schema)) return schema;
+  throw new InvalidJobDefinitionError(
+    `Job "${job}": payload must be a TypeBox schema (Elysia's \`t\`), e.g. \`payload: t.Object({ to: t.String() })\` (t.Null() for none), got ${describe(schema)}.`,
+  );
+}
+
+/** A job's handler, a workflow's run: a function, checked when defined rather than at the first attempt. */
+export function requireFunction(job: string, field: string, value: unknown): void {
+  if (typeof value === "function") return;
+  throw new InvalidJobDefinitionError(`Job "${job}": ${field} must be a function, got ${describe(value)}.`);
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? "undefined (is it missing?)" : typeof value;
 }
 
 function requireQueue(job: string, queue: unknown): string {

@@ -12,6 +12,7 @@ export {
   InvalidEnqueueOptionsError,
   InvalidJobDefinitionError,
   InvalidPayloadError,
+  InvalidWaitForOptionsError,
   JobCancelledError,
   JobResultError,
   JobsError,
@@ -51,6 +52,7 @@ export * from "./workflow-store.ts";
 export { defineWorkflow, WorkflowRuntimeMissingError, type WorkflowSpec } from "./workflows/define-workflow.ts";
 export {
   DuplicateStepError,
+  InvalidEventDataError,
   InvalidFlowError,
   NonDeterministicWorkflowError,
   StepResultError,
