@@ -1,4 +1,4 @@
-import { KindGuard, type Static, type TSchema } from "@sinclair/typebox";
+import type { Static, TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
 import type { Backoff } from "./backoff.ts";
@@ -106,9 +106,21 @@ function requireName(name: unknown): string {
   throw new InvalidJobDefinitionError(`A job needs a non-empty string name, got ${JSON.stringify(name)}.`);
 }
 
-/** Checked before compiling: TypeBox's own error for a missing schema names neither the job nor the fix. */
+/** TypeBox marks every schema with this symbol (a global one, so any copy of TypeBox, Elysia's too, agrees). */
+const typeboxKind = Symbol.for("TypeBox.Kind");
+
+/**
+ * Checked before compiling: TypeBox's own error for a missing schema names neither the job nor the fix.
+ * The mark is read directly (as TypeBox's KindGuard.IsSchema does): importing the guard would load
+ * TypeBox's type builders into the core.
+ */
 function requireSchema(job: string, schema: unknown): TSchema {
-  if (KindGuard.IsSchema(schema)) return schema;
+  if (
+    typeof schema === "object" &&
+    schema !== null &&
+    typeof (schema as Record<symbol, unknown>)[typeboxKind] === "string"
+  )
+    return schema as TSchema;
   throw new InvalidJobDefinitionError(
     `Job "${job}": payload must be a TypeBox schema (Elysia's \`t\`), e.g. \`payload: t.Object({ to: t.String() })\` (t.Null() for none), got ${describe(schema)}.`,
   );
