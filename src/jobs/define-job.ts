@@ -82,7 +82,8 @@ export const defaultAttempts = 10;
 
 export function defineJob<S extends TSchema, R = void>(spec: JobSpec<S, R>): JobDefinition<Static<S>, Awaited<R>> {
   const name = requireName(spec.name);
-  const check = payloadChecker(spec.payload);
+  const check = payloadChecker(requireSchema(name, spec.payload));
+  requireFunction(name, "handler", spec.handler);
   return Object.freeze({
     name,
     schema: spec.payload,
@@ -90,7 +91,7 @@ export function defineJob<S extends TSchema, R = void>(spec: JobSpec<S, R>): Job
     attempts: positiveInteger(name, "attempts", spec.attempts ?? defaultAttempts),
     backoff: spec.backoff,
     timeoutMs: spec.timeoutMs === undefined ? undefined : positiveInteger(name, "timeoutMs", spec.timeoutMs),
-    priority: integer(name, "priority", spec.priority ?? 0),
+    priority: priorityOf(name, spec.priority ?? 0),
     queue: requireQueue(name, spec.queue ?? "default"),
     concurrency:
       typeof spec.concurrency === "object" ? undefined : optionalPositive(name, "concurrency", spec.concurrency),
@@ -137,14 +138,51 @@ function requireName(name: unknown): string {
   throw new InvalidJobDefinitionError(`A job needs a non-empty string name, got ${JSON.stringify(name)}.`);
 }
 
+/** TypeBox marks every schema with this symbol (a global one, so any copy of TypeBox, Elysia's too, agrees). */
+const typeboxKind = Symbol.for("TypeBox.Kind");
+
+/**
+ * Checked before compiling: TypeBox's own error for a missing schema names neither the job nor the fix.
+ * The mark is read directly (as TypeBox's KindGuard.IsSchema does): importing the guard would load
+ * TypeBox's type builders into the core.
+ */
+function requireSchema(job: string, schema: unknown): TSchema {
+  if (
+    typeof schema === "object" &&
+    schema !== null &&
+    typeof (schema as Record<symbol, unknown>)[typeboxKind] === "string"
+  )
+    return schema as TSchema;
+  throw new InvalidJobDefinitionError(
+    `Job "${job}": payload must be a TypeBox schema (Elysia's \`t\`), e.g. \`payload: t.Object({ to: t.String() })\` (t.Null() for none), got ${describe(schema)}.`,
+  );
+}
+
+/** A job's handler, a workflow's run: a function, checked when defined rather than at the first attempt. */
+export function requireFunction(job: string, field: string, value: unknown): void {
+  if (typeof value === "function") return;
+  throw new InvalidJobDefinitionError(`Job "${job}": ${field} must be a function, got ${describe(value)}.`);
+}
+
+function describe(value: unknown): string {
+  return value === undefined ? "undefined (is it missing?)" : typeof value;
+}
+
 function requireQueue(job: string, queue: unknown): string {
   if (typeof queue === "string" && queue !== "") return queue;
   throw new InvalidJobDefinitionError(`Job "${job}": queue must be a non-empty string, got ${JSON.stringify(queue)}.`);
 }
 
-function integer(job: string, field: string, value: unknown): number {
-  if (Number.isSafeInteger(value)) return value as number;
-  throw new InvalidJobDefinitionError(`Job "${job}": ${field} must be an integer, got ${String(value)}.`);
+/** Every store keeps priority as a 32-bit integer (PostgreSQL's `integer`): the core refuses any other. */
+export const minPriority = -(2 ** 31);
+export const maxPriority = 2 ** 31 - 1;
+
+function priorityOf(job: string, value: unknown): number {
+  if (Number.isInteger(value) && (value as number) >= minPriority && (value as number) <= maxPriority)
+    return value as number;
+  throw new InvalidJobDefinitionError(
+    `Job "${job}": priority must be an integer from ${minPriority} to ${maxPriority}, got ${String(value)}.`,
+  );
 }
 
 function positiveInteger(job: string, field: string, value: unknown): number {

@@ -128,6 +128,19 @@ export class WaitForTimeoutError extends JobsError {
   }
 }
 
+/** waitFor's timeoutMs is not a finite number >= 0; nothing was waited for. */
+export class InvalidWaitForOptionsError extends JobsError {
+  override name = "InvalidWaitForOptionsError";
+  constructor(
+    readonly jobId: string,
+    readonly timeoutMs: unknown,
+  ) {
+    super(
+      `waitFor(${JSON.stringify(jobId)}): timeoutMs must be a finite number >= 0 (omit it to wait as long as it takes), got ${String(timeoutMs)}.`,
+    );
+  }
+}
+
 /** The id names no job (never enqueued, discarded or pruned). */
 export class UnknownJobIdError extends JobsError {
   override name = "UnknownJobIdError";

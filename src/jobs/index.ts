@@ -15,6 +15,7 @@ export {
   InvalidJobDefinitionError,
   InvalidPauseTargetError,
   InvalidPayloadError,
+  InvalidWaitForOptionsError,
   JobCancelledError,
   JobResultError,
   JobsError,
@@ -54,6 +55,7 @@ export * from "./workflow-store.ts";
 export { defineWorkflow, WorkflowRuntimeMissingError, type WorkflowSpec } from "./workflows/define-workflow.ts";
 export {
   DuplicateStepError,
+  InvalidEventDataError,
   InvalidFlowError,
   NonDeterministicWorkflowError,
   StepResultError,

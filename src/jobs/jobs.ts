@@ -35,9 +35,10 @@ import {
   type SyncJobStore,
 } from "./store.ts";
 import { type JobsTracingOptions, JobTracing } from "./tracing.ts";
-import { waitForJob } from "./wait-for.ts";
+import { checkWaitForTimeout, waitForJob } from "./wait-for.ts";
 import { Wakeup } from "./wakeup.ts";
 import type { NewDependency, StoredStep } from "./workflow-store.ts";
+import { checkEventData } from "./workflows/errors.ts";
 import { afterIds, type EnqueuedFlow, type FlowChild, type FlowSpec, flowRows, parked } from "./workflows/flow.ts";
 
 export interface JobsOptions<Tx> {
@@ -277,6 +278,7 @@ export class Jobs<Tx = never> implements HostedService {
   async sendEvent(event: string, data: unknown = null): Promise<number> {
     if (typeof event !== "string" || event === "")
       throw new InvalidEnqueueOptionsError("sendEvent: the event name must be a non-empty string.");
+    checkEventData(event, data);
     const woken = await this.store.sendEvent(event, data, { now: this.#clock.now() });
     if (woken > 0) this.#wakeup.wake();
     return woken;
@@ -358,6 +360,7 @@ export class Jobs<Tx = never> implements HostedService {
    * `R` types the result: `jobs.waitFor<ResultOf<typeof def>>(id)` (not checked: the id says no def).
    */
   async waitFor<R = unknown>(id: string, options: WaitForOptions = {}): Promise<JobRecord<R>> {
+    checkWaitForTimeout(id, options.timeoutMs);
     // Listening and marking come before the first read: an end committed after the read is announced.
     const ends = this.store.watchEnd ? await this.#ends.listen(id) : undefined;
     try {
@@ -566,7 +569,20 @@ function positive(option: string, value: number | undefined): void {
   );
 }
 
+/** Checked first: without them the constructor would fail on a bare TypeError that names neither. */
+function requireStoreAndJobs({ store, jobs }: Partial<JobsOptions<unknown>>): void {
+  if (typeof store?.claim !== "function")
+    throw new InvalidJobDefinitionError(
+      'createJobs: `store` is required: memoryStore() from "errand", sqliteStore({ path }) from "errand/sqlite" or postgresStore({ pool }) from "errand/postgres".',
+    );
+  if (!Array.isArray(jobs))
+    throw new InvalidJobDefinitionError(
+      "createJobs: `jobs` must be an array of definitions (defineJob, defineWorkflow).",
+    );
+}
+
 /** Creates the Jobs service: register it with a Host (or the Elysia jobs plugin) to run the jobs. */
 export function createJobs<Tx = never>(options: JobsOptions<Tx>): Jobs<Tx> {
+  requireStoreAndJobs(options);
   return new Jobs(options);
 }

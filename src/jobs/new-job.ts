@@ -1,5 +1,5 @@
 // Turns enqueue arguments into a store row, refusing anything that would poison the queue.
-import type { JobDefinition } from "./define-job.ts";
+import { type JobDefinition, maxPriority, minPriority } from "./define-job.ts";
 import { InvalidEnqueueOptionsError, InvalidPayloadError } from "./errors.ts";
 import type { NewJob } from "./store.ts";
 
@@ -127,8 +127,11 @@ function runAtOf(job: string, { delayMs, runAt }: EnqueueJobOptions, now: number
 
 function priorityOf(job: string, fallback: number, priority: unknown): number {
   if (priority === undefined) return fallback;
-  if (Number.isSafeInteger(priority)) return priority as number;
-  throw new InvalidEnqueueOptionsError(`Job "${job}": priority must be an integer, got ${String(priority)}.`);
+  if (Number.isInteger(priority) && (priority as number) >= minPriority && (priority as number) <= maxPriority)
+    return priority as number;
+  throw new InvalidEnqueueOptionsError(
+    `Job "${job}": priority must be an integer from ${minPriority} to ${maxPriority}, got ${String(priority)}.`,
+  );
 }
 
 function keyOf(job: string, key: unknown): string | null {

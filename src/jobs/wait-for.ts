@@ -1,5 +1,7 @@
 // jobs.waitFor: resolves when a job reaches a final state. This process's outcome events answer at
 // once; an outcome written by another instance is found by reading the job every poll interval.
+
+import { InvalidWaitForOptionsError } from "./errors.ts";
 import type { JobEvents, JobEventType } from "./events.ts";
 import { finalJobStates, type JobRecord } from "./store.ts";
 
@@ -18,6 +20,13 @@ export interface WaitForJob {
 }
 
 const outcomes: readonly JobEventType[] = ["succeeded", "dead", "cancelled"];
+
+/** A negative or non-finite timeout would reach setTimeout, which warns and fires at once. */
+export function checkWaitForTimeout(id: string, timeoutMs: unknown): void {
+  if (timeoutMs === undefined) return;
+  if (typeof timeoutMs === "number" && Number.isFinite(timeoutMs) && timeoutMs >= 0) return;
+  throw new InvalidWaitForOptionsError(id, timeoutMs);
+}
 
 export function waitForJob(w: WaitForJob): Promise<JobRecord> {
   return new Promise<JobRecord>((resolve, reject) => {

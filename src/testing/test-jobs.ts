@@ -21,6 +21,7 @@ import type { ClaimedJob, JobRecord } from "../jobs/store.ts";
 import { parkedRunAt } from "../jobs/workflow-store.ts";
 import { ServiceRegistry } from "../scope/index.ts";
 import { type MemoryJobStore, memoryStore } from "../stores/memory/store.ts";
+import { RunJobSuspendedError } from "./errors.ts";
 
 export interface TestJobsOptions {
   jobs: readonly AnyJobDefinition[];
@@ -200,30 +201,22 @@ export function createTestJobs(options: TestJobsOptions): TestJobs {
       if (definitions.get(def.name) !== (def as unknown)) throw new UnknownJobError(def.name, [...definitions.keys()]);
       const parsed = def.parse(payload);
       if (!parsed.ok) throw new InvalidPayloadError(def.name, parsed.issues);
+      // A scratch store holds this one run, so a workflow's steps are saved under a lease it really
+      // holds (the service's store never sees the run: enqueued() stays empty).
+      const scratch = memoryStore();
       const now = clock.now();
-      const claimed: ClaimedJob = {
-        id: `run-${++runs}`,
-        name: def.name,
-        queue: def.queue,
-        payload: parsed.value,
-        priority: def.priority,
-        attempt: 1,
-        maxAttempts: def.attempts,
-        enqueuedAt: now,
-        runAt: now,
-        leaseExpiresAt: now + day,
-        key: null,
-      };
-      const job = { claimed, def: def as unknown as AnyJobDefinition, control: new AttemptControl() };
-      const outcome = await runAttempt({ ...job, abandoned: false, finished: false }, deps);
+      const row = { name: def.name, queue: def.queue, payload: parsed.value, priority: def.priority, key: null };
+      await scratch.enqueue([{ ...row, runAt: now, maxAttempts: def.attempts }], { now });
+      const [claimed] = await scratch.claim({ workerId, limit: 1, now, leaseMs: day, names: [def.name] });
+      const job = { claimed: claimed!, def: def as unknown as AnyJobDefinition, control: new AttemptControl() };
+      const outcome = await runAttempt({ ...job, abandoned: false, finished: false }, { ...deps, store: scratch });
       if (outcome.kind === "failed") throw outcome.error;
+      if (outcome.kind === "suspended") throw new RunJobSuspendedError(def.name);
       if (outcome.kind !== "succeeded") throw new Error(`Job "${def.name}" was aborted.`);
       return (outcome.result === undefined ? undefined : JSON.parse(outcome.result)) as R;
     },
   };
 }
-
-let runs = 0;
 
 function ref({ id, name, queue }: ClaimedJob) {
   return { id, name, queue };

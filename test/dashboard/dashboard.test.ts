@@ -554,6 +554,32 @@ describe("control features, where the jobs service has them", () => {
 });
 
 describe("workflows and flows", () => {
+  test("an `after` job cancelled because its dependency died shows the reason, not a failed attempt 0", async () => {
+    setup();
+    const payload = { url: "https://x.test", event: "e", body: null };
+    const first = await demo.jobs.enqueue(webhook, payload);
+    const then = await demo.jobs.enqueue(webhook, payload, { after: first });
+    const now = Date.now();
+    await demo.store.claim({ workerId: "w", limit: 1, now, leaseMs: 30_000, names: [webhook.name] });
+    await demo.store.fail(
+      [{ id: first, retryAt: null, error: { attempt: 1, at: now, name: "Error", message: "down" } }],
+      {
+        workerId: "w",
+        now,
+      },
+    );
+    await demo.store.settleDependencies({ now });
+    expect((await demo.jobs.get(then))!.state).toBe("cancelled");
+    const page = await get(`/admin/jobs/${then}`);
+    const attempts = page.text.slice(page.text.indexOf('id="attempts"'));
+    expect(attempts).toContain("Ended without running");
+    expect(attempts).toContain("DependencyFailedError");
+    expect(attempts).not.toContain("Attempt 0");
+    expect(attempts).not.toContain('class="badge failed"');
+    // The dependency's own failed attempt keeps its label.
+    expect((await get(`/admin/jobs/${first}`)).text).toContain("Attempt 1");
+  });
+
   test("a job page lists a workflow's steps and a flow parent's children", async () => {
     setup();
     const flow = await demo.jobs.enqueueFlow({

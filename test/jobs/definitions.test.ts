@@ -6,6 +6,7 @@ import {
   createJobs,
   defaultBackoff,
   defineJob,
+  defineWorkflow,
   exponentialBackoff,
   InvalidJobDefinitionError,
 } from "../../src/jobs/index.ts";
@@ -32,10 +33,30 @@ describe("defineJob", () => {
     ["fractional attempts", { attempts: 1.5 }],
     ["a negative timeout", { timeoutMs: -1 }],
     ["a fractional priority", { priority: 0.5 }],
+    ["a priority beyond a 32-bit integer", { priority: 2 ** 31 }],
     ["zero concurrency", { concurrency: 0 }],
     ["an empty queue", { queue: "" }],
   ])("refuses %s", (_, overrides) => {
     expect(() => defineJob({ name: "a", payload: t.Null(), handler, ...overrides })).toThrow(InvalidJobDefinitionError);
+  });
+});
+
+describe("a missing part is a typed error naming it", () => {
+  const cases: [string, () => unknown, RegExp][] = [
+    ["defineJob without payload", () => defineJob({ name: "a", handler } as never), /"a": payload must be a TypeBox/],
+    ["defineJob with a non-schema payload", () => defineJob({ name: "a", payload: {}, handler } as never), /payload/],
+    ["defineJob without handler", () => defineJob({ name: "a", payload: t.Null() } as never), /"a": handler must/],
+    ["defineWorkflow without run", () => defineWorkflow({ name: "w", payload: t.Null() } as never), /"w": run must/],
+    ["createJobs without store", () => createJobs({ jobs: [], logger: silentLogger } as never), /`store` is required/],
+    [
+      "createJobs without jobs",
+      () => createJobs({ store: sqliteStore({ database: new Database(":memory:") }) } as never),
+      /`jobs` must be an array/,
+    ],
+  ];
+  test.each(cases)("%s", (_, make, message) => {
+    expect(make).toThrow(InvalidJobDefinitionError);
+    expect(make).toThrow(message);
   });
 });
 

@@ -8,7 +8,9 @@ import {
   createJobs,
   defineJob,
   InvalidEnqueueOptionsError,
+  InvalidEventDataError,
   InvalidPayloadError,
+  InvalidWaitForOptionsError,
   type JobContext,
   type Jobs,
   JobsShutdownError,
@@ -570,6 +572,17 @@ describe("bad input: a typed error and nothing written", () => {
       InvalidEnqueueOptionsError,
     ],
     [
+      // PostgreSQL keeps priority as a 32-bit integer: the core refuses it on every store alike.
+      "priority beyond a 32-bit integer",
+      (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { priority: 1e12 }),
+      InvalidEnqueueOptionsError,
+    ],
+    [
+      "priority below a 32-bit integer",
+      (jobs) => jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { priority: -(2 ** 31) - 1 }),
+      InvalidEnqueueOptionsError,
+    ],
+    [
       "one bad item in a batch",
       (jobs) => jobs.enqueueMany(mail, [{ payload: { to: "a@example.com", n: 1 } }, { payload: { to: "x", n: 1 } }]),
       InvalidPayloadError,
@@ -603,6 +616,26 @@ describe("bad input: a typed error and nothing written", () => {
     const missing = () => jobs.enqueueMany(mail, [{ payload: { n: 1 } }]);
     await expect(wrong()).rejects.toBeInstanceOf(InvalidPayloadError);
     await expect(missing()).rejects.toBeInstanceOf(InvalidPayloadError);
+  });
+
+  test.each([-1, Number.NaN, Number.POSITIVE_INFINITY, "5"])("waitFor refuses timeoutMs %p", async (timeoutMs) => {
+    const { jobs } = await start([mail]);
+    const id = await jobs.enqueue(mail, { to: "a@example.com", n: 1 }, { delayMs: 60_000 });
+    const error = await jobs.waitFor(id, { timeoutMs: timeoutMs as number }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidWaitForOptionsError);
+    expect((error as Error).message).toContain("timeoutMs must be a finite number >= 0");
+  });
+
+  test("sendEvent refuses data JSON cannot hold, naming the event; nothing is sent", async () => {
+    const cyclic: { self?: unknown } = {};
+    cyclic.self = cyclic;
+    const { jobs } = await start([mail]);
+    for (const data of [() => 1, 10n, cyclic, Symbol("s")]) {
+      const error = await jobs.sendEvent("order:7", data).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidEventDataError);
+      expect((error as Error).message).toContain('sendEvent("order:7")');
+    }
+    expect(await jobs.sendEvent("order:7", { ok: true })).toBe(0);
   });
 
   test("the payload error names the field", async () => {

@@ -7,7 +7,7 @@ import {
   type JobContext,
   NonRetryableError,
 } from "../../src/jobs/index.ts";
-import { createTestJobs } from "../../src/testing/index.ts";
+import { createTestJobs, RunJobSuspendedError } from "../../src/testing/index.ts";
 
 test("drain runs what is due, the retries as the clock moves, and jobs enqueued by handlers", async () => {
   let failuresLeft = 2;
@@ -75,6 +75,46 @@ test("runJob runs one handler with a real context and returns its result, or thr
   await expect(testJobs.runJob(double, { n: -1 })).rejects.toBeInstanceOf(RangeError);
   await expect(testJobs.runJob(double, { n: "x" } as never)).rejects.toBeInstanceOf(InvalidPayloadError);
   expect(await testJobs.enqueued(double)).toEqual([]);
+});
+
+test("runJob runs a workflow's steps; a sleep or an event wait stops it with a typed error pointing to drain()", async () => {
+  const ran: string[] = [];
+  const steps = defineWorkflow({
+    name: "steps",
+    payload: t.Object({ n: t.Number() }),
+    run: async ({ n }, step) => {
+      const a = await step.run("a", () => {
+        ran.push("a");
+        return n + 1;
+      });
+      const b = await step.run("b", () => {
+        ran.push("b");
+        return a * 2;
+      });
+      return { b };
+    },
+  });
+  const sleeps = defineWorkflow({
+    name: "sleeps",
+    payload: t.Object({}),
+    run: async (_, step) => {
+      await step.sleep("day", 86_400_000);
+      return 1;
+    },
+  });
+  const waits = defineWorkflow({
+    name: "waits",
+    payload: t.Object({}),
+    run: async (_, step) => step.waitForEvent("approved", { event: "approval" }),
+  });
+  const testJobs = createTestJobs({ jobs: [steps, sleeps, waits] });
+  expect(await testJobs.runJob(steps, { n: 1 })).toEqual({ b: 4 });
+  expect(ran).toEqual(["a", "b"]);
+  const slept = await testJobs.runJob(sleeps, {}).catch((e: unknown) => e);
+  expect(slept).toBeInstanceOf(RunJobSuspendedError);
+  expect((slept as Error).message).toContain("drain(");
+  expect(await testJobs.runJob(waits, {}).catch((e: unknown) => e)).toBeInstanceOf(RunJobSuspendedError);
+  expect(await testJobs.enqueued(steps)).toEqual([]);
 });
 
 test("drain runs flows (parent after its children) and workflows, their sleeps on the fake clock", async () => {

@@ -131,9 +131,14 @@ function attempts(ctx: PageContext, job: JobRecord): Html {
 
 function failedAttempt(ctx: PageContext, job: JobRecord, error: JobAttemptError, index: number): Html {
   const took = error.durationMs;
-  return html`<div class="attempt" data-attempt="${error.attempt}"><div class="head"><strong>Attempt ${error.attempt}</strong>${badge(
-    index === job.errors.length - 1 && job.state === "dead" ? "dead" : "failed",
-  )}<span>${when(error.at, ctx.now)}</span>${took === undefined ? "" : html`<span class="muted">took ${duration(took)}</span>`}${
+  const last = index === job.errors.length - 1;
+  return html`<div class="attempt" data-attempt="${error.attempt}"><div class="head">${
+    // Attempt 0: recorded without a run (a flow child or an `after` dependency ended badly), so it is
+    // the reason the job ended, not an attempt that failed.
+    error.attempt === 0
+      ? html`<strong>Ended without running</strong>${last && (job.state === "dead" || job.state === "cancelled") ? badge(job.state) : ""}`
+      : html`<strong>Attempt ${error.attempt}</strong>${badge(last && job.state === "dead" ? "dead" : "failed")}`
+  }<span>${when(error.at, ctx.now)}</span>${took === undefined ? "" : html`<span class="muted">took ${duration(took)}</span>`}${
     error.workerId ? html`<span class="muted">on <code>${error.workerId}</code></span>` : ""
   }</div>
 <div class="mono err-text">${error.name}: ${error.message}</div>

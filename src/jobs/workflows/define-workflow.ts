@@ -2,7 +2,7 @@
 // started with jobs.enqueue, retried, listed and pruned like any job.
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { JobContext } from "../context.ts";
-import { defineJob, type JobDefinition, type JobSpec } from "../define-job.ts";
+import { defineJob, type JobDefinition, type JobSpec, requireFunction } from "../define-job.ts";
 import { JobsError } from "../errors.ts";
 import { type WorkflowRuntime, workflowRuntime } from "./runtime.ts";
 import { type WorkflowStep, WorkflowSteps } from "./steps.ts";
@@ -28,6 +28,7 @@ export function defineWorkflow<S extends TSchema, R = void>(
   spec: WorkflowSpec<S, R>,
 ): JobDefinition<Static<S>, Awaited<R>> {
   const { run, ...job } = spec;
+  requireFunction(spec.name, "run", run);
   return defineJob({
     ...job,
     handler: async (payload, ctx): Promise<Awaited<R>> => {

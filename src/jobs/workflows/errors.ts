@@ -41,6 +41,31 @@ export class StepResultError extends NonRetryableError {
   override name = "StepResultError";
 }
 
+/** jobs.sendEvent was given data that JSON cannot hold (a function, a BigInt, a cycle); nothing was sent. */
+export class InvalidEventDataError extends JobsError {
+  override name = "InvalidEventDataError";
+  constructor(
+    readonly event: string,
+    reason: string,
+  ) {
+    super(`sendEvent(${JSON.stringify(event)}): its data must be JSON (it is stored and replayed), but ${reason}.`);
+  }
+}
+
+/** Refuses, naming the event, data that JSON.stringify rejects or turns into nothing. */
+export function checkEventData(event: string, data: unknown): void {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(data);
+  } catch (error) {
+    throw new InvalidEventDataError(
+      event,
+      `serializing it failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (json === undefined) throw new InvalidEventDataError(event, `a ${typeof data} has no JSON form`);
+}
+
 /** enqueueFlow or `after` was given something unusable; nothing was written. */
 export class InvalidFlowError extends JobsError {
   override name = "InvalidFlowError";

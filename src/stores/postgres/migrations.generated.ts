@@ -63,4 +63,16 @@ export const migrations: readonly EmbeddedMigration[] = [
       "\nCREATE INDEX \"job_starts_idx\" ON \"job_starts\" USING btree (\"name\",\"rate_key\",\"started_at\");",
     ],
   },
+  {
+    tag: "0005_user_json",
+    createdAt: 1796008921084,
+    hash: "4b5827b03ec3b25bb660be2c16bb58e87dec6bc7d25a0701b7e6cceb3d4950a0",
+    statements: [
+      "ALTER TABLE \"events\" ALTER COLUMN \"data\" SET DATA TYPE json;",
+      "\nALTER TABLE \"jobs\" ALTER COLUMN \"payload\" SET DATA TYPE json;",
+      "\nALTER TABLE \"jobs\" ALTER COLUMN \"result\" SET DATA TYPE json;",
+      "\nALTER TABLE \"jobs\" ALTER COLUMN \"progress\" SET DATA TYPE json;",
+      "\nALTER TABLE \"workflow_steps\" ALTER COLUMN \"result\" SET DATA TYPE json;",
+    ],
+  },
 ];

@@ -6,6 +6,7 @@ import {
   check,
   index,
   integer,
+  json,
   jsonb,
   pgSchema,
   pgTable,
@@ -27,7 +28,12 @@ function columns() {
     name: text("name").notNull(),
     queue: text("queue").notNull(),
     state: text("state").notNull(),
-    payload: jsonb("payload").notNull(),
+    /**
+     * User JSON (payload, result, progress; step results and event data below) is `json`, not jsonb:
+     * kept as the text written, so objects read back with their keys in the order the app gave them,
+     * as on the other stores (jsonb sorts keys). The store never queries inside these values.
+     */
+    payload: json("payload").notNull(),
     priority: integer("priority").notNull().default(0),
     attempts: integer("attempts").notNull().default(0),
     maxAttempts: integer("max_attempts").notNull(),
@@ -42,8 +48,8 @@ function columns() {
     /** When the key's dedupe window (keyTtlMs) closes; null: the key holds while the row exists. */
     keyExpiresAt: bigint("key_expires_at", { mode: "number" }),
     /** The handler's return value, and its last ctx.progress report. */
-    result: jsonb("result"),
-    progress: jsonb("progress"),
+    result: json("result"),
+    progress: json("progress"),
     /** Someone waits for this job (jobs.waitFor): its end is announced on the done channel. */
     notifyDone: boolean("notify_done").notNull().default(false),
     /**
@@ -112,7 +118,7 @@ function stepColumns() {
     jobId: bigint("job_id", { mode: "number" }).notNull(),
     stepId: text("step_id").notNull(),
     seq: integer("seq").notNull(),
-    result: jsonb("result"),
+    result: json("result"),
     done: integer("done").notNull(),
   };
 }
@@ -135,7 +141,7 @@ function eventColumns() {
   return {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     name: text("name").notNull(),
-    data: jsonb("data").notNull(),
+    data: json("data").notNull(),
     sentAt: bigint("sent_at", { mode: "number" }).notNull(),
   };
 }

@@ -5,6 +5,7 @@ import type { JobStore, NewJob } from "../../../src/jobs/store.ts";
 import { describeClaimControlContract } from "./job-store-claim-control.contract.ts";
 import { describeControlContract } from "./job-store-control.contract.ts";
 import { describeDashboardContract } from "./job-store-dashboard.contract.ts";
+import { describeKeyOrderContract } from "./job-store-key-order.contract.ts";
 import { describeTraceContextContract } from "./job-store-trace.contract.ts";
 import { describeWorkflowStoreContract } from "./workflow-store.contract.ts";
 
@@ -49,6 +50,7 @@ export function describeJobStoreContract<Tx>(
   describeTraceContextContract(name, makeStore, options);
   describeWorkflowStoreContract(name, makeStore, options);
   describeClaimControlContract(name, makeStore);
+  describeKeyOrderContract(name, makeStore);
   describe(`JobStore contract: ${name}`, () => {
     let harness: JobStoreHarness<Tx>;
     let store: JobStore<Tx>;

@@ -119,7 +119,7 @@ test("calls fail with a typed, retryable error that says whether they may have b
     );
     // Caught at once: it fails while the kill below is still being awaited.
     const waiting = store.enqueue([job("held")], { now: 0 }).catch((error: unknown) => error);
-    await database.killWhenRunning("%jsonb_to_recordset%");
+    await database.killWhenRunning("%json_to_recordset%");
     const lost = await waiting;
     expect(lost).toBeInstanceOf(PostgresConnectionError);
     expect(lost).toMatchObject({ retryable: true, maybeApplied: true });

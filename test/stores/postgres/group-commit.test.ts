@@ -110,7 +110,7 @@ describe("PostgreSQL group commit", () => {
   test("1,000 concurrent calls with new keys, repeated keys and one invalid payload: each gets its own outcome", async () => {
     const invalidAt = 500;
     const callJobs = Array.from({ length: 1000 }, (_, i): NewJob[] => {
-      if (i === invalidAt) return [job({ text: "nul \u0000 is refused by jsonb" }, `bad-${i}`)];
+      if (i === invalidAt) return [job({ text: "nul \u0000 is refused by json_to_recordset" }, `bad-${i}`)];
       if (i % 4 === 0) return [job({ i }, `new-${i}`)];
       if (i % 4 === 1) return [job({ i }, `repeated-${i % 10}`)];
       if (i % 4 === 2) return [job({ i })];
@@ -285,7 +285,7 @@ async function killBlockedBatch(database: string, url: string): Promise<void> {
     for (let i = 0; ; i++) {
       const killed = await admin.unsafe(
         `select pg_terminate_backend(pid) from pg_stat_activity
-         where datname = $1 and wait_event_type = 'Lock' and query like '%jsonb_to_recordset%'`,
+         where datname = $1 and wait_event_type = 'Lock' and query like '%json_to_recordset%'`,
         [database],
       );
       if (killed.length > 0) break;

@@ -91,7 +91,7 @@ export async function progress(ctx: StoreContext, id: string, value: string, wor
   if (!isJobId(id)) return false;
   const result = await ctx.transition(
     (q) => q`
-    update ${ctx.jobs} set progress = ${value}::text::jsonb
+    update ${ctx.jobs} set progress = ${value}::text::json
     where id = ${id}::bigint and state = 'running' and locked_by = ${workerId}`,
   );
   return result.count === 1;

@@ -113,7 +113,7 @@ async function applyWindow(
   const id = row.id!;
   if (windowOutcome(row, [job], [row.ord], now) === "debounce") {
     const moved = await run<{ id: string }>(sql`
-      update ${ctx.jobs} set payload = ${JSON.stringify(job.payload ?? null)}::text::jsonb, run_at = ${job.runAt}::bigint,
+      update ${ctx.jobs} set payload = ${JSON.stringify(job.payload ?? null)}::text::json, run_at = ${job.runAt}::bigint,
         state = case when ${job.runAt}::bigint > ${now}::bigint then 'scheduled' else 'ready' end,
         key_expires_at = coalesce(${job.key !== null && job.keyTtlMs != null ? now + job.keyTtlMs : null}::bigint, key_expires_at)
       where id = ${id}::bigint and state in ('scheduled', 'ready') and attempts = 0
@@ -165,8 +165,8 @@ function insertStatement(ctx: StoreContext, input: string, now: number, notify: 
   return sql`
     with input as (
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
-      from jsonb_to_recordset(${input}::text::jsonb)
-        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text,
+      from json_to_recordset(${input}::text::json)
+        as x(ord int, name text, queue text, payload json, priority int, run_at bigint, max_attempts int, key text,
           key_expires_at bigint, trace_context text, claim_by text, lease_until bigint, group_key text, rate_key text)
     ),
     inserted as (
@@ -174,7 +174,7 @@ function insertStatement(ctx: StoreContext, input: string, now: number, notify: 
                             key_expires_at, trace_context, attempts, locked_by, lease_expires_at, group_key, rate_key)
       select id, name, queue,
              case when claim_by is not null then 'running' when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
-             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint,
+             coalesce(payload, 'null'::json), priority, max_attempts, key, run_at, ${now}::bigint,
              ${now}::bigint + key_expires_at, trace_context,
              case when claim_by is not null then 1 else 0 end, claim_by, lease_until, group_key, rate_key
       from input order by ord

@@ -22,23 +22,25 @@ async function endJobs(q: Query, ctx: StoreContext, update: Fragment): Promise<n
 
 /**
  * running -> succeeded for every job of the batch this worker still holds, one statement. Results
- * travel as one JSON object (id -> result) only when some job has one, so the common batch of jobs
- * without results keeps its plain statement.
+ * travel only when some job has one (the common batch of jobs without results keeps its plain
+ * statement), as two arrays unnested side by side: each result's JSON text is stored as written (a
+ * `json` column keeps key order), and none is looked up inside a document per row.
  */
 export async function complete(ctx: StoreContext, ids: readonly string[], o: CompleteOptions): Promise<number> {
   if (ids.length === 0) return 0;
   if (o.results && o.results.size > 0) {
-    const results = `{${[...o.results].map(([id, json]) => `${JSON.stringify(id)}:${json}`).join(",")}}`;
+    const results = ids.map((id) => o.results!.get(id) ?? null);
     return ctx.transition((q) =>
       endJobs(
         q,
         ctx,
         sql`
-      update ${ctx.jobs}
+      update ${ctx.jobs} j
       set state = 'succeeded', finished_at = ${o.now}::bigint, locked_by = null, lease_expires_at = null,
-          result = ${results}::text::jsonb -> id::text
-      where id = any(${ids as string[]}::bigint[]) and state = 'running' and locked_by = ${o.workerId}
-      returning id, notify_done, state`,
+          result = r.result::json
+      from unnest(${ids as string[]}::bigint[], ${results}::text[]) as r(id, result)
+      where j.id = r.id and j.state = 'running' and j.locked_by = ${o.workerId}
+      returning j.id, j.notify_done, j.state`,
       ),
     );
   }

@@ -1,7 +1,7 @@
 // Rows as the store reads them (connections.ts parses types), and their mapping to the JobStore types.
 import type { ClaimedJob, JobAttemptError, JobRecord, JobState } from "../../../jobs/store.ts";
 
-/** A jobs row as the store reads it: bigint columns arrive as strings, jsonb parsed. */
+/** A jobs row as the store reads it: bigint columns arrive as strings, json and jsonb parsed. */
 export interface JobRow {
   id: string;
   name: string;
@@ -21,7 +21,7 @@ export interface JobRow {
   key_expires_at?: string | null;
   /**
    * The result as JSON text, selected as `result::text as result_json` where records are read: the
-   * parsed jsonb column cannot tell a stored JSON null (a handler returned null) from no result.
+   * parsed json column cannot tell a stored JSON null (a handler returned null) from no result.
    */
   result_json?: string | null;
   progress?: unknown;

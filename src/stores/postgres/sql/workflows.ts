@@ -59,15 +59,15 @@ export async function enqueueGraph(
   const statement = sql`
     with input as (
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
-      from jsonb_to_recordset(${input}::text::jsonb)
-        as x(ord int, name text, queue text, payload jsonb, priority int, run_at bigint, max_attempts int, key text,
+      from json_to_recordset(${input}::text::json)
+        as x(ord int, name text, queue text, payload json, priority int, run_at bigint, max_attempts int, key text,
           trace_context text, group_key text, rate_key text)
     ),
     inserted as (
       insert into ${ctx.jobs} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at,
                                trace_context, group_key, rate_key)
       select id, name, queue, case when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
-             coalesce(payload, 'null'::jsonb), priority, max_attempts, key, run_at, ${now}::bigint,
+             coalesce(payload, 'null'::json), priority, max_attempts, key, run_at, ${now}::bigint,
              trace_context, group_key, rate_key
       from input order by ord
       on conflict (key) where key is not null do nothing
@@ -183,7 +183,7 @@ function upsertStep(ctx: StoreContext, id: string, step: StoredStep): Fragment {
   const result = step.result === undefined ? null : JSON.stringify(step.result);
   return sql`
     insert into ${table(ctx, "workflow_steps")} (job_id, step_id, seq, result, done)
-    values (${id}::bigint, ${step.id}, ${step.seq}::int, ${result}::text::jsonb, ${step.done ? 1 : 0}::int)
+    values (${id}::bigint, ${step.id}, ${step.seq}::int, ${result}::text::json, ${step.done ? 1 : 0}::int)
     on conflict (job_id, step_id) do update set seq = excluded.seq, result = excluded.result, done = excluded.done`;
 }
 
@@ -202,7 +202,7 @@ export async function saveStep(
     ),
     saved as (
       insert into ${table(ctx, "workflow_steps")} (job_id, step_id, seq, result, done)
-      select id, ${step.id}, ${step.seq}::int, ${result}::text::jsonb, ${step.done ? 1 : 0}::int from held
+      select id, ${step.id}, ${step.seq}::int, ${result}::text::json, ${step.done ? 1 : 0}::int from held
       on conflict (job_id, step_id) do update set seq = excluded.seq, result = excluded.result, done = excluded.done
       returning 1
     ),
@@ -256,7 +256,7 @@ export async function sendEvent(ctx: StoreContext, event: string, data: unknown,
     await q`select pg_advisory_xact_lock(hashtext(${event}))`;
     const result = await q`
       with sent as (
-        insert into ${table(ctx, "events")} (name, data, sent_at) values (${event}, ${JSON.stringify(data ?? null)}::text::jsonb, ${now}::bigint)
+        insert into ${table(ctx, "events")} (name, data, sent_at) values (${event}, ${JSON.stringify(data ?? null)}::text::json, ${now}::bigint)
       )
       update ${ctx.jobs} set state = 'ready', run_at = ${now}::bigint
       where id in (select job_id from ${table(ctx, "event_waits")} where event = ${event}) and state = 'scheduled'`;
