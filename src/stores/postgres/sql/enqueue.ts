@@ -129,7 +129,7 @@ async function applyWindow(
 }
 
 /** `claim_by` is honoured only on the store's own connection (see NewJob.claimBy). */
-function toInput(jobs: readonly NewJob[], ords: readonly number[], tx: PostgresTx | undefined): string {
+export function toInput(jobs: readonly NewJob[], ords: readonly number[], tx: PostgresTx | undefined): string {
   return JSON.stringify(
     jobs.map((job, k) => ({
       ord: ords[k],
@@ -163,24 +163,7 @@ function insertOnPool(ctx: StoreContext, input: string, now: number): Promise<In
 function insertStatement(ctx: StoreContext, input: string, now: number, notify: boolean): Fragment {
   const table = ctx.jobs;
   return sql`
-    with input as (
-      select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
-      from json_to_recordset(${input}::text::json)
-        as x(ord int, name text, queue text, payload json, priority int, run_at bigint, max_attempts int, key text,
-          key_expires_at bigint, trace_context text, claim_by text, lease_until bigint, group_key text, rate_key text)
-    ),
-    inserted as (
-      insert into ${table} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at,
-                            key_expires_at, trace_context, attempts, locked_by, lease_expires_at, group_key, rate_key)
-      select id, name, queue,
-             case when claim_by is not null then 'running' when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
-             coalesce(payload, 'null'::json), priority, max_attempts, key, run_at, ${now}::bigint,
-             ${now}::bigint + key_expires_at, trace_context,
-             case when claim_by is not null then 1 else 0 end, claim_by, lease_until, group_key, rate_key
-      from input order by ord
-      on conflict (key) where key is not null do nothing
-      returning id, run_at
-    )
+    with ${insertedJobs(ctx, input, now)}
     select i.ord, coalesce(ins.id, existing.id)::text as id, ins.id is not null as created,
       existing.state as existing_state, existing.attempts as existing_attempts,
       existing.key_expires_at::text as existing_key_expires_at,
@@ -191,6 +174,32 @@ function insertStatement(ctx: StoreContext, input: string, now: number, notify: 
     left join inserted ins on ins.id = i.id
     left join ${table} existing on ins.id is null and existing.key = i.key
   `;
+}
+
+/**
+ * The `input` and `inserted` CTEs of every job insert (this file's and the flow graph's in workflows.ts),
+ * so both store the same columns: `input` holds toInput()'s rows with their ids drawn from the sequence,
+ * `inserted` the rows stored (a job whose key exists is not; see `on conflict`).
+ */
+export function insertedJobs(ctx: StoreContext, input: string, now: number): Fragment {
+  return sql`input as (
+      select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
+      from json_to_recordset(${input}::text::json)
+        as x(ord int, name text, queue text, payload json, priority int, run_at bigint, max_attempts int, key text,
+          key_expires_at bigint, trace_context text, claim_by text, lease_until bigint, group_key text, rate_key text)
+    ),
+    inserted as (
+      insert into ${ctx.jobs} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at,
+                            key_expires_at, trace_context, attempts, locked_by, lease_expires_at, group_key, rate_key)
+      select id, name, queue,
+             case when claim_by is not null then 'running' when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
+             coalesce(payload, 'null'::json), priority, max_attempts, key, run_at, ${now}::bigint,
+             ${now}::bigint + key_expires_at, trace_context,
+             case when claim_by is not null then 1 else 0 end, claim_by, lease_until, group_key, rate_key
+      from input order by ord
+      on conflict (key) where key is not null do nothing
+      returning id, run_at
+    )`;
 }
 
 /**

@@ -15,7 +15,7 @@ import { dependencyFailure, isJobId } from "../../common.ts";
 import type { PostgresTx, StoreContext } from "../context.ts";
 import { KeyConflictError } from "../errors.ts";
 import { type Fragment, identifier, sql } from "../template.ts";
-import { runInTransaction } from "./enqueue.ts";
+import { insertedJobs, runInTransaction, toInput } from "./enqueue.ts";
 import { type JobRow, toJobRecord } from "./rows.ts";
 
 const table = (ctx: StoreContext, name: string) => identifier(ctx.schema, name);
@@ -32,20 +32,10 @@ export async function enqueueGraph(
   tx?: PostgresTx,
 ): Promise<EnqueuedJob[]> {
   if (jobs.length === 0) return [];
-  const input = JSON.stringify(
-    jobs.map((job, ord) => ({
-      ord,
-      name: job.name,
-      queue: job.queue,
-      payload: job.payload ?? null,
-      priority: job.priority,
-      run_at: job.runAt,
-      max_attempts: job.maxAttempts,
-      key: job.key,
-      trace_context: job.traceContext ?? null,
-      group_key: job.groupKey ?? null,
-      rate_key: job.rateKey ?? null,
-    })),
+  const input = toInput(
+    jobs,
+    jobs.map((_, ord) => ord),
+    tx,
   );
   const edges = JSON.stringify(
     dependencies.map((d) => ({
@@ -57,22 +47,7 @@ export async function enqueueGraph(
     })),
   );
   const statement = sql`
-    with input as (
-      select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
-      from json_to_recordset(${input}::text::json)
-        as x(ord int, name text, queue text, payload json, priority int, run_at bigint, max_attempts int, key text,
-          trace_context text, group_key text, rate_key text)
-    ),
-    inserted as (
-      insert into ${ctx.jobs} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at,
-                               trace_context, group_key, rate_key)
-      select id, name, queue, case when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
-             coalesce(payload, 'null'::json), priority, max_attempts, key, run_at, ${now}::bigint,
-             trace_context, group_key, rate_key
-      from input order by ord
-      on conflict (key) where key is not null do nothing
-      returning id, run_at
-    ),
+    with ${insertedJobs(ctx, input, now)},
     ids as (
       select i.ord, coalesce(ins.id, existing.id) as id, ins.id is not null as created
       from input i
