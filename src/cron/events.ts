@@ -1,5 +1,6 @@
 // What the cron scheduler did, dispatched in the process where it happened (metrics listen here). A
 // run's outcome is its job's: listen to jobs.events for it (the job key names the cron, keys.ts).
+import { type TypedEventListener, TypedEventTarget } from "../events/typed-event-target.ts";
 
 /** What each cron event carries. Times are milliseconds since the epoch. */
 export interface CronEventDetails {
@@ -29,28 +30,10 @@ export class CronEvent<K extends CronEventType = CronEventType> extends Event {
   }
 }
 
-export type CronEventListener<K extends CronEventType> =
-  | ((event: CronEvent<K>) => void)
-  | { handleEvent(event: CronEvent<K>): void };
+export type CronEventListener<K extends CronEventType> = TypedEventListener<CronEvent<K>>;
 
 /** An EventTarget typed for cron events. */
-export class CronEvents extends EventTarget {
-  override addEventListener<K extends CronEventType>(
-    type: K,
-    listener: CronEventListener<K> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
-  }
-
-  override removeEventListener<K extends CronEventType>(
-    type: K,
-    listener: CronEventListener<K> | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
-  }
-
+export class CronEvents extends TypedEventTarget<{ [K in CronEventType]: CronEvent<K> }> {
   emit<K extends CronEventType>(type: K, cron: string, detail: CronEventDetails[K]): void {
     this.dispatchEvent(new CronEvent(type, cron, detail));
   }

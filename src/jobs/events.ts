@@ -1,5 +1,6 @@
 // What happened to jobs, dispatched in the process where it happened. Metrics, tracing, waitFor and
 // the dashboard's live view listen here; so can applications.
+import type { TypedEventListener } from "../events/typed-event-target.ts";
 import type { JobAttemptError } from "./store.ts";
 
 /** The job an event is about. */
@@ -62,9 +63,7 @@ export class JobEvent<K extends JobEventType = JobEventType> extends Event {
   }
 }
 
-export type JobEventListener<K extends JobEventType> =
-  | ((event: JobEvent<K>) => void)
-  | { handleEvent(event: JobEvent<K>): void };
+export type JobEventListener<K extends JobEventType> = TypedEventListener<JobEvent<K>>;
 
 /**
  * An EventTarget typed for job events. It keeps track of its listeners so that the hot path builds no

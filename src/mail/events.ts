@@ -1,4 +1,5 @@
 // What happened to mails, dispatched in the process that sent them (metrics listen here).
+import { type TypedEventListener, TypedEventTarget } from "../events/typed-event-target.ts";
 
 export interface MailEventDetails {
   /** The transport accepted the mail. */
@@ -22,28 +23,10 @@ export class MailEvent<K extends MailEventType = MailEventType> extends Event {
   }
 }
 
-export type MailEventListener<K extends MailEventType> =
-  | ((event: MailEvent<K>) => void)
-  | { handleEvent(event: MailEvent<K>): void };
+export type MailEventListener<K extends MailEventType> = TypedEventListener<MailEvent<K>>;
 
 /** An EventTarget typed for mail events. */
-export class MailEvents extends EventTarget {
-  override addEventListener<K extends MailEventType>(
-    type: K,
-    listener: MailEventListener<K> | null,
-    options?: boolean | AddEventListenerOptions,
-  ): void {
-    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
-  }
-
-  override removeEventListener<K extends MailEventType>(
-    type: K,
-    listener: MailEventListener<K> | null,
-    options?: boolean | EventListenerOptions,
-  ): void {
-    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
-  }
-
+export class MailEvents extends TypedEventTarget<{ [K in MailEventType]: MailEvent<K> }> {
   emit<K extends MailEventType>(type: K, detail: MailEventDetails[K]): void {
     this.dispatchEvent(new MailEvent(type, detail));
   }
