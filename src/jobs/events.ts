@@ -1,7 +1,7 @@
 // What happened to jobs, dispatched in the process where it happened. Metrics, tracing, waitFor and
 // the dashboard's live view listen here; so can applications.
 import type { TypedEventListener } from "../events/typed-event-target.ts";
-import type { JobAttemptError } from "./store.ts";
+import type { ClaimedJob, JobAttemptError } from "./store.ts";
 
 /** The job an event is about. */
 export interface JobRef {
@@ -40,6 +40,23 @@ export interface JobEventDetails {
 }
 
 export type JobEventType = keyof JobEventDetails;
+
+/** The job a claimed job's events are about. */
+export function jobRef({ id, name, queue }: ClaimedJob): JobRef {
+  return { id, name, queue };
+}
+
+/** The `started` detail of an attempt of a claimed job (the runner's and errand/testing's drain). */
+export function startedDetail(claimed: ClaimedJob, startedAt: number): JobEventDetails["started"] {
+  return {
+    attempt: claimed.attempt,
+    maxAttempts: claimed.maxAttempts,
+    enqueuedAt: claimed.enqueuedAt,
+    dueAt: claimed.runAt,
+    startedAt,
+    key: claimed.key,
+  };
+}
 
 export const jobEventTypes: readonly JobEventType[] = [
   "enqueued",

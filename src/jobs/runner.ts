@@ -12,7 +12,7 @@ import { ClaimGate } from "./claim-gate.ts";
 import { CompletionWriter } from "./completions.ts";
 import type { AnyJobDefinition } from "./define-job.ts";
 import { JobCancelledError, JobResultError, JobsShutdownError, LeaseLostError, NonRetryableError } from "./errors.ts";
-import type { JobEvents, JobRef } from "./events.ts";
+import { type JobEvents, jobRef, startedDetail } from "./events.ts";
 import type { InFlightJob } from "./in-flight.ts";
 import type {
   ClaimedJob,
@@ -393,7 +393,7 @@ export class JobRunner {
   #progress(job: InFlightJob, value: unknown): Promise<void> {
     const json = JSON.stringify(value);
     if (json === undefined) return Promise.reject(new TypeError("ctx.progress needs a number or a JSON value."));
-    this.#o.events.emit("progress", ref(job.claimed), () => ({ progress: JSON.parse(json) as unknown }));
+    this.#o.events.emit("progress", jobRef(job.claimed), () => ({ progress: JSON.parse(json) as unknown }));
     job.progress = json;
     if (job.progressTimer !== undefined) return Promise.resolve();
     const wait = (job.progressAt ?? -Infinity) + this.#o.progressIntervalMs - Date.now();
@@ -467,14 +467,7 @@ export class JobRunner {
     const { clock, events } = this.#o;
     const { claimed } = job;
     const startedAt = clock.now();
-    events.emit("started", ref(claimed), () => ({
-      attempt: claimed.attempt,
-      maxAttempts: claimed.maxAttempts,
-      enqueuedAt: claimed.enqueuedAt,
-      dueAt: claimed.runAt,
-      startedAt,
-      key: claimed.key,
-    }));
+    events.emit("started", jobRef(claimed), () => startedDetail(claimed, startedAt));
     const tracing = this.#o.tracing;
     const outcome = tracing
       ? await tracing.attempt(claimed, (traceId) => {
@@ -592,12 +585,12 @@ export class JobRunner {
   #outcomeWritten({ claimed, failure, durationMs = 0 }: InFlightJob): void {
     const { events } = this.#o;
     const attempt = claimed.attempt;
-    if (!failure) events.emit("succeeded", ref(claimed), () => ({ attempt, durationMs }));
+    if (!failure) events.emit("succeeded", jobRef(claimed), () => ({ attempt, durationMs }));
     else if (failure.retryAt === null)
-      events.emit("dead", ref(claimed), () => ({ attempt, durationMs, error: failure.error }));
+      events.emit("dead", jobRef(claimed), () => ({ attempt, durationMs, error: failure.error }));
     else {
       const retryAt = failure.retryAt;
-      events.emit("failed", ref(claimed), () => ({ attempt, durationMs, error: failure.error, retryAt }));
+      events.emit("failed", jobRef(claimed), () => ({ attempt, durationMs, error: failure.error, retryAt }));
     }
   }
 
@@ -720,10 +713,6 @@ export function describeFailure(
     };
   }
   return { attempt, at, name: "Error", message: String(error), workerId, ...took };
-}
-
-function ref({ id, name, queue }: ClaimedJob): JobRef {
-  return { id, name, queue };
 }
 
 /** The claimed job a row taken on enqueue became: what a claim would have returned for it. */

@@ -14,6 +14,7 @@ import {
   NonRetryableError,
   UnknownJobError,
 } from "../jobs/errors.ts";
+import { jobRef, startedDetail } from "../jobs/events.ts";
 import type { InFlightJob } from "../jobs/in-flight.ts";
 import { createJobs, type Jobs } from "../jobs/jobs.ts";
 import { describeFailure } from "../jobs/runner.ts";
@@ -92,7 +93,7 @@ export function createTestJobs(options: TestJobsOptions): TestJobs {
     progress: async (job: InFlightJob, value: unknown) => {
       const json = JSON.stringify(value);
       if (json === undefined) throw new TypeError("ctx.progress needs a number or a JSON value.");
-      jobs.events.emit("progress", ref(job.claimed), () => ({ progress: JSON.parse(json) as unknown }));
+      jobs.events.emit("progress", jobRef(job.claimed), () => ({ progress: JSON.parse(json) as unknown }));
       await store.progress(job.claimed.id, json, { workerId, now: clock.now() });
     },
   };
@@ -102,14 +103,7 @@ export function createTestJobs(options: TestJobsOptions): TestJobs {
     const control = new AttemptControl();
     running.set(claimed.id, control);
     const startedAt = clock.now();
-    jobs.events.emit("started", ref(claimed), () => ({
-      attempt: claimed.attempt,
-      maxAttempts: claimed.maxAttempts,
-      enqueuedAt: claimed.enqueuedAt,
-      dueAt: claimed.runAt,
-      startedAt,
-      key: claimed.key,
-    }));
+    jobs.events.emit("started", jobRef(claimed), () => startedDetail(claimed, startedAt));
     const outcome = await runAttempt({ claimed, def, control, abandoned: false, finished: false }, deps);
     running.delete(claimed.id);
     const now = clock.now();
@@ -121,7 +115,7 @@ export function createTestJobs(options: TestJobsOptions): TestJobs {
       const results = outcome.result === undefined ? undefined : new Map([[claimed.id, outcome.result]]);
       await store.complete([claimed.id], { workerId, now, ...(results ? { results } : {}) });
       result.succeeded++;
-      jobs.events.emit("succeeded", ref(claimed), () => ({ attempt, durationMs }));
+      jobs.events.emit("succeeded", jobRef(claimed), () => ({ attempt, durationMs }));
       return;
     }
     const error = describeFailure(outcome.error, attempt, now, workerId, durationMs);
@@ -133,10 +127,10 @@ export function createTestJobs(options: TestJobsOptions): TestJobs {
     await store.fail([{ id: claimed.id, error, retryAt }], { workerId, now });
     if (retryAt === null) {
       result.dead++;
-      jobs.events.emit("dead", ref(claimed), () => ({ attempt, durationMs, error }));
+      jobs.events.emit("dead", jobRef(claimed), () => ({ attempt, durationMs, error }));
     } else {
       result.failed++;
-      jobs.events.emit("failed", ref(claimed), () => ({ attempt, durationMs, error, retryAt }));
+      jobs.events.emit("failed", jobRef(claimed), () => ({ attempt, durationMs, error, retryAt }));
     }
   }
 
@@ -216,8 +210,4 @@ export function createTestJobs(options: TestJobsOptions): TestJobs {
       return (outcome.result === undefined ? undefined : JSON.parse(outcome.result)) as R;
     },
   };
-}
-
-function ref({ id, name, queue }: ClaimedJob) {
-  return { id, name, queue };
 }
