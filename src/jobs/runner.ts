@@ -309,7 +309,6 @@ export class JobRunner {
     return (
       definitions.has(row.name) &&
       this.gate.mayClaimDirectly(row.name) &&
-      !this.gate.paused(row.name, row.queue) &&
       (!queues || queues.includes(row.queue))
     );
   }
