@@ -306,11 +306,7 @@ export class JobRunner {
    */
   #takesOnEnqueue(row: NewJob): boolean {
     const { definitions, queues } = this.#o;
-    return (
-      definitions.has(row.name) &&
-      this.gate.mayClaimDirectly(row.name) &&
-      (!queues || queues.includes(row.queue))
-    );
+    return definitions.has(row.name) && this.gate.mayClaimDirectly(row.name) && (!queues || queues.includes(row.queue));
   }
 
   /** The store's answer to an enqueue whose rows went through takeOnEnqueue; null when it failed. */
