@@ -419,15 +419,6 @@ export class Jobs<Tx = never> implements HostedService {
     return this.store.paused();
   }
 
-  /**
-   * May a job of this name be claimed straight away, outside the store's claim (for an enqueue fast
-   * lane)? false while stopped, when paused (as last read from the store), or under a concurrency
-   * or rate limit, which only the store's claim can count.
-   */
-  mayClaimDirectly(name: string): boolean {
-    return this.#runner?.gate.mayClaimDirectly(name) ?? false;
-  }
-
   /** Deletes a job that is not running. */
   discard(id: string): Promise<boolean> {
     return this.store.discard(id);

@@ -2,6 +2,7 @@
 // the contract suite; here: definitions, enqueue-time keys, and what the dispatcher does with them).
 import { afterEach, describe, expect, test } from "bun:test";
 import { t } from "elysia";
+import { ClaimGate } from "../../src/jobs/claim-gate.ts";
 import {
   defineJob,
   InvalidEnqueueOptionsError,
@@ -109,21 +110,21 @@ describeOnEachStore("pause and resume", () => {
     await until(() => started.includes("m"), "the resumed queue's job");
   });
 
-  test("mayClaimDirectly: false when paused or limited, true otherwise", async () => {
+  test("the claim gate lets a job be taken directly only when its name is neither paused nor limited", () => {
     const free = defineJob({ name: "free", payload, handler: noop });
     const capped = defineJob({ name: "capped", payload, handler: noop, concurrency: 2 });
     const rated = defineJob({ name: "rated", payload, handler: noop, rateLimit: { max: 1, perMs: 1000 } });
-    const { jobs } = await start([free, capped, rated]);
-    expect([jobs.mayClaimDirectly("free"), jobs.mayClaimDirectly("capped"), jobs.mayClaimDirectly("rated")]).toEqual([
-      true,
-      false,
-      false,
-    ]);
-    await jobs.pause({ queue: "default" });
-    await until(() => !jobs.mayClaimDirectly("free"), "the pause to be seen");
-    await jobs.resume({ queue: "default" });
-    await until(() => jobs.mayClaimDirectly("free"), "the resume to be seen");
-    expect(jobs.mayClaimDirectly("unknown")).toBe(false);
+    const gate = new ClaimGate([free, capped, rated]);
+    const direct = () => ["free", "capped", "rated", "unknown"].map((name) => gate.mayClaimDirectly(name));
+    expect(direct()).toEqual([true, false, false, false]);
+    gate.update([{ queue: "default", pausedAt: 0 }]);
+    expect(direct()).toEqual([false, false, false, false]);
+    gate.update([{ name: "free", pausedAt: 0 }]);
+    expect(direct()).toEqual([false, false, false, false]);
+    gate.update([{ queue: "mail", pausedAt: 0 }]);
+    expect(direct()).toEqual([true, false, false, false]);
+    gate.update([]);
+    expect(direct()).toEqual([true, false, false, false]);
   });
 });
 
