@@ -8,7 +8,9 @@
 //             other work shares the cores.
 //   RSS:      at that first 200, and once idle: sampled every 250 ms until four samples in a row agree
 //             within 1 MB (at most 8 s after ready).
-//   import:   `await import(specifier)` in a fresh `bun` process, timed inside it; RSS after.
+//   import:   `await import(specifier)` in a fresh `bun` process, timed inside it; RSS after. From
+//             source (tsconfig paths), as the app runs it, and errand as installed: the compiled dist/
+//             of `bun run build:lib` (--no-build: dist/ as it is).
 // Each variant runs RUNS times, the runs interleaved across variants so a busy moment on a shared
 // machine hits all alike; medians. The load average (1 min) is sampled at each launch.
 //   bun bench/startup.ts [--runs 5] [--no-build] [--only apps|imports]
@@ -174,6 +176,8 @@ const IMPORTS: ImportVariant[] = [
     name: specifier,
     specifier,
   })),
+  // What a user's `import "errand"` loads: the package's compiled JavaScript.
+  { name: "errand, as installed (dist/)", specifier: join(root, "dist/index.js") },
   // In an Elysia app TypeBox is already loaded (Elysia's own dependency): what errand adds there.
   { name: "errand, after elysia", specifier: "errand", after: "elysia" },
 ];
@@ -232,6 +236,7 @@ async function benchApps(): Promise<void> {
 }
 
 function benchImports(): void {
+  if (build) Bun.spawnSync(["bun", "run", "build:lib"], { cwd: root, stdout: "ignore", stderr: "inherit" });
   const results = new Map<string, Imported[]>();
   for (let run = 0; run < runs; run++) {
     for (const variant of IMPORTS) {

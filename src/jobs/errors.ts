@@ -50,6 +50,18 @@ export class InvalidJobDefinitionError extends JobsError {
   override name = "InvalidJobDefinitionError";
 }
 
+/** createJobs({ tracing }) is on but @opentelemetry/api, which it makes spans through, cannot be loaded. */
+export class TracingUnavailableError extends JobsError {
+  override name = "TracingUnavailableError";
+  constructor(cause: unknown) {
+    super(
+      "createJobs({ tracing }) makes spans through @opentelemetry/api, which could not be loaded: install it " +
+        "(bun add @opentelemetry/api) or turn tracing off.",
+      { cause },
+    );
+  }
+}
+
 /** enqueueSync was called on a store that can only enqueue asynchronously (PostgreSQL). */
 export class SyncEnqueueUnsupportedError extends JobsError {
   override name = "SyncEnqueueUnsupportedError";

@@ -25,6 +25,7 @@ export {
   NonRetryableError,
   type PayloadIssue,
   SyncEnqueueUnsupportedError,
+  TracingUnavailableError,
   UnknownJobError,
   UnknownJobIdError,
   WaitForTimeoutError,
@@ -50,7 +51,7 @@ export {
 } from "./jobs.ts";
 export type { EnqueueJobOptions } from "./new-job.ts";
 export * from "./store.ts";
-export { type JobsTracingOptions, tracerName } from "./tracing.ts";
+export { type JobsTracingOptions, tracerName } from "./tracing-options.ts";
 export * from "./workflow-store.ts";
 export { defineWorkflow, WorkflowRuntimeMissingError, type WorkflowSpec } from "./workflows/define-workflow.ts";
 export {

@@ -10,6 +10,7 @@ import {
   InvalidJobDefinitionError,
   InvalidPauseTargetError,
   SyncEnqueueUnsupportedError,
+  TracingUnavailableError,
   UnknownJobError,
   UnknownJobIdError,
   WaitForTimeoutError,
@@ -34,7 +35,8 @@ import {
   type PauseTarget,
   type SyncJobStore,
 } from "./store.ts";
-import { type JobsTracingOptions, JobTracing } from "./tracing.ts";
+import type { JobTracing } from "./tracing.ts";
+import type { JobsTracingOptions } from "./tracing-options.ts";
 import { checkWaitForTimeout, waitForJob } from "./wait-for.ts";
 import { Wakeup } from "./wakeup.ts";
 import type { NewDependency, StoredStep } from "./workflow-store.ts";
@@ -126,7 +128,9 @@ export class Jobs<Tx = never> implements HostedService {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #wakeup = new Wakeup();
-  readonly #tracing: JobTracing | undefined;
+  /** Set once tracing.ts has loaded (#loadTracing); undefined while it loads and when tracing is off. */
+  #tracing: JobTracing | undefined;
+  readonly #tracingLoad: Promise<JobTracing> | undefined;
   /**
    * What happens to jobs in this process: `enqueued` where a job is stored; `started`, `succeeded`,
    * `failed`, `dead` where it runs (outcomes once written). Listen with addEventListener.
@@ -143,7 +147,6 @@ export class Jobs<Tx = never> implements HostedService {
     this.workerId = options.workerId ?? crypto.randomUUID();
     this.#clock = options.clock ?? systemClock;
     this.#logger = (options.logger ?? consoleLogger).child({ component: this.name });
-    this.#tracing = options.tracing ? new JobTracing(options.tracing === true ? {} : options.tracing) : undefined;
     for (const def of options.jobs) {
       if (this.#definitions.has(def.name))
         throw new InvalidJobDefinitionError(`Two job definitions are named "${def.name}"; names must be unique.`);
@@ -155,9 +158,33 @@ export class Jobs<Tx = never> implements HostedService {
     positive("pollIntervalMs", options.pollIntervalMs);
     positive("leaseMs", options.leaseMs);
     positive("maxResultBytes", options.maxResultBytes);
+    this.#tracingLoad = options.tracing
+      ? this.#loadTracing(options.tracing === true ? {} : options.tracing)
+      : undefined;
+  }
+
+  /**
+   * Loads tracing.ts, and @opentelemetry/api with it, only when tracing is on: importing errand does
+   * not pay for the API. start() waits for it, and so does an enqueue made while it loads; a
+   * synchronous enqueue cannot wait, so one made before it has loaded (before start) is not traced.
+   */
+  #loadTracing(options: JobsTracingOptions): Promise<JobTracing> {
+    const loading = import("./tracing.ts").then(
+      ({ JobTracing }) => {
+        this.#tracing = new JobTracing(options);
+        return this.#tracing;
+      },
+      (error: unknown) => {
+        throw new TracingUnavailableError(error);
+      },
+    );
+    // Reported by start() or the enqueue that awaits it; until then it must not count as unhandled.
+    loading.catch(() => {});
+    return loading;
   }
 
   async start(_signal: AbortSignal): Promise<void> {
+    await this.#tracingLoad;
     await this.store.init();
     const o = this.#options;
     this.#runner = new JobRunner({
@@ -217,6 +244,7 @@ export class Jobs<Tx = never> implements HostedService {
     items: readonly EnqueueItem<NoInfer<P>>[],
     options: EnqueueInTx<Tx> = {},
   ): Promise<string[]> {
+    const tracing = this.#tracing ?? (this.#tracingLoad && (await this.#tracingLoad));
     const validated = this.#rows(def, items);
     const edges = afterEdges(def.name, items, validated);
     // Read after the rows' own clock reading, so a job due now is due at `now` too.
@@ -229,7 +257,7 @@ export class Jobs<Tx = never> implements HostedService {
     const store = () => (edges.length > 0 ? this.store.enqueueGraph(rows, edges, at) : this.store.enqueue(rows, at));
     let results: EnqueuedJob[];
     try {
-      results = await (this.#tracing ? this.#tracing.enqueue(rows, store) : store());
+      results = await (tracing ? tracing.enqueue(rows, store) : store());
     } catch (error) {
       void runner?.enqueued(rows, null, now);
       throw error;
@@ -247,10 +275,11 @@ export class Jobs<Tx = never> implements HostedService {
    * dead, its error naming the child, unless the parent says `onChildFailure: "continue"`.
    */
   async enqueueFlow<P>(spec: FlowSpec<P>, options: EnqueueInTx<Tx> = {}): Promise<EnqueuedFlow> {
+    const tracing = this.#tracing ?? (this.#tracingLoad && (await this.#tracingLoad));
     const { rows, edges, tree } = this.#flow(spec);
     const at = { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) };
     const store = () => this.store.enqueueGraph(rows, edges, at);
-    const results = await (this.#tracing ? this.#tracing.enqueue(rows, store) : store());
+    const results = await (tracing ? tracing.enqueue(rows, store) : store());
     this.#stored(rows, results);
     this.#runner?.dependenciesChanged();
     return tree(results.map((r) => r.id));

@@ -12,18 +12,10 @@ import {
   SpanKind,
   SpanStatusCode,
   type Tracer,
-  type TracerProvider,
   trace,
 } from "@opentelemetry/api";
 import type { ClaimedJob, NewJob } from "./store.ts";
-
-export interface JobsTracingOptions {
-  /** Default: the global provider (`trace.getTracerProvider()`), as registered by the SDK. */
-  tracerProvider?: TracerProvider;
-}
-
-/** The instrumentation scope of Errand's spans. */
-export const tracerName = "errand";
+import { type JobsTracingOptions, tracerName } from "./tracing-options.ts";
 
 export class JobTracing {
   readonly #tracer: Tracer;
