@@ -3,7 +3,7 @@
 // PostgreSQL, another one pauses or resumes) and which names carry limits. The claim statements are
 // the authority (they read the paused table and count under locks); this is their local echo.
 import type { AnyJobDefinition } from "./define-job.ts";
-import type { Pause } from "./store.ts";
+import type { Pause, PauseTarget } from "./store.ts";
 
 export class ClaimGate {
   /** Names under a concurrency or rate limit: only the store's claim, under its lock, may start them. */
@@ -20,7 +20,19 @@ export class ClaimGate {
     }
   }
 
-  update(pauses: readonly Pause[]): void {
+  /** Counts add() calls, so a read of the store begun before one does not undo it (see update). */
+  #added = 0;
+
+  get added(): number {
+    return this.#added;
+  }
+
+  /**
+   * The pauses as read from the store. `readSince` is `added` when that read began: if a pause was added
+   * since, the read may predate it and is dropped (false); read again.
+   */
+  update(pauses: readonly Pause[], readSince = this.#added): boolean {
+    if (readSince !== this.#added) return false;
     const names = new Set<string>();
     const queues = new Set<string>();
     for (const pause of pauses) {
@@ -30,6 +42,18 @@ export class ClaimGate {
     this.#names = names;
     this.#queues = queues;
     this.#any = pauses.length > 0;
+    return true;
+  }
+
+  /**
+   * A pause this process has just stored: in force here at once, before the next read of the store, so
+   * that a job enqueued after `jobs.pause()` resolved is not taken on enqueue by this process.
+   */
+  add(target: PauseTarget): void {
+    if (target.name !== undefined) this.#names = new Set([...this.#names, target.name]);
+    else this.#queues = new Set([...this.#queues, target.queue]);
+    this.#any = true;
+    this.#added++;
   }
 
   /** A job of this name and queue must not start now (it was claimed before the pause). */

@@ -431,7 +431,9 @@ export class Jobs<Tx = never> implements HostedService {
    * process claimed before the pause are given back unstarted. false if it was already paused.
    */
   async pause(target: PauseTarget): Promise<boolean> {
-    const paused = await this.store.pause(pauseTarget(target), { now: this.#clock.now() });
+    const checked = pauseTarget(target);
+    const paused = await this.store.pause(checked, { now: this.#clock.now() });
+    this.#runner?.gate.add(checked);
     this.#runner?.controlChanged();
     return paused;
   }

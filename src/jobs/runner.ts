@@ -205,7 +205,8 @@ export class JobRunner {
    */
   async #refreshPauses(): Promise<void> {
     this.#pausesStale = false;
-    this.gate.update(await this.#o.store.paused());
+    const since = this.gate.added;
+    if (!this.gate.update(await this.#o.store.paused(), since)) this.#pausesStale = true;
   }
 
   /**

@@ -66,6 +66,26 @@ describeOnEachStore("pause and resume", () => {
     await expect(jobs.resume({ name: "a", queue: "b" } as never)).rejects.toBeInstanceOf(InvalidPauseTargetError);
   });
 
+  test("a job enqueued once pause() has resolved does not start (PostgreSQL: take-on-enqueue.test.ts)", async () => {
+    const started: string[] = [];
+    const byName = defineJob({ name: "a", payload, handler: (p) => void started.push(p.tenant) });
+    const byQueue = defineJob({ name: "b", queue: "q", payload, handler: (p) => void started.push(p.tenant) });
+    // A long poll interval: only the pause itself, not a later read of the store, can hold these back.
+    const { jobs } = await start([byName, byQueue], { pollIntervalMs: 60_000 });
+    for (let round = 0; round < 5; round++) {
+      await jobs.pause({ name: "a" });
+      await jobs.pause({ queue: "q" });
+      await jobs.enqueue(byName, { tenant: `a${round}` });
+      await jobs.enqueue(byQueue, { tenant: `q${round}` });
+      await Bun.sleep(20);
+      expect(started).toEqual([]);
+      await jobs.resume({ name: "a" });
+      await jobs.resume({ queue: "q" });
+      await until(() => started.length === 2, "the resumed jobs");
+      started.length = 0;
+    }
+  });
+
   test("a paused name waits, also the jobs already claimed into the channel; resume runs them", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

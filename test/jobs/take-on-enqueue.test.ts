@@ -21,8 +21,11 @@ afterAll(async () => {
   await pool.end();
 });
 
-/** The store, counting the jobs the dispatcher's claims returned: a job taken on enqueue is not among them. */
-function counting(inner: JobStore<PostgresTx>) {
+/**
+ * The store, counting the jobs the dispatcher's claims returned: a job taken on enqueue is not among them.
+ * `pausedReadMs` delays every read of the pauses, as on a busy database.
+ */
+function counting(inner: JobStore<PostgresTx>, pausedReadMs = 0) {
   const counter = { claimed: 0 };
   const claim: JobStore<PostgresTx>["claim"] = async (options) => {
     const jobs = await inner.claim(options);
@@ -33,6 +36,12 @@ function counting(inner: JobStore<PostgresTx>) {
   const wrapped = new Proxy(inner, {
     get(target, prop) {
       if (prop === "claim") return claim;
+      if (prop === "paused" && pausedReadMs > 0)
+        return async () => {
+          const pauses = await target.paused();
+          await Bun.sleep(pausedReadMs);
+          return pauses;
+        };
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -46,8 +55,8 @@ afterEach(async () => {
   running = undefined;
 });
 
-async function start(jobs: AnyJobDefinition[], executors = 10) {
-  const { store: wrapped, counter } = counting(store);
+async function start(jobs: AnyJobDefinition[], executors = 10, pausedReadMs = 0) {
+  const { store: wrapped, counter } = counting(store, pausedReadMs);
   // A long poll: only the enqueue's wake or a NOTIFY makes the dispatcher claim.
   const service = createJobs<PostgresTx>({
     store: wrapped,
@@ -119,6 +128,36 @@ test("a name with a concurrency limit is never taken on enqueue", async () => {
   await until(() => runs === 3, "three runs");
   expect(counter.claimed).toBe(3);
 });
+
+test("a job enqueued once pause() has resolved is not taken: the pause is in force here before it is read back", async () => {
+  const started: string[] = [];
+  const byName = defineJob({
+    name: uniqueName("take.paused"),
+    payload: t.Object({ n: t.String() }),
+    handler: (p) => void started.push(p.n),
+  });
+  const queue = uniqueName("take.queue");
+  const byQueue = defineJob({
+    name: uniqueName("take.paused-queue"),
+    queue,
+    payload: t.Object({ n: t.String() }),
+    handler: (p) => void started.push(p.n),
+  });
+  // Reading the pauses back takes 200 ms: only this process's own record of its pause can hold the jobs.
+  const { jobs } = await start([byName, byQueue], 10, 200);
+  for (let round = 0; round < 5; round++) {
+    await jobs.pause({ name: byName.name });
+    await jobs.pause({ queue });
+    await jobs.enqueue(byName, { n: `name ${round}` });
+    await jobs.enqueue(byQueue, { n: `queue ${round}` });
+    await Bun.sleep(30);
+    expect(started).toEqual([]);
+    await jobs.resume({ name: byName.name });
+    await jobs.resume({ queue });
+    await until(() => started.length === 2, "the resumed jobs", 10_000);
+    started.length = 0;
+  }
+}, 30_000);
 
 test("a job enqueued in the caller's transaction is not taken: it exists only once that commits", async () => {
   let runs = 0;
