@@ -3,6 +3,7 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { Value } from "@sinclair/typebox/value";
 import type { Backoff } from "./backoff.ts";
 import type { JobContext } from "./context.ts";
+import { describeValue } from "./describe-value.ts";
 import { InvalidJobDefinitionError, type PayloadIssue } from "./errors.ts";
 
 export interface JobSpec<S extends TSchema, R = unknown> {
@@ -135,7 +136,7 @@ interface PayloadChecker {
 
 function requireName(name: unknown): string {
   if (typeof name === "string" && name.trim() !== "") return name;
-  throw new InvalidJobDefinitionError(`A job needs a non-empty string name, got ${JSON.stringify(name)}.`);
+  throw new InvalidJobDefinitionError(`A job needs a non-empty string name, got ${describeValue(name)}.`);
 }
 
 /** TypeBox marks every schema with this symbol (a global one, so any copy of TypeBox, Elysia's too, agrees). */
@@ -170,7 +171,7 @@ function describe(value: unknown): string {
 
 function requireQueue(job: string, queue: unknown): string {
   if (typeof queue === "string" && queue !== "") return queue;
-  throw new InvalidJobDefinitionError(`Job "${job}": queue must be a non-empty string, got ${JSON.stringify(queue)}.`);
+  throw new InvalidJobDefinitionError(`Job "${job}": queue must be a non-empty string, got ${describeValue(queue)}.`);
 }
 
 /** Every store keeps priority as a 32-bit integer (PostgreSQL's `integer`): the core refuses any other. */
@@ -181,13 +182,15 @@ function priorityOf(job: string, value: unknown): number {
   if (Number.isInteger(value) && (value as number) >= minPriority && (value as number) <= maxPriority)
     return value as number;
   throw new InvalidJobDefinitionError(
-    `Job "${job}": priority must be an integer from ${minPriority} to ${maxPriority}, got ${String(value)}.`,
+    `Job "${job}": priority must be an integer from ${minPriority} to ${maxPriority}, got ${describeValue(value)}.`,
   );
 }
 
 function positiveInteger(job: string, field: string, value: unknown): number {
   if (Number.isSafeInteger(value) && (value as number) > 0) return value as number;
-  throw new InvalidJobDefinitionError(`Job "${job}": ${field} must be a positive integer, got ${String(value)}.`);
+  throw new InvalidJobDefinitionError(
+    `Job "${job}": ${field} must be a positive integer, got ${describeValue(value)}.`,
+  );
 }
 
 function optionalPositive(job: string, field: string, value: unknown): number | undefined {

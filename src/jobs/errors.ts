@@ -1,3 +1,5 @@
+import { describeValue } from "./describe-value.ts";
+
 /** Base class of every error the jobs layer throws, so callers can catch them as one family. */
 export class JobsError extends Error {
   override name = "JobsError";
@@ -148,7 +150,7 @@ export class InvalidWaitForOptionsError extends JobsError {
     readonly timeoutMs: unknown,
   ) {
     super(
-      `waitFor(${JSON.stringify(jobId)}): timeoutMs must be a finite number >= 0 (omit it to wait as long as it takes), got ${String(timeoutMs)}.`,
+      `waitFor(${JSON.stringify(jobId)}): timeoutMs must be a finite number >= 0 (omit it to wait as long as it takes), got ${describeValue(timeoutMs)}.`,
     );
   }
 }

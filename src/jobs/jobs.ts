@@ -5,6 +5,7 @@ import { describe } from "../hosting/errors.ts";
 import { consoleLogger, type HostedService, type Logger, type ServiceHealth } from "../hosting/index.ts";
 import { ServiceRegistry } from "../scope/index.ts";
 import type { AnyJobDefinition, JobDefinition } from "./define-job.ts";
+import { describeValue } from "./describe-value.ts";
 import {
   InvalidEnqueueOptionsError,
   InvalidJobDefinitionError,
@@ -587,7 +588,7 @@ function positive(option: string, value: number | undefined): void {
   )
     return;
   throw new InvalidJobDefinitionError(
-    `createJobs: ${option} must be a positive ${option.endsWith("Ms") ? "number" : "integer"}, got ${String(value)}.`,
+    `createJobs: ${option} must be a positive ${option.endsWith("Ms") ? "number" : "integer"}, got ${describeValue(value)}.`,
   );
 }
 

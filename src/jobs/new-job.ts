@@ -1,5 +1,6 @@
 // Turns enqueue arguments into a store row, refusing anything that would poison the queue.
 import { type JobDefinition, maxPriority, minPriority } from "./define-job.ts";
+import { describeValue } from "./describe-value.ts";
 import { InvalidEnqueueOptionsError, InvalidPayloadError } from "./errors.ts";
 import type { NewJob } from "./store.ts";
 
@@ -111,7 +112,7 @@ function runAtOf(job: string, { delayMs, runAt }: EnqueueJobOptions, now: number
   if (delayMs !== undefined) {
     if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
       throw new InvalidEnqueueOptionsError(
-        `Job "${job}": delayMs must be a finite number >= 0, got ${String(delayMs)}.`,
+        `Job "${job}": delayMs must be a finite number >= 0, got ${describeValue(delayMs)}.`,
       );
     }
     return now + Math.round(delayMs);
@@ -130,7 +131,7 @@ function priorityOf(job: string, fallback: number, priority: unknown): number {
   if (Number.isInteger(priority) && (priority as number) >= minPriority && (priority as number) <= maxPriority)
     return priority as number;
   throw new InvalidEnqueueOptionsError(
-    `Job "${job}": priority must be an integer from ${minPriority} to ${maxPriority}, got ${String(priority)}.`,
+    `Job "${job}": priority must be an integer from ${minPriority} to ${maxPriority}, got ${describeValue(priority)}.`,
   );
 }
 
@@ -138,9 +139,4 @@ function keyOf(job: string, key: unknown): string | null {
   if (key === undefined) return null;
   if (typeof key === "string" && key !== "") return key;
   throw new InvalidEnqueueOptionsError(`Job "${job}": key must be a non-empty string, got ${describeValue(key)}.`);
-}
-
-function describeValue(value: unknown): string {
-  if (value instanceof Date) return "an invalid Date";
-  return `${typeof value} ${JSON.stringify(value)}`;
 }

@@ -626,6 +626,31 @@ describe("bad input: a typed error and nothing written", () => {
     expect((error as Error).message).toContain("timeoutMs must be a finite number >= 0");
   });
 
+  test("messages show the value as given: a string quoted, NaN and Infinity by name", async () => {
+    const { jobs } = await start([mail]);
+    const message = async (run: () => unknown) => {
+      try {
+        await run();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error("expected an error");
+    };
+    const payload = { to: "a@example.com", n: 1 };
+    expect(await message(() => jobs.enqueue(mail, payload, { key: "k", debounceMs: Number.NaN }))).toContain(
+      "got NaN.",
+    );
+    expect(await message(() => jobs.enqueue(mail, payload, { key: "k", keyTtlMs: Infinity }))).toContain(
+      "got Infinity.",
+    );
+    expect(await message(() => jobs.enqueue(mail, payload, { priority: "5" as never }))).toContain(
+      'got the string "5".',
+    );
+    expect(await message(() => jobs.waitFor("1", { timeoutMs: "100" as never }))).toContain('got the string "100".');
+    const limited = { name: "x", payload: t.Null(), handler: () => {}, rateLimit: { max: "5" as never, perMs: 1000 } };
+    expect(await message(() => defineJob(limited))).toContain('got the string "5".');
+  });
+
   test("sendEvent refuses data JSON cannot hold, naming the event; nothing is sent", async () => {
     const cyclic: { self?: unknown } = {};
     cyclic.self = cyclic;
@@ -634,6 +659,7 @@ describe("bad input: a typed error and nothing written", () => {
       const error = await jobs.sendEvent("order:7", data).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidEventDataError);
       expect((error as Error).message).toContain('sendEvent("order:7")');
+      expect((error as Error).message).not.toContain("..");
     }
     expect(await jobs.sendEvent("order:7", { ok: true })).toBe(0);
   });

@@ -60,7 +60,7 @@ export function checkEventData(event: string, data: unknown): void {
   } catch (error) {
     throw new InvalidEventDataError(
       event,
-      `serializing it failed: ${error instanceof Error ? error.message : String(error)}`,
+      `serializing it failed: ${(error instanceof Error ? error.message : String(error)).replace(/\.$/, "")}`,
     );
   }
   if (json === undefined) throw new InvalidEventDataError(event, `a ${typeof data} has no JSON form`);

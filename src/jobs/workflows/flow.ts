@@ -1,5 +1,6 @@
 // Flows and `after`: the rows and edges jobs.enqueueFlow and enqueue({ after }) hand to the store.
 import type { AnyJobDefinition, JobDefinition } from "../define-job.ts";
+import { describeValue } from "../describe-value.ts";
 import type { EnqueueJobOptions } from "../new-job.ts";
 import type { NewJob } from "../store.ts";
 import { type NewDependency, parkedRunAt } from "../workflow-store.ts";
@@ -59,7 +60,7 @@ export function flowRows(spec: FlowChild): FlowRows {
     const onFailure = node.onChildFailure ?? "fail";
     if (onFailure !== "fail" && onFailure !== "continue")
       throw new InvalidFlowError(
-        `enqueueFlow: onChildFailure must be "fail" or "continue", got ${JSON.stringify(onFailure)}.`,
+        `enqueueFlow: onChildFailure must be "fail" or "continue", got ${describeValue(onFailure)}.`,
       );
     const children = node.children ?? [];
     const index = nodes.length;
