@@ -58,6 +58,7 @@ export {
   DuplicateStepError,
   InvalidEventDataError,
   InvalidFlowError,
+  InvalidStepError,
   NonDeterministicWorkflowError,
   StepResultError,
 } from "./workflows/errors.ts";

@@ -22,6 +22,7 @@ import { type EnqueueJobOptions, toNewJob } from "./new-job.ts";
 import { JobRunner } from "./runner.ts";
 import {
   type EnqueuedJob,
+  type FinalJobState,
   finalJobStates,
   type JobCount,
   type JobPage,
@@ -500,10 +501,21 @@ export class Jobs<Tx = never> implements HostedService {
     return { ...stats, now, bucketMs, activity };
   }
 
-  /** Deletes succeeded jobs older than the retention (schedule it daily, e.g. with cron). */
-  prune(options: { olderThanMs?: number } = {}): Promise<number> {
+  /**
+   * Deletes jobs that ended longer than `olderThanMs` ago (default: the succeeded retention, 7 days) in
+   * one of `states` (default: succeeded only; dead and cancelled jobs are kept until you say so).
+   * Schedule it daily, e.g. with cron.
+   */
+  async prune(options: { olderThanMs?: number; states?: readonly FinalJobState[] } = {}): Promise<number> {
     const olderThanMs = options.olderThanMs ?? this.#options.retention?.succeededMs ?? 7 * dayMs;
-    return this.store.prune({ finishedBefore: this.#clock.now() - olderThanMs });
+    if (typeof olderThanMs !== "number" || !Number.isFinite(olderThanMs) || olderThanMs < 0)
+      throw new RangeError(`jobs.prune: olderThanMs must be a finite number >= 0, got ${describeValue(olderThanMs)}.`);
+    const states = options.states ?? ["succeeded"];
+    if (!Array.isArray(states) || states.length === 0 || !states.every((state) => finalJobStates.has(state)))
+      throw new RangeError(
+        `jobs.prune: states must be a non-empty array of "succeeded", "dead" and "cancelled", got ${describeValue(states)}.`,
+      );
+    return this.store.prune({ finishedBefore: this.#clock.now() - olderThanMs, states });
   }
 
   #rows<P>(def: JobDefinition<P>, items: readonly EnqueueItem<P>[]): NewJob[] {

@@ -6,7 +6,7 @@ import { expect, test } from "bun:test";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { t } from "elysia";
 import { silentLogger } from "../../src/hosting/index.ts";
-import { createJobs, defineJob, defineWorkflow, type JobRecord } from "../../src/jobs/index.ts";
+import { createJobs, defineJob, defineWorkflow, type JobRecord, type WorkflowStep } from "../../src/jobs/index.ts";
 import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 import { describeOnEachStore, startJobs, until } from "./helpers.ts";
 
@@ -122,6 +122,33 @@ describeOnEachStore("workflows", () => {
       const [error] = (await jobs.get(id))!.errors;
       expect(error).toMatchObject({ name: "DuplicateStepError", attempt: 1 });
       expect(error!.message).toContain('step id "same" twice');
+    } finally {
+      await stop();
+    }
+  });
+
+  test("a step called with bad arguments is an InvalidStepError: dead at once, saying what was given", async () => {
+    const calls: Record<string, (step: WorkflowStep) => Promise<unknown>> = {
+      sleep: (step) => step.sleep("nap", -1),
+      until: (step) => step.sleepUntil("later", new Date(Number.NaN)),
+      wait: (step) => step.waitForEvent("ship", { event: "shipped", timeoutMs: -1 }),
+      event: (step) => step.waitForEvent("ship", { event: "" }),
+    };
+    const wf = defineWorkflow({
+      name: "wf.bad-step",
+      payload: t.Object({ call: t.String() }),
+      run: async ({ call }, step) => void (await calls[call]!(step)),
+    });
+    const { jobs, stop } = await startJobs([wf]);
+    try {
+      const expected = { sleep: "got -1", until: "an invalid Date", wait: "got -1", event: 'got the string ""' };
+      for (const [call, shown] of Object.entries(expected)) {
+        const id = await jobs.enqueue(wf, { call });
+        await done(jobs, id, "dead");
+        const [error] = (await jobs.get(id))!.errors;
+        expect(error).toMatchObject({ name: "InvalidStepError", attempt: 1 });
+        expect(error!.message).toContain(shown);
+      }
     } finally {
       await stop();
     }

@@ -15,6 +15,11 @@ export class DuplicateStepError extends NonRetryableError {
   }
 }
 
+/** A step was called with unusable arguments: the same on every replay, so the job goes dead at once. */
+export class InvalidStepError extends NonRetryableError {
+  override name = "InvalidStepError";
+}
+
 /**
  * The workflow reached its steps in another order than the stored run: its code changed, or it
  * branches on something other than its payload and step results (the clock, Math.random, a fetch

@@ -1,9 +1,11 @@
 // The `step` a workflow receives: each call has an id and a position; a call whose step is stored
 // returns the stored result without running, so a run that resumes (retry, crash, sleep or event)
 // replays the finished steps in no time and continues where the last run stopped.
+
+import { describeValue } from "../describe-value.ts";
 import { LeaseLostError } from "../errors.ts";
 import { parkedRunAt, type StoredEvent, type StoredStep, type Suspension } from "../workflow-store.ts";
-import { DuplicateStepError, NonDeterministicWorkflowError, StepResultError } from "./errors.ts";
+import { DuplicateStepError, InvalidStepError, NonDeterministicWorkflowError, StepResultError } from "./errors.ts";
 import { type WorkflowRuntime, WorkflowSuspended } from "./runtime.ts";
 
 export interface WaitForEventOptions<T = unknown> {
@@ -72,30 +74,33 @@ export class WorkflowSteps implements WorkflowStep {
   }
 
   sleep(id: string, ms: number): Promise<void> {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`step.sleep("${id}"): ms must be a finite number >= 0.`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new InvalidStepError(`step.sleep("${id}"): ms must be a finite number >= 0, got ${describeValue(ms)}.`);
     return this.#sleepUntil(id, () => this.#rt.clock.now() + Math.round(ms));
   }
 
   sleepUntil(id: string, at: Date): Promise<void> {
     if (!(at instanceof Date) || Number.isNaN(at.getTime()))
-      throw new RangeError(`step.sleepUntil("${id}"): needs a valid Date.`);
+      throw new InvalidStepError(`step.sleepUntil("${id}"): needs a valid Date, got ${describeValue(at)}.`);
     return this.#sleepUntil(id, () => at.getTime());
   }
 
   async waitForEvent<T = unknown>(id: string, options: WaitForEventOptions<T>): Promise<T | null> {
     const { event, timeoutMs, match } = options;
     if (typeof event !== "string" || event === "")
-      throw new RangeError(`step.waitForEvent("${id}"): event must be a non-empty string.`);
+      throw new InvalidStepError(
+        `step.waitForEvent("${id}"): event must be a non-empty string, got ${describeValue(event)}.`,
+      );
+    if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && Number.isFinite(timeoutMs) && timeoutMs >= 0))
+      throw new InvalidStepError(
+        `step.waitForEvent("${id}"): timeoutMs must be a finite number >= 0 (omit it to wait as long as it takes), got ${describeValue(timeoutMs)}.`,
+      );
     const { seq, stored } = this.#take(id);
     if (stored?.done) return (stored.result as EventResult).data as T;
     const now = this.#rt.clock.now();
     const pending = stored?.result as PendingWait | undefined;
     // The deadline is fixed the first time the wait is reached and stored with it.
-    const deadline = pending
-      ? pending.deadline
-      : timeoutMs === undefined
-        ? parkedRunAt
-        : now + Math.max(0, Math.round(timeoutMs));
+    const deadline = pending ? pending.deadline : timeoutMs === undefined ? parkedRunAt : now + Math.round(timeoutMs);
     const { found, seen } = await this.#findEvent(event, pending?.seen ?? null, match);
     if (found || now >= deadline) {
       const result: EventResult = found ? { data: found.data } : { data: null, timedOut: true };
@@ -145,7 +150,8 @@ export class WorkflowSteps implements WorkflowStep {
   /** The step's position in this run, checked against the stored run. */
   #take(id: string): { seq: number; stored: StoredStep | undefined } {
     if (this.suspended) throw this.suspended;
-    if (typeof id !== "string" || id === "") throw new RangeError("A workflow step needs a non-empty string id.");
+    if (typeof id !== "string" || id === "")
+      throw new InvalidStepError(`A workflow step needs a non-empty string id, got ${describeValue(id)}.`);
     if (this.#seen.has(id)) throw new DuplicateStepError(this.#workflow, id);
     this.#seen.add(id);
     const seq = this.#next++;

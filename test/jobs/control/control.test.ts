@@ -66,6 +66,23 @@ describeOnEachStore("jobs.cancel", () => {
     expect((await jobs.get(later))!.state).toBe("cancelled");
   });
 
+  test("jobs.prune deletes cancelled jobs only when asked; bad options are a RangeError", async () => {
+    const work = defineJob({ name: "w", payload: t.Object({ n: t.Integer() }), handler: () => {} });
+    const { jobs } = await start([work]);
+    const cancelled = await jobs.enqueue(work, { n: 1 }, { delayMs: 60_000 });
+    await jobs.cancel(cancelled);
+    const succeeded = await jobs.enqueue(work, { n: 2 });
+    await jobs.waitFor(succeeded, { timeoutMs: 5_000 });
+    await Bun.sleep(5);
+    expect(await jobs.prune({ olderThanMs: 0 })).toBe(1); // succeeded only, by default
+    expect(await jobs.get(cancelled)).not.toBeNull();
+    expect(await jobs.prune({ olderThanMs: 60_000, states: ["cancelled"] })).toBe(0); // ended just now
+    expect(await jobs.prune({ olderThanMs: 0, states: ["cancelled"] })).toBe(1);
+    expect(await jobs.get(cancelled)).toBeNull();
+    for (const bad of [{ olderThanMs: -1 }, { olderThanMs: Number.NaN }, { states: [] }, { states: ["ready"] }])
+      await expect(jobs.prune(bad as never)).rejects.toBeInstanceOf(RangeError);
+  });
+
   test("a running job's signal aborts with JobCancelledError; it stays cancelled until retried", async () => {
     const { def, seen } = blockingJob();
     const { jobs } = await start([def], { leaseMs: 60_000 });
