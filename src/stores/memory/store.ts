@@ -35,12 +35,17 @@ import type {
   WorkerOptions,
 } from "../../jobs/store.ts";
 import {
+  type EnqueuedGraphJob,
   type FindEventsOptions,
+  type GraphOptions,
   type NewDependency,
   parkedRunAt,
   type StoredEvent,
   type StoredStep,
   type Suspension,
+  skippedJob,
+  storedFlow,
+  underMatchedKey,
 } from "../../jobs/workflow-store.ts";
 import { keyedOrRateLimited, planLimitedClaim } from "../claim-limits.ts";
 import {
@@ -334,17 +339,17 @@ export class MemoryJobStore implements SyncJobStore<never> {
   async enqueueGraph(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    options: EnqueueOptions<never>,
-  ): Promise<EnqueuedJob[]> {
+    options: GraphOptions<never>,
+  ): Promise<EnqueuedGraphJob[]> {
     return this.enqueueGraphSync(jobs, dependencies, options);
   }
 
   enqueueGraphSync(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    options: EnqueueOptions<never>,
-  ): EnqueuedJob[] {
-    const results = this.enqueueSync(jobs, options);
+    options: GraphOptions<never>,
+  ): EnqueuedGraphJob[] {
+    const results = options.flow ? this.#enqueueFlow(jobs, options.flow, options.now) : this.enqueueSync(jobs, options);
     for (const d of dependencies) {
       const waiter = results[d.waiter]!;
       if (!waiter.created) continue;
@@ -360,6 +365,35 @@ export class MemoryJobStore implements SyncJobStore<never> {
       });
     }
     return results;
+  }
+
+  /** One job at a time, depth first: a job whose key matched stands for its subtree, which is skipped. */
+  #enqueueFlow(jobs: readonly NewJob[], parents: readonly number[], now: number): EnqueuedGraphJob[] {
+    const payloads = jobs.map((job) => JSON.stringify(job.payload) ?? "null");
+    const results: EnqueuedGraphJob[] = [];
+    for (const [i, job] of jobs.entries()) {
+      if (underMatchedKey(parents, i, results)) results.push(skippedJob);
+      else results.push(this.#insert(job, payloads[i]!, now));
+    }
+    if (results.some((r, i) => r.created && jobs[i]!.runAt <= now)) this.#wake();
+    const matched = results.filter((result) => !result.created && !result.skipped);
+    const childrenOf = matched.length > 0 ? this.#childrenOf() : new Map();
+    return results.map((result) =>
+      matched.includes(result) ? { ...result, existing: storedFlow(result.id, childrenOf) } : result,
+    );
+  }
+
+  /** Every waiter's stored children, in id order. */
+  #childrenOf(): Map<string, string[]> {
+    const children = new Map<string, string[]>();
+    for (const [waiter, edges] of this.#rows.dependencies) {
+      const ids = edges
+        .filter((e) => e.kind === "child" && this.#jobs.has(e.dependency))
+        .map((e) => e.dependency)
+        .sort((a, b) => a - b);
+      if (ids.length > 0) children.set(String(waiter), ids.map(String));
+    }
+    return children;
   }
 
   async settleDependencies({ now }: { now: number }): Promise<{ settled: number; waiting: number }> {

@@ -25,7 +25,9 @@ import type {
 } from "../../jobs/store.ts";
 import type {
   DependencyKind,
+  EnqueuedGraphJob,
   FindEventsOptions,
+  GraphOptions,
   NewDependency,
   StoredEvent,
   StoredStep,
@@ -190,9 +192,9 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
   enqueueGraph(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    options: EnqueueOptions<PostgresTx>,
-  ): Promise<EnqueuedJob[]> {
-    return workflows.enqueueGraph(this.#ctx, jobs, dependencies, options.now, options.tx);
+    options: GraphOptions<PostgresTx>,
+  ): Promise<EnqueuedGraphJob[]> {
+    return workflows.enqueueGraph(this.#ctx, jobs, dependencies, options.now, options.tx, options.flow);
   }
 
   settleDependencies(options: { now: number }): Promise<{ settled: number; waiting: number }> {

@@ -26,7 +26,9 @@ import type {
 } from "../../jobs/store.ts";
 import type {
   DependencyKind,
+  EnqueuedGraphJob,
   FindEventsOptions,
+  GraphOptions,
   NewDependency,
   StoredEvent,
   StoredStep,
@@ -173,18 +175,18 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   async enqueueGraph(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    { now, tx }: EnqueueOptions<SqliteTx>,
-  ): Promise<EnqueuedJob[]> {
-    return this.#workflows.enqueueGraph(jobs, dependencies, now, tx);
+    { now, tx, flow }: GraphOptions<SqliteTx>,
+  ): Promise<EnqueuedGraphJob[]> {
+    return this.#workflows.enqueueGraph(jobs, dependencies, { now, tx, flow });
   }
 
   /** Synchronous, for the caller's synchronous transaction (see enqueueSync). */
   enqueueGraphSync(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    { now, tx }: EnqueueOptions<SqliteTx>,
-  ): EnqueuedJob[] {
-    return this.#workflows.enqueueGraph(jobs, dependencies, now, tx);
+    { now, tx, flow }: GraphOptions<SqliteTx>,
+  ): EnqueuedGraphJob[] {
+    return this.#workflows.enqueueGraph(jobs, dependencies, { now, tx, flow });
   }
 
   async settleDependencies({ now }: { now: number }): Promise<{ settled: number; waiting: number }> {
