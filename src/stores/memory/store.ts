@@ -52,6 +52,7 @@ import {
   defaultRecoverLimit,
   dependencyFailure,
   groupOf,
+  guardClosed,
   jobIdNumber,
   keyedOutcome,
   leaseExpiredMessage,
@@ -69,6 +70,7 @@ import { MemoryWorkflowRows } from "./workflows.ts";
  * methods only wrap the result. It has no transactions to join (`Tx` is `never`).
  */
 export class MemoryJobStore implements SyncJobStore<never> {
+  #closed = false;
   readonly #jobs = new Map<number, MemoryJob>();
   readonly #byKey = new Map<string, MemoryJob>();
   readonly #pending = new PendingIndex();
@@ -82,6 +84,10 @@ export class MemoryJobStore implements SyncJobStore<never> {
   readonly #starts = new Starts();
   /** Ids are never reused, also after discard and prune (handlers may key side effects by job id). */
   #lastId = 0;
+
+  constructor() {
+    guardClosed(this, () => this.#closed);
+  }
 
   async init(): Promise<void> {}
 
@@ -499,8 +505,9 @@ export class MemoryJobStore implements SyncJobStore<never> {
     return { close: async () => void this.#subscribers.delete(subscriber) };
   }
 
-  /** Ends the wake-up subscriptions. The jobs stay readable: nothing else is held. */
+  /** Ends the wake-up subscriptions; every later call fails with StoreClosedError. Twice is fine. */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#subscribers.clear();
     this.#cancelSubscribers.clear();
   }

@@ -33,6 +33,7 @@ import type {
   StoredStep,
   Suspension,
 } from "../../jobs/workflow-store.ts";
+import { guardClosed } from "../common.ts";
 import { type Connections, openConnections, type Pool, type PostgresConnectionOptions } from "./connections.ts";
 import type { PostgresTx, StoreContext } from "./context.ts";
 import { PostgresConnectionError } from "./errors.ts";
@@ -76,6 +77,7 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
   readonly #connections: Connections;
   readonly #groupCommit: GroupCommit;
   #initialized: Promise<void> | undefined;
+  #closed = false;
 
   constructor(options: PostgresStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? "errand");
@@ -97,6 +99,7 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     this.#groupCommit = new GroupCommit((jobs, now) => enqueue(ctx, jobs, now), {
       isBatchWide: (error) => error instanceof PostgresConnectionError,
     });
+    guardClosed(this, () => this.#closed);
   }
 
   /** The node-postgres pool the store runs on (the app's, when it passed one). */
@@ -257,8 +260,13 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     return subscribeIds(this.#connections, this.#ctx.doneChannel, onEnd);
   }
 
-  /** Ends the pools the store opened; a client the app passed in stays open. */
+  /**
+   * Ends the pools the store opened; a client the app passed in stays open. Every later call fails with
+   * StoreClosedError (not a retryable connection error). Twice is fine.
+   */
   close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
     return this.#connections.end();
   }
 }

@@ -34,6 +34,7 @@ import type {
   StoredStep,
   Suspension,
 } from "../../jobs/workflow-store.ts";
+import { guardClosed } from "../common.ts";
 import { EnqueueCoalescer } from "./coalesce.ts";
 import { SqliteStoreConfigError } from "./errors.ts";
 import { applyMigrations } from "./migrate.ts";
@@ -57,6 +58,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   /** The connection; share it with the app's drizzle instance to enqueue inside its transactions. */
   readonly database: Database;
   readonly #ownsDatabase: boolean;
+  #closed = false;
   readonly #enqueue: SqliteEnqueue;
   readonly #coalescer: EnqueueCoalescer;
   readonly #claim: (options: ClaimOptions) => ClaimedJob[];
@@ -89,6 +91,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
     this.#control = prepareControl(db);
     this.#stats = prepareStats(db);
     this.#workflows = prepareWorkflows(db);
+    guardClosed(this, () => this.#closed);
   }
 
   async init(): Promise<void> {}
@@ -230,7 +233,13 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
     return this.#control.paused();
   }
 
+  /**
+   * Closes the file the store opened (a `database` the app passed in stays open: it is the app's). Every
+   * later call fails with StoreClosedError. Twice is fine.
+   */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     if (this.#ownsDatabase) this.database.close();
   }
 }
