@@ -72,6 +72,18 @@ export class SyncEnqueueUnsupportedError extends JobsError {
   }
 }
 
+/** A job store was called after its close(). Not retryable: a closed store stays closed. */
+export class StoreClosedError extends JobsError {
+  override name = "StoreClosedError";
+  readonly retryable = false;
+  constructor(readonly method: string) {
+    super(
+      `The job store was closed (store.close()), so ${method}() cannot run. Close the store last, after host.stop() ` +
+        "(or jobs.stop()) has returned, or create a new store to keep working.",
+    );
+  }
+}
+
 /**
  * Thrown by a handler to say that retrying cannot help (bad input, a permanently rejected request):
  * the job goes straight to dead, keeping this error.

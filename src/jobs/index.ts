@@ -24,6 +24,7 @@ export {
   LeaseLostError,
   NonRetryableError,
   type PayloadIssue,
+  StoreClosedError,
   SyncEnqueueUnsupportedError,
   TracingUnavailableError,
   UnknownJobError,

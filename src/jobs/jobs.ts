@@ -41,7 +41,7 @@ import type { JobTracing } from "./tracing.ts";
 import type { JobsTracingOptions } from "./tracing-options.ts";
 import { checkWaitForTimeout, waitForJob } from "./wait-for.ts";
 import { Wakeup } from "./wakeup.ts";
-import type { NewDependency, StoredStep } from "./workflow-store.ts";
+import type { EnqueuedGraphJob, NewDependency, StoredStep } from "./workflow-store.ts";
 import { checkEventData } from "./workflows/errors.ts";
 import { afterIds, type EnqueuedFlow, type FlowChild, type FlowSpec, flowRows, parked } from "./workflows/flow.ts";
 
@@ -278,26 +278,24 @@ export class Jobs<Tx = never> implements HostedService {
    */
   async enqueueFlow<P>(spec: FlowSpec<P>, options: EnqueueInTx<Tx> = {}): Promise<EnqueuedFlow> {
     const tracing = this.#tracing ?? (this.#tracingLoad && (await this.#tracingLoad));
-    const { rows, edges, tree } = this.#flow(spec);
-    const at = { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) };
+    const { rows, edges, parents, tree } = this.#flow(spec);
+    const at = { now: this.#clock.now(), flow: parents, ...(options.tx === undefined ? {} : { tx: options.tx }) };
     const store = () => this.store.enqueueGraph(rows, edges, at);
     const results = await (tracing ? tracing.enqueue(rows, store) : store());
-    this.#stored(rows, results);
-    this.#runner?.dependenciesChanged();
-    return tree(results.map((r) => r.id));
+    if (this.#storedFlow(rows, results)) this.#runner?.dependenciesChanged();
+    return tree(results);
   }
 
   /** enqueueFlow inside a synchronous transaction (SQLite), as enqueueSync. */
   enqueueFlowSync<P>(spec: FlowSpec<P>, options: EnqueueInTx<Tx> = {}): EnqueuedFlow {
     const store = this.store as Partial<SyncJobStore<Tx>>;
     if (typeof store.enqueueGraphSync !== "function") throw new SyncEnqueueUnsupportedError();
-    const { rows, edges, tree } = this.#flow(spec);
-    const at = { now: this.#clock.now(), ...(options.tx === undefined ? {} : { tx: options.tx }) };
+    const { rows, edges, parents, tree } = this.#flow(spec);
+    const at = { now: this.#clock.now(), flow: parents, ...(options.tx === undefined ? {} : { tx: options.tx }) };
     const enqueue = () => store.enqueueGraphSync!(rows, edges, at);
     const results = this.#tracing ? this.#tracing.enqueue(rows, enqueue) : enqueue();
-    this.#stored(rows, results);
-    queueMicrotask(() => this.#runner?.dependenciesChanged());
-    return tree(results.map((r) => r.id));
+    if (this.#storedFlow(rows, results)) queueMicrotask(() => this.#runner?.dependenciesChanged());
+    return tree(results);
   }
 
   /**
@@ -325,19 +323,30 @@ export class Jobs<Tx = never> implements HostedService {
     return this.store.dependencies(id, "child");
   }
 
+  /** #stored for the jobs of a flow that were written; whether any was (a retried keyed flow writes none). */
+  #storedFlow(rows: readonly NewJob[], results: readonly EnqueuedGraphJob[]): boolean {
+    const written = results.flatMap((result, i) => (result.skipped ? [] : [i]));
+    this.#stored(
+      written.map((i) => rows[i]!),
+      written.map((i) => results[i]!),
+    );
+    return results.some((result) => result.created);
+  }
+
   #flow<P>(spec: FlowSpec<P>): {
     rows: NewJob[];
     edges: NewDependency[];
-    tree: (ids: readonly string[]) => EnqueuedFlow;
+    parents: number[];
+    tree: (results: readonly EnqueuedGraphJob[]) => EnqueuedFlow;
   } {
-    const { nodes, edges, tree } = flowRows(spec as unknown as FlowChild);
+    const { nodes, edges, parents, tree } = flowRows(spec as unknown as FlowChild);
     const now = this.#clock.now();
     const rows = nodes.map(({ def, payload, options, parked: waits }) => {
       if (this.#definitions.get(def.name) !== def) throw new UnknownJobError(def.name, [...this.#definitions.keys()]);
       const row = toNewJob(def as JobDefinition<unknown>, payload, options, now);
       return waits ? parked(row) : row;
     });
-    return { rows, edges, tree };
+    return { rows, edges, parents, tree };
   }
 
   /**

@@ -15,7 +15,7 @@
 //   still `running` and `locked_by` the given worker: a worker whose lease expired and was taken over
 //   cannot overwrite the new owner's state.
 
-import type { NewDependency, WorkflowStore } from "./workflow-store.ts";
+import type { EnqueuedGraphJob, GraphOptions, NewDependency, WorkflowStore } from "./workflow-store.ts";
 
 /**
  * scheduled: waiting for its runAt. ready: due, waiting for a worker. running: claimed under a lease.
@@ -474,6 +474,6 @@ export interface SyncJobStore<Tx> extends JobStore<Tx> {
   enqueueGraphSync(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    options: EnqueueOptions<Tx>,
-  ): EnqueuedJob[];
+    options: GraphOptions<Tx>,
+  ): EnqueuedGraphJob[];
 }

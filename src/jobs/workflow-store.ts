@@ -66,17 +66,56 @@ export interface FindEventsOptions {
   limit: number;
 }
 
+/** A flow as stored: a job and the jobs its "child" edges name (those still stored), in id order. */
+export interface StoredFlow {
+  id: string;
+  children: StoredFlow[];
+}
+
+/** enqueueGraph's options. */
+export interface GraphOptions<Tx> extends EnqueueOptions<Tx> {
+  /**
+   * The jobs are one flow, depth first: `flow[i]` is the index of job i's parent (-1: the root). A job
+   * whose key matched an existing job stands for its whole subtree: nothing under it is written (so a
+   * retried keyed flow writes nothing at all), and its result carries that job's stored flow.
+   */
+  flow?: readonly number[];
+}
+
+export interface EnqueuedGraphJob extends EnqueuedJob {
+  /** In a flow, a job whose key matched: the existing job's stored flow. */
+  existing?: StoredFlow;
+  /** In a flow, a job under one whose key matched: not written (id ""). */
+  skipped?: true;
+}
+
+/** The result of a flow job that was not written because an ancestor's key matched. */
+export const skippedJob: EnqueuedGraphJob = Object.freeze({ id: "", created: false, skipped: true });
+
+/** Whether flow job i lies under a job whose key matched (its parent was skipped or not created). */
+export function underMatchedKey(parents: readonly number[], i: number, results: readonly EnqueuedGraphJob[]): boolean {
+  const parent = parents[i] ?? -1;
+  return parent >= 0 && !results[parent]!.created;
+}
+
+/** The flow stored under `id`, from its child edges (waiter -> children in id order); at most 64 levels. */
+export function storedFlow(id: string, childrenOf: ReadonlyMap<string, readonly string[]>, depth = 0): StoredFlow {
+  const children = depth >= 64 ? [] : (childrenOf.get(id) ?? []);
+  return { id, children: children.map((child) => storedFlow(child, childrenOf, depth + 1)) };
+}
+
 export interface WorkflowStore<Tx> {
   /**
    * Inserts jobs and dependency edges in one transaction (the caller's `tx` when given). Waiters must
-   * come with runAt = parkedRunAt. A job whose key matched an existing job gets no edges as a waiter.
-   * Keys hold while the job exists: `keyTtlMs` and `debounce` are not applied here.
+   * come with runAt = parkedRunAt. A job whose key matched an existing job gets no edges as a waiter
+   * (and, with `flow`, nothing under it is written). Keys hold while the job exists: `keyTtlMs` and
+   * `debounce` are not applied here.
    */
   enqueueGraph(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    options: EnqueueOptions<Tx>,
-  ): Promise<EnqueuedJob[]>;
+    options: GraphOptions<Tx>,
+  ): Promise<EnqueuedGraphJob[]>;
 
   /**
    * Every parked waiter whose dependencies have all ended (succeeded, dead, cancelled, or deleted)

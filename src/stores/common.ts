@@ -1,5 +1,6 @@
 // What the three job stores (memory, SQLite, PostgreSQL) share beyond the JobStore interface, so that
 // they agree on the details the contract suite does not pin down. Web-standard: memoryStore uses it.
+import { StoreClosedError } from "../jobs/errors.ts";
 import type { JobState, NewJob } from "../jobs/store.ts";
 
 /** list() returns at most this many jobs per page, whatever `limit` asks for (at least one). */
@@ -96,3 +97,27 @@ export function keyedOutcome(
 
 /** The group a per-key limit puts a job in: a null key (none computed, e.g. a job enqueued before the key was configured) is "". */
 export const groupOf = (key: string | null): string => key ?? "";
+
+/**
+ * Makes every method of `store`'s class except close() fail with StoreClosedError once `isClosed()`:
+ * a closed connection must not keep answering (bun:sqlite keeps one open while cached statements
+ * exist), nor say "retry" (a pool ended for good), and a database the app owns stays open but is no
+ * longer the store's to use. `…Sync` methods throw; the others return a rejected Promise.
+ */
+export function guardClosed(store: object, isClosed: () => boolean): void {
+  const prototype = Object.getPrototypeOf(store) as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(prototype)) {
+    const method = Object.getOwnPropertyDescriptor(prototype, name)?.value;
+    if (name === "constructor" || name === "close" || typeof method !== "function") continue;
+    const sync = name.endsWith("Sync");
+    Object.defineProperty(store, name, {
+      configurable: true,
+      writable: true,
+      value(this: unknown, ...args: unknown[]): unknown {
+        if (!isClosed()) return method.apply(this, args);
+        if (sync) throw new StoreClosedError(name);
+        return Promise.reject(new StoreClosedError(name));
+      },
+    });
+  }
+}

@@ -6,7 +6,14 @@ import { expect, test } from "bun:test";
 import { drizzle } from "drizzle-orm/bun-sqlite";
 import { t } from "elysia";
 import { silentLogger } from "../../src/hosting/index.ts";
-import { createJobs, defineJob, defineWorkflow, type JobRecord, type WorkflowStep } from "../../src/jobs/index.ts";
+import {
+  createJobs,
+  defineJob,
+  defineWorkflow,
+  type JobEvent,
+  type JobRecord,
+  type WorkflowStep,
+} from "../../src/jobs/index.ts";
 import { sqliteStore } from "../../src/stores/sqlite/index.ts";
 import { describeOnEachStore, startJobs, until } from "./helpers.ts";
 
@@ -312,6 +319,31 @@ describeOnEachStore("flows and after", () => {
       await done(jobs, going.id);
       expect(seen).toHaveLength(1);
       expect(seen[0]!.children.map((c) => c.state)).toEqual(["succeeded", "dead", "succeeded"]);
+    } finally {
+      await stop();
+    }
+  });
+
+  test("a retried keyed flow returns the stored flow and writes nothing; enqueued names the parent only", async () => {
+    const parent = parentFor("flow.parent.keyed", []);
+    const { jobs, stop } = await startJobs([parent, child]);
+    try {
+      const spec = {
+        job: parent,
+        payload: {},
+        key: "order-1",
+        children: [1, 2].map((n) => ({ job: child, payload: { n } })),
+      };
+      const first = await jobs.enqueueFlow(spec);
+      const enqueued: unknown[] = [];
+      const listener = (e: Event) => void enqueued.push((e as JobEvent<"enqueued">).detail.created);
+      jobs.events.addEventListener("enqueued", listener);
+      const again = await jobs.enqueueFlow(spec);
+      jobs.events.removeEventListener("enqueued", listener);
+      expect(again).toEqual(first);
+      expect(enqueued).toEqual([false]);
+      expect((await jobs.children(first.id)).map((c) => c.id)).toEqual(first.children.map((c) => c.id));
+      expect((await jobs.list({ name: "flow.child" })).jobs).toHaveLength(2);
     } finally {
       await stop();
     }

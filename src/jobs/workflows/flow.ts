@@ -3,7 +3,7 @@ import type { AnyJobDefinition, JobDefinition } from "../define-job.ts";
 import { describeValue } from "../describe-value.ts";
 import type { EnqueueJobOptions } from "../new-job.ts";
 import type { NewJob } from "../store.ts";
-import { type NewDependency, parkedRunAt } from "../workflow-store.ts";
+import { type EnqueuedGraphJob, type NewDependency, parkedRunAt } from "../workflow-store.ts";
 import { InvalidFlowError } from "./errors.ts";
 
 /** What a dead (or cancelled) child does to its parent: "fail" makes it dead; "continue" runs it anyway. */
@@ -43,8 +43,13 @@ export interface EnqueuedFlow {
 export interface FlowRows {
   nodes: { def: AnyJobDefinition; payload: unknown; options: EnqueueJobOptions; parked: boolean }[];
   edges: NewDependency[];
-  /** Rebuilds the ids' tree from the store's results, in input order. */
-  tree(ids: readonly string[]): EnqueuedFlow;
+  /** Each node's parent index (-1: the root), for the store (GraphOptions.flow). */
+  parents: number[];
+  /**
+   * Rebuilds the tree from the store's results, in input order; a node whose key matched an existing
+   * job is that job's stored flow (its spec subtree was not written).
+   */
+  tree(results: readonly EnqueuedGraphJob[]): EnqueuedFlow;
 }
 
 /** Flattens the tree depth first: each parent before its children, parked when it has any. */
@@ -52,7 +57,8 @@ export function flowRows(spec: FlowChild): FlowRows {
   const nodes: FlowRows["nodes"] = [];
   const edges: NewDependency[] = [];
   const shape: number[][] = [];
-  const visit = (node: FlowChild, depth: number): number => {
+  const parents: number[] = [];
+  const visit = (node: FlowChild, depth: number, parent: number): number => {
     if (depth > 64)
       throw new InvalidFlowError("enqueueFlow: flows nest at most 64 levels (is a child its own ancestor?).");
     if (!node || typeof node !== "object" || !node.job)
@@ -70,19 +76,18 @@ export function flowRows(spec: FlowChild): FlowRows {
     };
     nodes.push({ def: node.job, payload: node.payload, options, parked: children.length > 0 });
     shape.push([]);
+    parents.push(parent);
     for (const child of children) {
-      const childIndex = visit(child, depth + 1);
+      const childIndex = visit(child, depth + 1, index);
       shape[index]!.push(childIndex);
       edges.push({ waiter: index, dependency: childIndex, kind: "child", onFailure });
     }
     return index;
   };
-  visit(spec, 0);
-  const tree = (ids: readonly string[], at = 0): EnqueuedFlow => ({
-    id: ids[at]!,
-    children: shape[at]!.map((child) => tree(ids, child)),
-  });
-  return { nodes, edges, tree: (ids) => tree(ids) };
+  visit(spec, 0, -1);
+  const tree = (results: readonly EnqueuedGraphJob[], at = 0): EnqueuedFlow =>
+    results[at]!.existing ?? { id: results[at]!.id, children: shape[at]!.map((child) => tree(results, child)) };
+  return { nodes, edges, parents, tree: (results) => tree(results) };
 }
 
 /** The ids a job waits for with enqueue({ after }), checked. */

@@ -35,18 +35,24 @@ import type {
   WorkerOptions,
 } from "../../jobs/store.ts";
 import {
+  type EnqueuedGraphJob,
   type FindEventsOptions,
+  type GraphOptions,
   type NewDependency,
   parkedRunAt,
   type StoredEvent,
   type StoredStep,
   type Suspension,
+  skippedJob,
+  storedFlow,
+  underMatchedKey,
 } from "../../jobs/workflow-store.ts";
 import { keyedOrRateLimited, planLimitedClaim } from "../claim-limits.ts";
 import {
   defaultRecoverLimit,
   dependencyFailure,
   groupOf,
+  guardClosed,
   jobIdNumber,
   keyedOutcome,
   leaseExpiredMessage,
@@ -64,6 +70,7 @@ import { MemoryWorkflowRows } from "./workflows.ts";
  * methods only wrap the result. It has no transactions to join (`Tx` is `never`).
  */
 export class MemoryJobStore implements SyncJobStore<never> {
+  #closed = false;
   readonly #jobs = new Map<number, MemoryJob>();
   readonly #byKey = new Map<string, MemoryJob>();
   readonly #pending = new PendingIndex();
@@ -77,6 +84,10 @@ export class MemoryJobStore implements SyncJobStore<never> {
   readonly #starts = new Starts();
   /** Ids are never reused, also after discard and prune (handlers may key side effects by job id). */
   #lastId = 0;
+
+  constructor() {
+    guardClosed(this, () => this.#closed);
+  }
 
   async init(): Promise<void> {}
 
@@ -334,17 +345,17 @@ export class MemoryJobStore implements SyncJobStore<never> {
   async enqueueGraph(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    options: EnqueueOptions<never>,
-  ): Promise<EnqueuedJob[]> {
+    options: GraphOptions<never>,
+  ): Promise<EnqueuedGraphJob[]> {
     return this.enqueueGraphSync(jobs, dependencies, options);
   }
 
   enqueueGraphSync(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    options: EnqueueOptions<never>,
-  ): EnqueuedJob[] {
-    const results = this.enqueueSync(jobs, options);
+    options: GraphOptions<never>,
+  ): EnqueuedGraphJob[] {
+    const results = options.flow ? this.#enqueueFlow(jobs, options.flow, options.now) : this.enqueueSync(jobs, options);
     for (const d of dependencies) {
       const waiter = results[d.waiter]!;
       if (!waiter.created) continue;
@@ -360,6 +371,35 @@ export class MemoryJobStore implements SyncJobStore<never> {
       });
     }
     return results;
+  }
+
+  /** One job at a time, depth first: a job whose key matched stands for its subtree, which is skipped. */
+  #enqueueFlow(jobs: readonly NewJob[], parents: readonly number[], now: number): EnqueuedGraphJob[] {
+    const payloads = jobs.map((job) => JSON.stringify(job.payload) ?? "null");
+    const results: EnqueuedGraphJob[] = [];
+    for (const [i, job] of jobs.entries()) {
+      if (underMatchedKey(parents, i, results)) results.push(skippedJob);
+      else results.push(this.#insert(job, payloads[i]!, now));
+    }
+    if (results.some((r, i) => r.created && jobs[i]!.runAt <= now)) this.#wake();
+    const matched = results.filter((result) => !result.created && !result.skipped);
+    const childrenOf = matched.length > 0 ? this.#childrenOf() : new Map();
+    return results.map((result) =>
+      matched.includes(result) ? { ...result, existing: storedFlow(result.id, childrenOf) } : result,
+    );
+  }
+
+  /** Every waiter's stored children, in id order. */
+  #childrenOf(): Map<string, string[]> {
+    const children = new Map<string, string[]>();
+    for (const [waiter, edges] of this.#rows.dependencies) {
+      const ids = edges
+        .filter((e) => e.kind === "child" && this.#jobs.has(e.dependency))
+        .map((e) => e.dependency)
+        .sort((a, b) => a - b);
+      if (ids.length > 0) children.set(String(waiter), ids.map(String));
+    }
+    return children;
   }
 
   async settleDependencies({ now }: { now: number }): Promise<{ settled: number; waiting: number }> {
@@ -465,8 +505,9 @@ export class MemoryJobStore implements SyncJobStore<never> {
     return { close: async () => void this.#subscribers.delete(subscriber) };
   }
 
-  /** Ends the wake-up subscriptions. The jobs stay readable: nothing else is held. */
+  /** Ends the wake-up subscriptions; every later call fails with StoreClosedError. Twice is fine. */
   async close(): Promise<void> {
+    this.#closed = true;
     this.#subscribers.clear();
     this.#cancelSubscribers.clear();
   }

@@ -25,12 +25,15 @@ import type {
 } from "../../jobs/store.ts";
 import type {
   DependencyKind,
+  EnqueuedGraphJob,
   FindEventsOptions,
+  GraphOptions,
   NewDependency,
   StoredEvent,
   StoredStep,
   Suspension,
 } from "../../jobs/workflow-store.ts";
+import { guardClosed } from "../common.ts";
 import { type Connections, openConnections, type Pool, type PostgresConnectionOptions } from "./connections.ts";
 import type { PostgresTx, StoreContext } from "./context.ts";
 import { PostgresConnectionError } from "./errors.ts";
@@ -74,6 +77,7 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
   readonly #connections: Connections;
   readonly #groupCommit: GroupCommit;
   #initialized: Promise<void> | undefined;
+  #closed = false;
 
   constructor(options: PostgresStoreOptions) {
     this.schema = checkSchemaName(options.schema ?? "errand");
@@ -95,6 +99,7 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     this.#groupCommit = new GroupCommit((jobs, now) => enqueue(ctx, jobs, now), {
       isBatchWide: (error) => error instanceof PostgresConnectionError,
     });
+    guardClosed(this, () => this.#closed);
   }
 
   /** The node-postgres pool the store runs on (the app's, when it passed one). */
@@ -190,9 +195,9 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
   enqueueGraph(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    options: EnqueueOptions<PostgresTx>,
-  ): Promise<EnqueuedJob[]> {
-    return workflows.enqueueGraph(this.#ctx, jobs, dependencies, options.now, options.tx);
+    options: GraphOptions<PostgresTx>,
+  ): Promise<EnqueuedGraphJob[]> {
+    return workflows.enqueueGraph(this.#ctx, jobs, dependencies, options.now, options.tx, options.flow);
   }
 
   settleDependencies(options: { now: number }): Promise<{ settled: number; waiting: number }> {
@@ -255,8 +260,13 @@ export class PostgresJobStore implements JobStore<PostgresTx> {
     return subscribeIds(this.#connections, this.#ctx.doneChannel, onEnd);
   }
 
-  /** Ends the pools the store opened; a client the app passed in stays open. */
+  /**
+   * Ends the pools the store opened; a client the app passed in stays open. Every later call fails with
+   * StoreClosedError (not a retryable connection error). Twice is fine.
+   */
   close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
     return this.#connections.end();
   }
 }

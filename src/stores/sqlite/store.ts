@@ -26,12 +26,15 @@ import type {
 } from "../../jobs/store.ts";
 import type {
   DependencyKind,
+  EnqueuedGraphJob,
   FindEventsOptions,
+  GraphOptions,
   NewDependency,
   StoredEvent,
   StoredStep,
   Suspension,
 } from "../../jobs/workflow-store.ts";
+import { guardClosed } from "../common.ts";
 import { EnqueueCoalescer } from "./coalesce.ts";
 import { SqliteStoreConfigError } from "./errors.ts";
 import { applyMigrations } from "./migrate.ts";
@@ -55,6 +58,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   /** The connection; share it with the app's drizzle instance to enqueue inside its transactions. */
   readonly database: Database;
   readonly #ownsDatabase: boolean;
+  #closed = false;
   readonly #enqueue: SqliteEnqueue;
   readonly #coalescer: EnqueueCoalescer;
   readonly #claim: (options: ClaimOptions) => ClaimedJob[];
@@ -87,6 +91,7 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
     this.#control = prepareControl(db);
     this.#stats = prepareStats(db);
     this.#workflows = prepareWorkflows(db);
+    guardClosed(this, () => this.#closed);
   }
 
   async init(): Promise<void> {}
@@ -173,18 +178,18 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
   async enqueueGraph(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    { now, tx }: EnqueueOptions<SqliteTx>,
-  ): Promise<EnqueuedJob[]> {
-    return this.#workflows.enqueueGraph(jobs, dependencies, now, tx);
+    { now, tx, flow }: GraphOptions<SqliteTx>,
+  ): Promise<EnqueuedGraphJob[]> {
+    return this.#workflows.enqueueGraph(jobs, dependencies, { now, tx, flow });
   }
 
   /** Synchronous, for the caller's synchronous transaction (see enqueueSync). */
   enqueueGraphSync(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    { now, tx }: EnqueueOptions<SqliteTx>,
-  ): EnqueuedJob[] {
-    return this.#workflows.enqueueGraph(jobs, dependencies, now, tx);
+    { now, tx, flow }: GraphOptions<SqliteTx>,
+  ): EnqueuedGraphJob[] {
+    return this.#workflows.enqueueGraph(jobs, dependencies, { now, tx, flow });
   }
 
   async settleDependencies({ now }: { now: number }): Promise<{ settled: number; waiting: number }> {
@@ -228,7 +233,13 @@ export class SqliteJobStore implements SyncJobStore<SqliteTx> {
     return this.#control.paused();
   }
 
+  /**
+   * Closes the file the store opened (a `database` the app passed in stays open: it is the app's). Every
+   * later call fails with StoreClosedError. Twice is fine.
+   */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     if (this.#ownsDatabase) this.database.close();
   }
 }

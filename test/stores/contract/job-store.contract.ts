@@ -1,6 +1,7 @@
 // The behaviour every JobStore must have. A store's test file calls describeJobStoreContract with a
 // factory that builds a fresh, empty store (its own file, schema or database) for each test.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { StoreClosedError } from "../../../src/jobs/errors.ts";
 import type { JobStore, NewJob } from "../../../src/jobs/store.ts";
 import { describeClaimControlContract } from "./job-store-claim-control.contract.ts";
 import { describeControlContract } from "./job-store-control.contract.ts";
@@ -65,6 +66,32 @@ export function describeJobStoreContract<Tx>(
     });
 
     const enqueueOne = async (newJob: NewJob, now = t0) => (await store.enqueue([newJob], { now }))[0]!.id;
+
+    test("after close(), every call fails with StoreClosedError (not retryable); close() twice is fine", async () => {
+      const id = await enqueueOne(job("a"));
+      await store.close();
+      await store.close();
+      const calls: [string, () => Promise<unknown>][] = [
+        ["enqueue", () => store.enqueue([job("b")], { now: t0 })],
+        ["get", () => store.get(id)],
+        ["list", () => store.list({ limit: 10 })],
+        ["cancel", () => store.cancel(id, { now: t0 })],
+        ["claim", () => claim(["a"])],
+        ["counts", () => store.counts()],
+        ["enqueueGraph", () => store.enqueueGraph([job("c")], [], { now: t0 })],
+      ];
+      for (const [method, call] of calls) {
+        const error = await call().then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(StoreClosedError);
+        expect(error).toMatchObject({ method, retryable: false });
+        expect((error as Error).message).toContain("store was closed");
+      }
+      const sync = (store as Partial<{ enqueueSync: (jobs: NewJob[], o: { now: number }) => unknown }>).enqueueSync;
+      if (sync) expect(() => sync.call(store, [job("d")], { now: t0 })).toThrow(StoreClosedError);
+    });
     const claim = (names: string[], now = t0, more: { limit?: number; workerId?: string; leaseMs?: number } = {}) =>
       store.claim({
         workerId: more.workerId ?? worker,

@@ -153,6 +153,80 @@ export function describeWorkflowStoreContract<Tx>(
         expect(await store.dependencies(a!.id, "child")).toHaveLength(1);
       });
 
+      describe("a flow whose keyed job matched an existing job (options.flow)", () => {
+        // parent(key) -> [middle -> [leaf], leaf]: depth first, as jobs.enqueueFlow hands it over.
+        const keyedFlow = (tx?: Tx) => {
+          const jobs = [parked("parent", { key: "order-1" }), parked("middle"), job("leaf"), job("leaf")];
+          const deps = [child(0, 1), child(1, 2), child(0, 3)];
+          const at = { now: t0, flow: [-1, 0, 1, 0], ...(tx === undefined ? {} : { tx }) };
+          const sync = (store as Partial<{ enqueueGraphSync: JobStore<Tx>["enqueueGraph"] }>).enqueueGraphSync;
+          return tx !== undefined && sync ? sync.call(store, jobs, deps, at) : store.enqueueGraph(jobs, deps, at);
+        };
+        const total = async () => (await store.counts()).reduce((sum, c) => sum + c.count, 0);
+
+        test("a retried keyed flow writes nothing and returns the stored flow", async () => {
+          const [parent, middle, leaf, other] = await keyedFlow();
+          const again = await keyedFlow();
+          expect(again[0]).toEqual({
+            id: parent!.id,
+            created: false,
+            existing: {
+              id: parent!.id,
+              children: [
+                { id: middle!.id, children: [{ id: leaf!.id, children: [] }] },
+                { id: other!.id, children: [] },
+              ],
+            },
+          });
+          expect(again.slice(1).every((r) => r.skipped === true && !r.created)).toBe(true);
+          expect(await total()).toBe(4);
+          expect(await store.settleDependencies({ now: t0 })).toEqual({ settled: 0, waiting: 2 });
+        });
+
+        test("concurrent keyed flows: one is written, every call names it", async () => {
+          const results = await Promise.all([keyedFlow(), keyedFlow(), keyedFlow()]);
+          expect(results.filter((r) => r[0]!.created)).toHaveLength(1);
+          expect(new Set(results.map((r) => r[0]!.id)).size).toBe(1);
+          expect(await total()).toBe(4);
+          const written = results.find((r) => r[0]!.created)!;
+          for (const r of results.filter((r) => !r[0]!.created))
+            expect(r[0]!.existing!.children.map((c) => c.id)).toEqual([written[1]!.id, written[3]!.id]);
+        });
+
+        test("a keyed child that matched: the new parent waits for it, nothing under it is written", async () => {
+          const [existing] = await store.enqueueGraph([parked("sub", { key: "sub-1" }), job("leaf")], [child(0, 1)], {
+            now: t0,
+            flow: [-1, 0],
+          });
+          const results = await store.enqueueGraph(
+            [parked("parent"), parked("sub", { key: "sub-1" }), job("leaf"), job("leaf")],
+            [child(0, 1), child(1, 2), child(0, 3)],
+            { now: t0, flow: [-1, 0, 1, 0] },
+          );
+          const [parent, sub, skipped, leaf] = results;
+          expect(parent!.created).toBe(true);
+          expect(sub).toMatchObject({ id: existing!.id, created: false });
+          expect(sub!.existing!.children).toHaveLength(1);
+          expect(skipped!.skipped).toBe(true);
+          expect(leaf!.created).toBe(true);
+          expect((await store.dependencies(parent!.id, "child")).map((j) => j.id)).toEqual([existing!.id, leaf!.id]);
+          expect(await total()).toBe(4);
+        });
+
+        describe.if(options.transactions !== false)("in the caller's transaction", () => {
+          test("twice in one transaction, or again after it committed: written once", async () => {
+            const twice = (tx: Tx) => {
+              const first = keyedFlow(tx);
+              return first instanceof Promise ? first.then(() => keyedFlow(tx)) : keyedFlow(tx);
+            };
+            await harness.transaction!(twice, "commit");
+            expect(await total()).toBe(4);
+            await harness.transaction!(keyedFlow, "commit");
+            expect(await total()).toBe(4);
+          });
+        });
+      });
+
       describe.if(options.transactions !== false)("in the caller's transaction", () => {
         const enqueueIn = (tx: Tx) => {
           const sync = (store as Partial<{ enqueueGraphSync: JobStore<Tx>["enqueueGraph"] }>).enqueueGraphSync;

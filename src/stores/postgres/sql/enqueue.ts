@@ -182,24 +182,32 @@ function insertStatement(ctx: StoreContext, input: string, now: number, notify: 
  * `inserted` the rows stored (a job whose key exists is not; see `on conflict`).
  */
 export function insertedJobs(ctx: StoreContext, input: string, now: number): Fragment {
+  return sql`${jobInput(ctx, input)},
+    inserted as (${insertJobs(ctx, sql`true`, now)})`;
+}
+
+/** The `input` CTE: toInput()'s rows with their ids drawn from the sequence. */
+export function jobInput(ctx: StoreContext, input: string): Fragment {
   return sql`input as (
       select nextval(${`"${ctx.schema}"."jobs_id_seq"`}::regclass) as id, x.*
       from json_to_recordset(${input}::text::json)
         as x(ord int, name text, queue text, payload json, priority int, run_at bigint, max_attempts int, key text,
           key_expires_at bigint, trace_context text, claim_by text, lease_until bigint, group_key text, rate_key text)
-    ),
-    inserted as (
-      insert into ${ctx.jobs} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at,
+    )`;
+}
+
+/** Inserts the `input` rows that match `where`; a job whose key exists is not inserted (see `on conflict`). */
+export function insertJobs(ctx: StoreContext, where: Fragment, now: number): Fragment {
+  return sql`insert into ${ctx.jobs} (id, name, queue, state, payload, priority, max_attempts, key, run_at, enqueued_at,
                             key_expires_at, trace_context, attempts, locked_by, lease_expires_at, group_key, rate_key)
       select id, name, queue,
              case when claim_by is not null then 'running' when run_at > ${now}::bigint then 'scheduled' else 'ready' end,
              coalesce(payload, 'null'::json), priority, max_attempts, key, run_at, ${now}::bigint,
              ${now}::bigint + key_expires_at, trace_context,
              case when claim_by is not null then 1 else 0 end, claim_by, lease_until, group_key, rate_key
-      from input order by ord
+      from input where ${where} order by ord
       on conflict (key) where key is not null do nothing
-      returning id, run_at
-    )`;
+      returning id, run_at`;
 }
 
 /**

@@ -1,28 +1,34 @@
 // Flows, `after` and durable workflows on PostgreSQL: dependency edges, steps, event waits and events
 // (src/jobs/workflow-store.ts). On the default-durability pool: a step result, an event or an edge
 // acknowledged must survive a server crash. None of these runs for an ordinary job.
-import type { EnqueuedJob, JobRecord, NewJob, WorkerOptions } from "../../../jobs/store.ts";
+import type { JobRecord, NewJob, WorkerOptions } from "../../../jobs/store.ts";
 import {
   type DependencyKind,
+  type EnqueuedGraphJob,
   type FindEventsOptions,
   type NewDependency,
   parkedRunAt,
   type StoredEvent,
   type StoredStep,
   type Suspension,
+  skippedJob,
+  storedFlow,
+  underMatchedKey,
 } from "../../../jobs/workflow-store.ts";
 import { dependencyFailure, isJobId } from "../../common.ts";
 import type { PostgresTx, StoreContext } from "../context.ts";
 import { KeyConflictError } from "../errors.ts";
 import { type Fragment, identifier, sql } from "../template.ts";
-import { insertedJobs, runInTransaction, toInput } from "./enqueue.ts";
+import { insertedJobs, insertJobs, jobInput, runInTransaction, toInput } from "./enqueue.ts";
 import { type JobRow, toJobRecord } from "./rows.ts";
 
 const table = (ctx: StoreContext, name: string) => identifier(ctx.schema, name);
 
 /**
  * Jobs and edges in one statement: ids are drawn from the sequence first, so each edge knows its ends
- * before anything is inserted; a job whose key matched an existing one gets no edges as a waiter.
+ * before anything is inserted; a job whose key matched an existing one gets no edges as a waiter. In a
+ * flow, each keyed job with children is inserted by its own step, and the jobs under it only if that
+ * step inserted it (gatedJobs): a matched key writes nothing under it, however the race went.
  */
 export async function enqueueGraph(
   ctx: StoreContext,
@@ -30,7 +36,8 @@ export async function enqueueGraph(
   dependencies: readonly NewDependency[],
   now: number,
   tx?: PostgresTx,
-): Promise<EnqueuedJob[]> {
+  flow?: readonly number[],
+): Promise<EnqueuedGraphJob[]> {
   if (jobs.length === 0) return [];
   const input = toInput(
     jobs,
@@ -47,7 +54,7 @@ export async function enqueueGraph(
     })),
   );
   const statement = sql`
-    with ${insertedJobs(ctx, input, now)},
+    with ${flow ? gatedJobs(ctx, input, jobs, flow, now) : insertedJobs(ctx, input, now)},
     ids as (
       select i.ord, coalesce(ins.id, existing.id) as id, ins.id is not null as created
       from input i
@@ -72,15 +79,79 @@ export async function enqueueGraph(
     return tx ? runInTransaction<R>(tx, fragment) : ctx.db<R>`${fragment}`;
   }
   const rows = await run<{ id: string | null; created: boolean }>(statement);
-  return Promise.all(
-    rows.map(async (row, ord) => {
-      if (row.id !== null) return { id: row.id, created: row.created };
+  const results: EnqueuedGraphJob[] = [];
+  for (const [ord, row] of rows.entries()) {
+    if (flow && underMatchedKey(flow, ord, results)) results.push(skippedJob);
+    else if (row.id !== null) results.push({ id: row.id, created: row.created });
+    else {
       // A key taken by a transaction that committed after this statement's snapshot (see enqueue.ts).
       const key = jobs[ord]!.key;
       const [found] = await run<{ id: string }>(sql`select id::text as id from ${ctx.jobs} where key = ${key}`);
       if (!found) throw new KeyConflictError([key ?? ""]);
-      return { id: found.id, created: false };
-    }),
+      results.push({ id: found.id, created: false });
+    }
+  }
+  return flow ? withStoredFlows(ctx, results, run) : results;
+}
+
+/**
+ * `input` and `inserted` for a flow: a step per keyed job with children (ancestors first, as the flow
+ * is depth first), each inserting only when its nearest keyed ancestor's step did, and one step for the
+ * other jobs, each under the same condition. A step sees another's inserted rows through `returning`.
+ */
+function gatedJobs(
+  ctx: StoreContext,
+  input: string,
+  jobs: readonly NewJob[],
+  parents: readonly number[],
+  now: number,
+): Fragment {
+  const gates = jobs.flatMap((job, i) => (job.key !== null && parents.includes(i) ? [i] : []));
+  if (gates.length === 0) return insertedJobs(ctx, input, now);
+  const gateOf = (i: number): number => {
+    for (let at = parents[i]!; at >= 0; at = parents[at]!) if (gates.includes(at)) return at;
+    return -1;
+  };
+  const step = (gate: number) => identifier(`gate_${gate}`);
+  const open = (gate: number) => (gate < 0 ? sql`true` : sql`exists (select 1 from ${step(gate)})`);
+  let steps = jobInput(ctx, input);
+  for (const gate of gates)
+    steps = sql`${steps},
+    ${step(gate)} as (${insertJobs(ctx, sql`ord = ${gate}::int and ${open(gateOf(gate))}`, now)})`;
+  const others = new Map<number, number[]>();
+  for (const i of jobs.keys()) if (!gates.includes(i)) others.set(gateOf(i), [...(others.get(gateOf(i)) ?? []), i]);
+  let where = sql`false`;
+  for (const [gate, ords] of others)
+    where = sql`${where} or (ord in (select value::int from json_array_elements_text(${JSON.stringify(ords)}::text::json)) and ${open(gate)})`;
+  let inserted = sql`select id, run_at from rest`;
+  for (const gate of gates) inserted = sql`${inserted} union all select id, run_at from ${step(gate)}`;
+  return sql`${steps},
+    rest as (${insertJobs(ctx, where, now)}),
+    inserted as (${inserted})`;
+}
+
+/** Each job of a flow whose key matched, with that job's stored flow (read after the insert). */
+async function withStoredFlows(
+  ctx: StoreContext,
+  results: EnqueuedGraphJob[],
+  run: <R>(fragment: Fragment) => Promise<R[]>,
+): Promise<EnqueuedGraphJob[]> {
+  const matched = results.filter((result) => !result.created && !result.skipped).map((result) => result.id);
+  if (matched.length === 0) return results;
+  const edges = table(ctx, "job_dependencies");
+  const rows = await run<{ waiter: string; dependency: string }>(sql`
+    with recursive under(id, depth) as (
+      select value::bigint, 0 from jsonb_array_elements_text(${JSON.stringify(matched)}::text::jsonb)
+      union select d.dependency_id, under.depth + 1 from under
+        join ${edges} d on d.waiter_id = under.id and d.kind = 'child' where under.depth < 64
+    )
+    select distinct d.waiter_id::text as waiter, d.dependency_id::text as dependency, d.dependency_id
+    from ${edges} d join ${ctx.jobs} j on j.id = d.dependency_id
+    where d.kind = 'child' and d.waiter_id in (select id from under) order by d.dependency_id`);
+  const childrenOf = new Map<string, string[]>();
+  for (const { waiter, dependency } of rows) childrenOf.set(waiter, [...(childrenOf.get(waiter) ?? []), dependency]);
+  return results.map((result) =>
+    !result.created && !result.skipped ? { ...result, existing: storedFlow(result.id, childrenOf) } : result,
   );
 }
 

@@ -1,15 +1,20 @@
 // Flows, `after` and durable workflows on SQLite: dependency edges, steps, event waits and events
 // (src/jobs/workflow-store.ts). Each call is one transaction; none runs for an ordinary job.
 import type { Database } from "bun:sqlite";
-import type { EnqueuedJob, JobRecord, NewJob, WorkerOptions } from "../../../jobs/store.ts";
+import type { JobRecord, NewJob, WorkerOptions } from "../../../jobs/store.ts";
 import {
   type DependencyKind,
+  type EnqueuedGraphJob,
   type FindEventsOptions,
+  type GraphOptions,
   type NewDependency,
   parkedRunAt,
   type StoredEvent,
   type StoredStep,
   type Suspension,
+  skippedJob,
+  storedFlow,
+  underMatchedKey,
 } from "../../../jobs/workflow-store.ts";
 import { dependencyFailure } from "../../common.ts";
 import { enqueueInTransaction, inline, type SqliteTx } from "./enqueue.ts";
@@ -32,6 +37,15 @@ const releaseSql = `UPDATE errand_jobs SET state = 'ready', run_at = ?1
 const failWaiterSql = `UPDATE errand_jobs SET state = ?4, finished_at = ?1,
     errors = json_insert(errors, '$[#]', json_set(json(?2), '$.attempt', attempts))
   WHERE id = ?3 AND state = 'scheduled' AND run_at = ${parkedRunAt}`;
+// The child edges under the given jobs (a JSON array of ids), to dependencies still stored, at most 64 levels.
+const flowEdgesSql = `WITH RECURSIVE under(id, depth) AS (
+    SELECT value, 0 FROM json_each(?1)
+    UNION SELECT d.dependency_id, under.depth + 1 FROM under
+      JOIN errand_job_dependencies d ON d.waiter_id = under.id AND d.kind = 'child' WHERE under.depth < 64
+  )
+  SELECT DISTINCT d.waiter_id AS waiter, d.dependency_id AS dependency
+  FROM errand_job_dependencies d JOIN errand_jobs j ON j.id = d.dependency_id
+  WHERE d.kind = 'child' AND d.waiter_id IN (SELECT id FROM under) ORDER BY d.dependency_id`;
 const dependenciesSql = `SELECT j.* FROM errand_job_dependencies d JOIN errand_jobs j ON j.id = d.dependency_id
   WHERE d.waiter_id = ?1 AND d.kind = ?2 ORDER BY j.id`;
 
@@ -61,9 +75,8 @@ export interface SqliteWorkflows {
   enqueueGraph(
     jobs: readonly NewJob[],
     dependencies: readonly NewDependency[],
-    now: number,
-    tx?: SqliteTx,
-  ): EnqueuedJob[];
+    options: { now: number; tx?: SqliteTx | undefined; flow?: GraphOptions<SqliteTx>["flow"] },
+  ): EnqueuedGraphJob[];
   settle(now: number): { settled: number; waiting: number };
   dependencies(id: string, kind: DependencyKind): JobRecord[];
   steps(id: string): StoredStep[];
@@ -79,8 +92,14 @@ export function prepareWorkflows(db: Database): SqliteWorkflows {
       return db.query(query).all() as T[];
     },
   };
-  const graph = (jobs: readonly NewJob[], dependencies: readonly NewDependency[], now: number, tx: SqliteTx) => {
-    const results = enqueueInTransaction(tx, jobs, now);
+  const graph = (
+    jobs: readonly NewJob[],
+    dependencies: readonly NewDependency[],
+    now: number,
+    tx: SqliteTx,
+    flow: readonly number[] | undefined,
+  ) => {
+    const results = flow ? enqueueFlow(tx, jobs, flow, now) : enqueueInTransaction(tx, jobs, now);
     for (const d of dependencies) {
       const waiter = results[d.waiter]!;
       if (!waiter.created) continue;
@@ -90,8 +109,9 @@ export function prepareWorkflows(db: Database): SqliteWorkflows {
     }
     return results;
   };
-  const graphOwn = db.transaction((jobs: readonly NewJob[], dependencies: readonly NewDependency[], now: number) =>
-    graph(jobs, dependencies, now, own),
+  const graphOwn = db.transaction(
+    (jobs: readonly NewJob[], dependencies: readonly NewDependency[], now: number, flow?: readonly number[]) =>
+      graph(jobs, dependencies, now, own, flow),
   );
 
   const settleable = db.prepare<Settleable, []>(settleableSql);
@@ -181,7 +201,8 @@ export function prepareWorkflows(db: Database): SqliteWorkflows {
   });
 
   return {
-    enqueueGraph: (jobs, deps, now, tx) => (tx ? graph(jobs, deps, now, tx) : graphOwn(jobs, deps, now)),
+    enqueueGraph: (jobs, deps, { now, tx, flow }) =>
+      tx ? graph(jobs, deps, now, tx, flow) : graphOwn(jobs, deps, now, flow),
     settle: (now) => settle(now),
     dependencies: (id, kind) => dependencies.all(toRowId(id), kind).map(toJobRecord),
     steps: (id) =>
@@ -199,4 +220,22 @@ export function prepareWorkflows(db: Database): SqliteWorkflows {
         .all(event, since, cursor(afterId), limit)
         .map((row) => ({ id: String(row.id), data: JSON.parse(row.data), sentAt: row.sent_at })),
   };
+}
+
+/** One job at a time, depth first: a job whose key matched stands for its subtree, which is skipped. */
+function enqueueFlow(tx: SqliteTx, jobs: readonly NewJob[], parents: readonly number[], now: number) {
+  const results: EnqueuedGraphJob[] = [];
+  for (const [i, job] of jobs.entries()) {
+    results.push(underMatchedKey(parents, i, results) ? skippedJob : enqueueInTransaction(tx, [job], now)[0]!);
+  }
+  const matched = results.filter((result) => !result.created && !result.skipped).map((result) => Number(result.id));
+  if (matched.length === 0) return results;
+  const childrenOf = new Map<string, string[]>();
+  for (const { waiter, dependency } of tx.all<{ waiter: number; dependency: number }>(
+    inline(flowEdgesSql, [JSON.stringify(matched)]),
+  ))
+    childrenOf.set(String(waiter), [...(childrenOf.get(String(waiter)) ?? []), String(dependency)]);
+  return results.map((result) =>
+    !result.created && !result.skipped ? { ...result, existing: storedFlow(result.id, childrenOf) } : result,
+  );
 }
