@@ -119,6 +119,16 @@ describe("startup failures say what to fix, exit 1", () => {
     expect(output).not.toContain("hunter2");
   }, 30_000);
 
+  // The test server (127.0.0.1:5432) has SSL off, as a local PostgreSQL usually does.
+  test("sslmode=require against a server without SSL: the same message, naming sslmode and the fix", async () => {
+    const output = await failure(
+      { DATABASE_URL: "postgres://postgres@127.0.0.1:5432/test?sslmode=require" },
+      "Cannot use the PostgreSQL database",
+    );
+    expect(output).toContain("DATABASE_URL (host 127.0.0.1:5432");
+    expect(output).toContain("the server does not accept SSL connections");
+  }, 30_000);
+
   test("a SQLite path whose directory cannot be created: names DATABASE_URL and the cause", async () => {
     const file = join(dir, "a-file");
     await Bun.write(file, "not a directory");
