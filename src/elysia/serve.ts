@@ -26,7 +26,8 @@ export interface Served {
 
 /**
  * Runs an app as a process, the way the .NET generic host does: start the hosted services, then listen;
- * on SIGTERM/SIGINT stop accepting requests and let in-flight ones finish, stop the host within its
+ * when listening fails (a port in use), stop the host again and reject with the listen error (its `code`,
+ * e.g. EADDRINUSE, says why); on SIGTERM/SIGINT stop accepting requests and let in-flight ones finish, stop the host within its
  * shutdown timeout, flush logs and exit 0 (1 when a failing service stopped the host). A second signal
  * exits at once.
  */
@@ -58,6 +59,22 @@ export async function serve(app: AnyElysia, options: ServeOptions = {}): Promise
     return code;
   }
 
+  /**
+   * The host started first (readiness), so a port in use finds services running that may hold claimed
+   * jobs: they are stopped as on a signal, releasing what they hold, before the caller learns of it.
+   */
+  async function stopAfterListenFailed(error: unknown): Promise<void> {
+    for (const signal of signals) process.off(signal, onSignal);
+    // No stack: the caller gets the error itself and decides how to report it.
+    logger.error(
+      { reason: error instanceof Error ? error.message : String(error) },
+      "listening failed: stopping the host",
+    );
+    await host.stop();
+    logger.info({ code: 1 }, "stopped");
+    options.logger?.flush?.();
+  }
+
   function onSignal(signal: NodeJS.Signals) {
     if (shuttingDown) {
       logger.warn({ signal }, "second signal: exiting at once");
@@ -77,7 +94,12 @@ export async function serve(app: AnyElysia, options: ServeOptions = {}): Promise
     for (const signal of signals) process.off(signal, onSignal);
     throw error;
   }
-  app.listen({ port: options.port ?? 3000, hostname: options.hostname ?? "0.0.0.0" });
+  try {
+    app.listen({ port: options.port ?? 3000, hostname: options.hostname ?? "0.0.0.0" });
+  } catch (error) {
+    await stopAfterListenFailed(error);
+    throw error;
+  }
   const server = app.server!;
   const url = `http://${server.hostname}:${server.port}`;
   logger.info({ url, ...linksFor(server.hostname, server.port, options.links) }, "listening");

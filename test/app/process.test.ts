@@ -119,6 +119,25 @@ describe("startup failures say what to fix, exit 1", () => {
     expect(output).not.toContain("hunter2");
   }, 30_000);
 
+  test("the port is taken: the started services are stopped again, one line names PORT", async () => {
+    const holder = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+    try {
+      const port = String(holder.port);
+      const output = await failure(
+        { PORT: port, DATABASE_URL: join(dir, "port-taken.sqlite") },
+        `Port ${port} is already in use`,
+      );
+      expect(output).toContain(`Port ${port} is already in use: set PORT to a free port or stop the process using it.`);
+      const stopped = output
+        .split("\n")
+        .filter((line) => line.includes('"service stopped"'))
+        .map((line) => JSON.parse(line).service);
+      expect(stopped).toEqual(["cron", "jobs"]);
+    } finally {
+      holder.stop(true);
+    }
+  }, 30_000);
+
   // The test server (127.0.0.1:5432) has SSL off, as a local PostgreSQL usually does.
   test("sslmode=require against a server without SSL: the same message, naming sslmode and the fix", async () => {
     const output = await failure(
