@@ -37,6 +37,7 @@ await serve(app, {
   port: config.port,
   hostname: config.hostname,
   logger,
+  drainMs: config.shutdownDrainMs,
   links: devLinks(config, runtime),
   // The spans still buffered (OTEL_BSP_SCHEDULE_DELAY) are exported before the process ends.
   exit: async (code) => {
