@@ -4,7 +4,7 @@ import { createApp, devLinks } from "./app/create-app.ts";
 import { probeReady } from "./app/healthcheck.ts";
 import { consoleDestination, createLogger } from "./app/logger.ts";
 import { openRuntime } from "./app/runtime/index.ts";
-import { StartupError } from "./app/startup-error.ts";
+import { listenProblem, StartupError } from "./app/startup-error.ts";
 
 /** A problem the operator can fix (configuration, an unreachable database): its message, no stack, exit 1. */
 function exitWith(error: unknown): never {
@@ -37,10 +37,12 @@ await serve(app, {
   port: config.port,
   hostname: config.hostname,
   logger,
+  drainMs: config.shutdownDrainMs,
   links: devLinks(config, runtime),
   // The spans still buffered (OTEL_BSP_SCHEDULE_DELAY) are exported before the process ends.
   exit: async (code) => {
     await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, "exporting the last spans failed"));
     process.exit(code);
   },
-});
+  // serve() has stopped the host again by the time it rejects.
+}).catch((error: unknown) => exitWith(listenProblem(error, config.hostname, config.port) ?? error));

@@ -22,6 +22,8 @@ export interface AppConfig {
   nodeEnv: NodeEnv;
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
+  /** How long readiness fails before the server stops, so a load balancer moves traffic away first. */
+  shutdownDrainMs: number;
   publicUrl: string;
   mailTransport: MailTransportKind;
   resendApiKey: string | undefined;
@@ -103,6 +105,7 @@ export function loadConfig(env: Env = defaultEnv()): AppConfig {
     nodeEnv,
     logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS, production ? "info" : "debug"),
     shutdownTimeoutMs: read.integer("SHUTDOWN_TIMEOUT_MS", 5000, 0, 600_000),
+    shutdownDrainMs: read.integer("SHUTDOWN_DRAIN_MS", 0, 0, 600_000),
     // Confirmation links must point where users can reach the app, which only the operator knows.
     publicUrl: (production
       ? read.requiredUrl("PUBLIC_URL", "the base URL of the links in mails, e.g. https://app.example.com")

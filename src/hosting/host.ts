@@ -57,6 +57,7 @@ export class Host extends EventTarget {
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   #failure: { service: string; error: unknown } | undefined;
+  #draining = false;
   #resolveStopped!: () => void;
   /** Resolves once the host has stopped, whoever stopped it (a signal, a failed service, a test). */
   readonly stopped: Promise<void> = new Promise((resolve) => (this.#resolveStopped = resolve));
@@ -158,9 +159,19 @@ export class Host extends EventTarget {
     return this.#stopping;
   }
 
+  /**
+   * Announces a stop to come: readiness fails from now on ("host is draining") while every service keeps
+   * running, so a load balancer stops routing here while requests are still served. `stop()` follows;
+   * `serve()` calls this on the first signal. No effect unless the host is started.
+   */
+  beginDraining(): void {
+    if (this.#state === "started") this.#draining = true;
+  }
+
   health(): HostHealth {
     const reasons: string[] = [];
     if (this.#state !== "started") reasons.push(`host is ${this.#state}`);
+    else if (this.#draining) reasons.push("host is draining before it stops");
     for (const service of this.#services) {
       const health = service.health?.();
       if (health && !health.ready) reasons.push(`${service.name}: ${health.reason ?? "not ready"}`);

@@ -29,6 +29,7 @@ describe("loadConfig", () => {
     expect(config.database).toEqual({ kind: "sqlite", path: "./data/errand.sqlite" });
     expect(config.nodeEnv).toBe("development");
     expect(config.shutdownTimeoutMs).toBe(5000);
+    expect(config.shutdownDrainMs).toBe(0);
     expect(config.publicUrl).toBe("http://localhost:3000");
     expect(config.mailTransport).toBe("preview");
     expect(config.swaggerEnabled).toBe(true);
@@ -148,6 +149,7 @@ describe("loadConfig", () => {
         NODE_ENV: "staging",
         LOG_LEVEL: "loud",
         SHUTDOWN_TIMEOUT_MS: "-1",
+        SHUTDOWN_DRAIN_MS: "soon",
         DATABASE_URL: "mysql://x",
         PUBLIC_URL: "not a url",
         ADMIN_TOKEN: "short",
@@ -165,6 +167,7 @@ describe("loadConfig", () => {
         "NODE_ENV",
         "LOG_LEVEL",
         "SHUTDOWN_TIMEOUT_MS",
+        "SHUTDOWN_DRAIN_MS",
         "DATABASE_URL",
         "PUBLIC_URL",
         "ADMIN_TOKEN",
@@ -174,8 +177,8 @@ describe("loadConfig", () => {
         "RESEND_API_KEY",
       ]),
     );
-    expect(problems).toHaveLength(10);
-    expect((error as Error).message).toContain("10 problems");
+    expect(problems).toHaveLength(11);
+    expect((error as Error).message).toContain("11 problems");
     // A secret's value is never echoed back.
     expect((error as Error).message).not.toContain("short");
   });

@@ -39,6 +39,28 @@ describe("bun src/main.ts", () => {
     expect(child.lines.some((line) => line.includes('"msg":"request"') && line.includes("/health/ready"))).toBe(true);
   }, 30_000);
 
+  test("SHUTDOWN_DRAIN_MS: on SIGTERM readiness answers 503 while requests are served, then connections are refused", async () => {
+    const child = startMain({ DATABASE_URL: join(dir, "drain.sqlite"), SHUTDOWN_DRAIN_MS: "1000" });
+    const url = await listeningUrl(child);
+    expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    child.proc.kill("SIGTERM");
+    const seen: (number | string)[] = [];
+    let drained: unknown;
+    // Polled as a load balancer would, until the server has closed.
+    while (seen.at(-1) !== "refused") {
+      const answer = await fetch(`${url}/health/ready`).catch(() => undefined);
+      if (answer?.status === 503) drained ??= await answer.json();
+      else await answer?.arrayBuffer();
+      if (seen.at(-1) !== (answer?.status ?? "refused")) seen.push(answer?.status ?? "refused");
+      await Bun.sleep(50);
+    }
+    expect(await child.exited).toBe(0);
+    // A 200 may still come before the signal is handled; then only 503 until the server closes.
+    expect(seen.filter((s) => s !== 200)).toEqual([503, "refused"]);
+    expect(drained).toEqual({ status: "not_ready", state: "started", reasons: ["host is draining before it stops"] });
+    expect(await fetch(`${url}/health/live`).catch(() => "refused")).toBe("refused");
+  }, 30_000);
+
   test("without NODE_ENV it is production: one message listing what production needs, exit 1", async () => {
     const child = startMain({ NODE_ENV: undefined, DATABASE_URL: join(dir, "prod.sqlite") });
     expect(await child.exited).toBe(1);
@@ -117,6 +139,35 @@ describe("startup failures say what to fix, exit 1", () => {
     expect(output).toContain("DATABASE_URL (host 127.0.0.1:1");
     expect(output).toContain("the connection was refused");
     expect(output).not.toContain("hunter2");
+  }, 30_000);
+
+  test("the port is taken: the started services are stopped again, one line names PORT", async () => {
+    const holder = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+    try {
+      const port = String(holder.port);
+      const output = await failure(
+        { PORT: port, DATABASE_URL: join(dir, "port-taken.sqlite") },
+        `Port ${port} is already in use`,
+      );
+      expect(output).toContain(`Port ${port} is already in use: set PORT to a free port or stop the process using it.`);
+      const stopped = output
+        .split("\n")
+        .filter((line) => line.includes('"service stopped"'))
+        .map((line) => JSON.parse(line).service);
+      expect(stopped).toEqual(["cron", "jobs"]);
+    } finally {
+      holder.stop(true);
+    }
+  }, 30_000);
+
+  // The test server (127.0.0.1:5432) has SSL off, as a local PostgreSQL usually does.
+  test("sslmode=require against a server without SSL: the same message, naming sslmode and the fix", async () => {
+    const output = await failure(
+      { DATABASE_URL: "postgres://postgres@127.0.0.1:5432/test?sslmode=require" },
+      "Cannot use the PostgreSQL database",
+    );
+    expect(output).toContain("DATABASE_URL (host 127.0.0.1:5432");
+    expect(output).toContain("the server does not accept SSL connections");
   }, 30_000);
 
   test("a SQLite path whose directory cannot be created: names DATABASE_URL and the cause", async () => {

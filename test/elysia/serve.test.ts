@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { Elysia } from "elysia";
+import { hosting, serve, withHostedService } from "../../src/elysia/index.ts";
+import { type HostedService, silentLogger as silent } from "../../src/hosting/index.ts";
 import { type Child, listeningUrl, spawnChild } from "../support/process.ts";
 
 const fixture = new URL("./fixtures/served-app.ts", import.meta.url).pathname;
@@ -48,5 +51,30 @@ describe("serve(): the process lifecycle", () => {
     await listeningUrl(child);
     expect(await child.exited).toBe(1);
     expect(child.lines.some((l) => l.includes("ticker broke"))).toBe(true);
+  });
+});
+
+describe("serve(): listening fails", () => {
+  test("a port in use: the started host is stopped again, and serve() rejects with EADDRINUSE", async () => {
+    const holder = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+    const calls: string[] = [];
+    const service: HostedService = {
+      name: "claims",
+      start: async () => void calls.push("start"),
+      stop: async () => void calls.push("stop"),
+    };
+    const app = new Elysia()
+      .use(hosting({ logger: silent }))
+      .use(withHostedService(service, new Elysia({ name: "claims" })));
+    const sigterms = process.listenerCount("SIGTERM");
+    try {
+      const failed = await serve(app, { port: holder.port, hostname: "127.0.0.1", logger: silent }).catch((e) => e);
+      expect((failed as { code?: string }).code).toBe("EADDRINUSE");
+      expect(app.decorator.host.state).toBe("stopped");
+      expect(calls).toEqual(["start", "stop"]);
+      expect(process.listenerCount("SIGTERM")).toBe(sigterms);
+    } finally {
+      holder.stop(true);
+    }
   });
 });

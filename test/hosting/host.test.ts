@@ -194,6 +194,20 @@ describe("Host", () => {
     await stopped;
   });
 
+  test("beginDraining: not ready while every service still runs; a no-op before start", async () => {
+    const host = new Host({
+      services: [{ name: "s", start: async () => {}, stop: async () => {} }],
+      logger: silentLogger,
+    });
+    host.beginDraining();
+    await host.start();
+    expect(host.health().ready).toBe(true);
+    host.beginDraining();
+    expect(host.health()).toEqual({ ready: false, state: "started", reasons: ["host is draining before it stops"] });
+    await host.stop();
+    expect(host.health().reasons).toEqual(["host is stopped"]);
+  });
+
   test("misuse gets typed errors, never a hang", async () => {
     const host = new Host({ logger: silentLogger });
     await expect(host.stop()).rejects.toBeInstanceOf(HostNotStartedError);

@@ -6,8 +6,8 @@ const NotReady = t.Object({ status: t.Literal("not_ready"), state: t.String(), r
 
 /**
  * Liveness says the process answers; readiness says it should get traffic: the host is started and
- * every hosted service reports ready. While shutting down readiness fails first, so a load balancer
- * stops sending requests before the server closes.
+ * every hosted service reports ready. On SIGTERM it fails for SHUTDOWN_DRAIN_MS while requests are still
+ * served, so a load balancer stops sending requests before the server closes.
  */
 export function health(host: Host) {
   return new Elysia({ name: "app.health", prefix: "/health", detail: { tags: ["operations"] } })

@@ -65,7 +65,7 @@ export async function openPostgresRuntime(options: RuntimeOptions, url: string):
 
 /** Why the database at `url` cannot be used and what to fix, when that is the problem; else undefined. */
 function unreachable(url: string, error: unknown): StartupError | undefined {
-  const cause = connectionProblem(errorCode(error) ?? (timedOut(error) ? "ETIMEDOUT" : undefined));
+  const cause = connectionProblem(errorCode(error) ?? uncodedProblem(error));
   if (!cause) return undefined;
   const { hostname, port, pathname, username } = new URL(url);
   const where = `host ${hostname}:${port || 5432}, database "${decodeURIComponent(pathname.slice(1)) || username}", user "${decodeURIComponent(username)}"`;
@@ -75,12 +75,13 @@ function unreachable(url: string, error: unknown): StartupError | undefined {
   });
 }
 
-/** node-postgres reports its connect timeout without a code. */
-function timedOut(error: unknown): boolean {
+/** node-postgres reports its connect timeout, and a server that refuses SSL, without a code. */
+function uncodedProblem(error: unknown): string | undefined {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (/timeout exceeded when trying to connect|connection timeout/i.test(e.message)) return true;
+    if (/timeout exceeded when trying to connect|connection timeout/i.test(e.message)) return "ETIMEDOUT";
+    if (/server does not support SSL/i.test(e.message)) return "SSL_REFUSED";
   }
-  return false;
+  return undefined;
 }
 
 function connectionProblem(code: string | undefined): string | undefined {
@@ -99,6 +100,8 @@ function connectionProblem(code: string | undefined): string | undefined {
       return "the server refused the credentials. Fix the user and password in DATABASE_URL, or the server's pg_hba.conf";
     case "3D000":
       return "the database does not exist. Create it (createdb) or fix its name in DATABASE_URL";
+    case "SSL_REFUSED":
+      return "DATABASE_URL asks for SSL (sslmode) but the server does not accept SSL connections. Turn SSL on in the server, or remove sslmode from DATABASE_URL where an unencrypted connection is acceptable";
     default:
       return undefined;
   }
