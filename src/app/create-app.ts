@@ -16,6 +16,7 @@ import { cors } from "./http/cors.ts";
 import { errorHandler } from "./http/error-handler.ts";
 import { health } from "./http/health.ts";
 import { type HomeLinks, home } from "./http/home.ts";
+import { rejectNul } from "./http/no-nul.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
 import { requestContext } from "./http/request-context.ts";
 import { securityHeaders } from "./http/security-headers.ts";
@@ -90,18 +91,29 @@ export function createApp(config: AppConfig, deps: AppDeps) {
       .use(links.mail && runtime.previewStore ? devMail(runtime.previewStore, config.adminToken) : new Elysia())
       .use(config.devRoutesEnabled ? home(links) : new Elysia())
       .use((app) => app.use(health(app.decorator.host)))
-      .use(usersRoutes({ users, auth, limiter }))
-      .use(confirmPage({ users, limiter }))
-      .use(authRoutes({ auth, limiter }))
       .use(
-        config.adminToken
-          ? adminRoutes({
-              adminToken: config.adminToken,
-              jobs: runtime.jobs,
-              crons: runtime.crons,
-              limiter: new RateLimiter(config.adminRateLimitMax, config.rateLimitWindowMs, clock, config.trustProxy),
-            })
-          : new Elysia(),
+        // The JSON API: one guard keeps NUL characters, which PostgreSQL text refuses, out of every route's
+        // inputs (the dashboard checks its own).
+        new Elysia({ name: "app.api" })
+          .use(rejectNul)
+          .use(usersRoutes({ users, auth, limiter }))
+          .use(confirmPage({ users, limiter }))
+          .use(authRoutes({ auth, limiter }))
+          .use(
+            config.adminToken
+              ? adminRoutes({
+                  adminToken: config.adminToken,
+                  jobs: runtime.jobs,
+                  crons: runtime.crons,
+                  limiter: new RateLimiter(
+                    config.adminRateLimitMax,
+                    config.rateLimitWindowMs,
+                    clock,
+                    config.trustProxy,
+                  ),
+                })
+              : new Elysia(),
+          ),
       )
       .use(
         config.adminToken

@@ -65,6 +65,11 @@ interface Call {
 }
 
 const maxFormBytes = 64 * 1024;
+/**
+ * On every POST: the handler reads the body itself (readForm, with its size limit), so Elysia must not
+ * read it first, which it would once any hook of the app mentions `body`.
+ */
+const ownBody = { parse: "none" } as const;
 const maxBigint = 9_223_372_036_854_775_807n;
 const sessionCookie = "errand_session";
 const csrfCookie = "errand_csrf";
@@ -195,7 +200,9 @@ export function dashboard(options: DashboardOptions) {
         if (auth instanceof Response) return auth;
         if (kind === "action") await checkPost(request, auth, form);
         ctx = pageContext(auth);
-        const response = await handler({ request, params: params ?? {}, url: new URL(request.url), auth, ctx, form });
+        const call: Call = { request, params: params ?? {}, url: new URL(request.url), auth, ctx, form };
+        refuseNul(call);
+        const response = await handler(call);
         if (auth.via === "authorize" && auth.newCookie)
           response.headers.append("set-cookie", cookie(request, csrfCookie, auth.csrf, 8 * 3600));
         return response;
@@ -290,6 +297,7 @@ export function dashboard(options: DashboardOptions) {
         logger.info({ action: act, ...filter, jobs: done }, `dashboard bulk ${act}`);
         return backTo(form, `${base}/jobs`, act === "retry" ? "bulk-retried" : "bulk-discarded", done);
       }),
+      ownBody,
     )
     .post(
       "/jobs/:id/:action",
@@ -313,6 +321,7 @@ export function dashboard(options: DashboardOptions) {
             throw new HttpProblem(404, "There is no such action.");
         }
       }),
+      ownBody,
     )
     .get(
       "/queues",
@@ -343,6 +352,7 @@ export function dashboard(options: DashboardOptions) {
         }
         throw new HttpProblem(404, "This jobs service cannot pause and resume.");
       }),
+      ownBody,
     )
     .get(
       "/crons",
@@ -375,6 +385,7 @@ export function dashboard(options: DashboardOptions) {
             throw new HttpProblem(404, "There is no such action.");
         }
       }),
+      ownBody,
     )
     .get("/assets/:file", ({ params, set }) => {
       Object.assign(set.headers as Record<string, string>, securityHeaders);
@@ -405,45 +416,50 @@ export function dashboard(options: DashboardOptions) {
         if (await tokens.read(readCookie(request, sessionCookie))) return redirect(`${base}/`);
         return login(request, null, 200);
       })
-      .post("/login", async ({ request, set, server }) => {
-        Object.assign(set.headers as Record<string, string>, securityHeaders);
-        try {
-          const form = await readForm(request);
-          // A login CSRF would sign the victim in to a session the attacker knows.
-          if (!sameOrigin(request, allowedOrigins))
-            throw new HttpProblem(403, "This request came from another site and was refused.");
-          const client = clientOf(request, server);
-          const waitMs = tokens.failures.retryAfterMs(client);
-          if (waitMs > 0)
-            return login(request, "Too many wrong tokens from this address; try again later.", 429, {
-              "retry-after": String(Math.ceil(waitMs / 1000)),
+      .post(
+        "/login",
+        async ({ request, set, server }) => {
+          Object.assign(set.headers as Record<string, string>, securityHeaders);
+          try {
+            const form = await readForm(request);
+            // A login CSRF would sign the victim in to a session the attacker knows.
+            if (!sameOrigin(request, allowedOrigins))
+              throw new HttpProblem(403, "This request came from another site and was refused.");
+            const client = clientOf(request, server);
+            const waitMs = tokens.failures.retryAfterMs(client);
+            if (waitMs > 0)
+              return login(request, "Too many wrong tokens from this address; try again later.", 429, {
+                "retry-after": String(Math.ceil(waitMs / 1000)),
+              });
+            if (!(await tokens.matches(form.get("token") ?? ""))) {
+              tokens.failures.fail(client);
+              logger.warn({ client }, "dashboard sign-in with a wrong token");
+              return login(request, "That token is not valid.", 401);
+            }
+            tokens.failures.succeed(client);
+            const opened = await tokens.open();
+            const next = new URL(request.url).searchParams.get("next");
+            const target =
+              next && (next === base || next.startsWith(`${base}/`)) && !next.startsWith("//") ? next : `${base}/`;
+            return redirect(target, {
+              "set-cookie": cookie(request, sessionCookie, opened.cookie, Math.floor(tokens.sessionTtlMs / 1000)),
             });
-          if (!(await tokens.matches(form.get("token") ?? ""))) {
-            tokens.failures.fail(client);
-            logger.warn({ client }, "dashboard sign-in with a wrong token");
-            return login(request, "That token is not valid.", 401);
+          } catch (error) {
+            if (error instanceof HttpProblem)
+              return respond(errorPage(null, base, error.status, error.message), error.status, error.headers);
+            logger.error({ err: error }, "dashboard sign-in failed");
+            return respond(errorPage(null, base, 500, "Signing in failed. The error is in the server log."), 500);
           }
-          tokens.failures.succeed(client);
-          const opened = await tokens.open();
-          const next = new URL(request.url).searchParams.get("next");
-          const target =
-            next && (next === base || next.startsWith(`${base}/`)) && !next.startsWith("//") ? next : `${base}/`;
-          return redirect(target, {
-            "set-cookie": cookie(request, sessionCookie, opened.cookie, Math.floor(tokens.sessionTtlMs / 1000)),
-          });
-        } catch (error) {
-          if (error instanceof HttpProblem)
-            return respond(errorPage(null, base, error.status, error.message), error.status, error.headers);
-          logger.error({ err: error }, "dashboard sign-in failed");
-          return respond(errorPage(null, base, 500, "Signing in failed. The error is in the server log."), 500);
-        }
-      })
+        },
+        ownBody,
+      )
       .post(
         "/logout",
         handle("action", async ({ request }) => {
           await tokens.close(readCookie(request, sessionCookie));
           return redirect(`${base}/login`, { "set-cookie": cookie(request, sessionCookie, "", 0) });
         }),
+        ownBody,
       );
   }
 
@@ -451,6 +467,20 @@ export function dashboard(options: DashboardOptions) {
     Object.assign(set.headers as Record<string, string>, securityHeaders);
     return respond(errorPage(null, base, 404, "There is no such page."), 404);
   });
+}
+
+/**
+ * A NUL character (U+0000) in a path parameter, the query or the form: no job name, queue or key can
+ * hold one (PostgreSQL text refuses it), so it is a bad request, not a store error.
+ */
+function refuseNul({ params, url, form }: Call): void {
+  const inputs = [...Object.entries(params), ...url.searchParams, ...form];
+  const found = inputs.find(([key, value]) => key.includes("\u0000") || value.includes("\u0000"));
+  if (found)
+    throw new HttpProblem(
+      400,
+      `The field "${found[0].replaceAll("\u0000", "")}" holds a NUL character, which no job name, queue or key can contain.`,
+    );
 }
 
 function normalizePrefix(prefix: string): string {
