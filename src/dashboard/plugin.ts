@@ -91,8 +91,23 @@ class HttpProblem extends Error {
     readonly status: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Answered in JSON: a problem only a script runs into, not a page a person sees. */
+    readonly json = false,
   ) {
     super(message);
+  }
+
+  response(page: () => Html): Response {
+    if (!this.json)
+      return new Response(page().value, {
+        status: this.status,
+        headers: { "content-type": "text/html; charset=utf-8", ...securityHeaders, ...this.headers },
+      });
+    const code = this.status === 415 ? "unsupported_media_type" : "bad_request";
+    return new Response(JSON.stringify({ error: code, message: this.message }), {
+      status: this.status,
+      headers: { "content-type": "application/json; charset=utf-8", ...securityHeaders, ...this.headers },
+    });
   }
 }
 
@@ -208,7 +223,7 @@ export function dashboard(options: DashboardOptions) {
         return response;
       } catch (error) {
         if (error instanceof HttpProblem)
-          return respond(errorPage(ctx, base, error.status, error.message), error.status, error.headers);
+          return error.response(() => errorPage(ctx, base, error.status, error.message));
         logger.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "dashboard failed");
         return respond(
           errorPage(ctx, base, 500, "The dashboard could not do that. The error is in the server log."),
@@ -446,7 +461,7 @@ export function dashboard(options: DashboardOptions) {
             });
           } catch (error) {
             if (error instanceof HttpProblem)
-              return respond(errorPage(null, base, error.status, error.message), error.status, error.headers);
+              return error.response(() => errorPage(null, base, error.status, error.message));
             logger.error({ err: error }, "dashboard sign-in failed");
             return respond(errorPage(null, base, 500, "Signing in failed. The error is in the server log."), 500);
           }
@@ -490,11 +505,28 @@ function normalizePrefix(prefix: string): string {
 }
 
 async function readForm(request: Request): Promise<URLSearchParams> {
+  refuseOtherBodies(request);
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > maxFormBytes) throw new HttpProblem(413, "The form is too large.");
   const text = await request.text();
   if (text.length > maxFormBytes) throw new HttpProblem(413, "The form is too large.");
   return new URLSearchParams(text);
+}
+
+/**
+ * The dashboard's forms are urlencoded; a multipart or JSON body (a script's) would read as an empty
+ * form, so the right token would count as a wrong one. A body of another type is a 415 in JSON, for the
+ * script that sent it; none (no content-type) is an empty form.
+ */
+function refuseOtherBodies(request: Request): void {
+  const type = request.headers.get("content-type");
+  if (type === null || type.split(";")[0]!.trim().toLowerCase() === "application/x-www-form-urlencoded") return;
+  throw new HttpProblem(
+    415,
+    `The form must be sent as application/x-www-form-urlencoded, got ${JSON.stringify(type.split(";")[0])}.`,
+    {},
+    true,
+  );
 }
 
 /** Decimal ids that fit a PostgreSQL bigint: anything else names no job (and must not reach a query). */

@@ -48,3 +48,35 @@ describe("wrong tokens are limited on every route that takes them", () => {
     expect((await get(`${origin}/metrics`, `Bearer ${ADMIN_TOKEN}`, "203.0.113.99")).status).toBe(429);
   });
 });
+
+describe("dashboard sign-in with a body that is not a urlencoded form", () => {
+  test("multipart and JSON are a JSON 415 and count no failure", async () => {
+    const origin = await listening({ ADMIN_TOKEN });
+    const login = (init: RequestInit) =>
+      fetch(`${origin}/admin/login`, {
+        method: "POST",
+        redirect: "manual",
+        ...init,
+        headers: { origin, ...init.headers },
+      });
+    const multipart = new FormData();
+    multipart.set("token", ADMIN_TOKEN);
+    for (let i = 0; i < 6; i++) {
+      for (const init of [
+        { body: multipart },
+        { body: JSON.stringify({ token: ADMIN_TOKEN }), headers: { "content-type": "application/json" } },
+      ]) {
+        const response = await login(init);
+        expect(response.status).toBe(415);
+        expect(response.headers.get("content-type")).toStartWith("application/json");
+        expect(await response.json()).toMatchObject({
+          error: "unsupported_media_type",
+          message: expect.stringContaining("application/x-www-form-urlencoded"),
+        });
+      }
+    }
+    const form = { "content-type": "application/x-www-form-urlencoded" };
+    const signedIn = await login({ body: `token=${ADMIN_TOKEN}`, headers: form });
+    expect(signedIn.status).toBe(303);
+  });
+});
