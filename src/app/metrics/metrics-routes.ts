@@ -37,5 +37,28 @@ export function metricsRoutes(
           })
         : new Elysia(),
     )
-    .use(metricsRoute(metrics.registry));
+    .use(metricsRoute(metrics.registry, { detail: failures ? metricsDocs : {} }));
 }
+
+const errorJson = {
+  "application/json": {
+    schema: {
+      type: "object",
+      properties: { error: { type: "string" }, message: { type: "string" }, requestId: { type: "string" } },
+      required: ["error", "message", "requestId"],
+    },
+  },
+};
+
+/** /metrics in the OpenAPI spec, when a token guards it: bearer security and what it answers. */
+const metricsDocs = {
+  security: [{ bearer: [] }],
+  responses: {
+    200: {
+      description: "Prometheus text exposition format",
+      content: { "text/plain": { schema: { type: "string" } } },
+    },
+    401: { description: "Missing or wrong token (METRICS_TOKEN or ADMIN_TOKEN)", content: errorJson },
+    429: { description: "Too many wrong tokens from this client; see retry-after", content: errorJson },
+  },
+};
