@@ -11,15 +11,17 @@ import { RefreshTokenChain } from "./auth/refresh-tokens.ts";
 import { authRoutes } from "./auth/routes.ts";
 import type { AppConfig } from "./config.ts";
 import { bodyLimit, serverBodyLimit } from "./http/body-limit.ts";
-import { clientAddress } from "./http/client-address.ts";
+import { clientAddress, type TrustProxy } from "./http/client-address.ts";
 import { cors } from "./http/cors.ts";
 import { errorHandler } from "./http/error-handler.ts";
 import { health } from "./http/health.ts";
 import { type HomeLinks, home } from "./http/home.ts";
+import { rejectNul } from "./http/no-nul.ts";
 import { RateLimiter } from "./http/rate-limit.ts";
 import { requestContext } from "./http/request-context.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { swagger } from "./http/swagger.ts";
+import type { TokenFailures } from "./http/token-guard.ts";
 import type { AppLogger } from "./logger.ts";
 import { metricsRoutes } from "./metrics/metrics-routes.ts";
 import type { AppRuntime } from "./runtime/index.ts";
@@ -64,6 +66,11 @@ export function createApp(config: AppConfig, deps: AppDeps) {
   });
   const limiter = new RateLimiter(config.rateLimitMax, config.rateLimitWindowMs, clock, config.trustProxy);
   const links = devLinks(config, runtime);
+  // One count of wrong tokens per client for every route that takes ADMIN_TOKEN (dashboard, /metrics,
+  // /dev/mail), so guesses spread over them share one limit. With METRICS_TOKEN alone, /metrics counts its own.
+  const limitedToken = config.adminToken ?? config.metricsToken;
+  const tokenAuthority = limitedToken ? tokenAuth({ token: limitedToken, clock }) : undefined;
+  const tokenFailures = tokenAuthority?.failures;
   // Routes enqueue outside any transaction (the outbox writes go through the repository), so the
   // plugins see the jobs service without the dialect's transaction type: `tx` cannot be passed.
   const background: Jobs<never> = runtime.jobs;
@@ -85,23 +92,48 @@ export function createApp(config: AppConfig, deps: AppDeps) {
       .use(cors(config.corsOrigins))
       .use(errorHandler({ production }))
       .use(bodyLimit(config.bodyLimitBytes))
-      .use(metricsRoutes(runtime.metrics, [config.metricsToken, config.adminToken]))
+      .use(
+        metricsRoutes(runtime.metrics, [config.metricsToken, config.adminToken], {
+          failures: tokenFailures,
+          trustProxy: config.trustProxy,
+        }),
+      )
       .use(config.swaggerEnabled ? swagger({ version: APP_VERSION, admin: Boolean(config.adminToken) }) : new Elysia())
-      .use(links.mail && runtime.previewStore ? devMail(runtime.previewStore, config.adminToken) : new Elysia())
+      .use(
+        links.mail && runtime.previewStore
+          ? devMail(
+              runtime.previewStore,
+              config.adminToken && tokenFailures
+                ? { token: config.adminToken, failures: tokenFailures, trustProxy: config.trustProxy }
+                : undefined,
+            )
+          : new Elysia(),
+      )
       .use(config.devRoutesEnabled ? home(links) : new Elysia())
       .use((app) => app.use(health(app.decorator.host)))
-      .use(usersRoutes({ users, auth, limiter }))
-      .use(confirmPage({ users, limiter }))
-      .use(authRoutes({ auth, limiter }))
       .use(
-        config.adminToken
-          ? adminRoutes({
-              adminToken: config.adminToken,
-              jobs: runtime.jobs,
-              crons: runtime.crons,
-              limiter: new RateLimiter(config.adminRateLimitMax, config.rateLimitWindowMs, clock, config.trustProxy),
-            })
-          : new Elysia(),
+        // The JSON API: one guard keeps NUL characters, which PostgreSQL text refuses, out of every route's
+        // inputs (the dashboard checks its own).
+        new Elysia({ name: "app.api" })
+          .use(rejectNul)
+          .use(usersRoutes({ users, auth, limiter }))
+          .use(confirmPage({ users, limiter }))
+          .use(authRoutes({ auth, limiter }))
+          .use(
+            config.adminToken
+              ? adminRoutes({
+                  adminToken: config.adminToken,
+                  jobs: runtime.jobs,
+                  crons: runtime.crons,
+                  limiter: new RateLimiter(
+                    config.adminRateLimitMax,
+                    config.rateLimitWindowMs,
+                    clock,
+                    config.trustProxy,
+                  ),
+                })
+              : new Elysia(),
+          ),
       )
       .use(
         config.adminToken
@@ -109,7 +141,8 @@ export function createApp(config: AppConfig, deps: AppDeps) {
               jobs: runtime.jobs,
               cron: runtime.crons,
               prefix: "/admin",
-              authorize: tokenAuth({ token: config.adminToken }),
+              // Built from ADMIN_TOKEN here: limitedToken is ADMIN_TOKEN whenever it is set.
+              authorize: tokenAuthority ?? tokenAuth({ token: config.adminToken, clock }),
               secureCookies: config.publicUrl.startsWith("https:"),
               allowedOrigins: [new URL(config.publicUrl).origin],
               // Behind a proxy every socket peer is the proxy: count failed logins per client, as TRUST_PROXY says.
@@ -127,9 +160,16 @@ export function createApp(config: AppConfig, deps: AppDeps) {
 }
 
 /** The mail preview: open on a developer's machine without ADMIN_TOKEN, behind it whenever it is set. */
-function devMail(store: PreviewStore, adminToken: string | undefined) {
+function devMail(
+  store: PreviewStore,
+  admin: { token: string; failures: TokenFailures; trustProxy: TrustProxy } | undefined,
+) {
   const preview = mailPreview({ store, enabled: true });
-  return adminToken ? new Elysia({ name: "app.dev-mail" }).use(requireAdminToken(adminToken)).use(preview) : preview;
+  return admin
+    ? new Elysia({ name: "app.dev-mail" })
+        .use(requireAdminToken(admin.token, admin.failures, admin.trustProxy))
+        .use(preview)
+    : preview;
 }
 
 /** The development pages this configuration mounts: main.ts prints them on start, GET / lists them. */

@@ -65,6 +65,11 @@ interface Call {
 }
 
 const maxFormBytes = 64 * 1024;
+/**
+ * On every POST: the handler reads the body itself (readForm, with its size limit), so Elysia must not
+ * read it first, which it would once any hook of the app mentions `body`.
+ */
+const ownBody = { parse: "none" } as const;
 const maxBigint = 9_223_372_036_854_775_807n;
 const sessionCookie = "errand_session";
 const csrfCookie = "errand_csrf";
@@ -86,8 +91,23 @@ class HttpProblem extends Error {
     readonly status: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** Answered in JSON: a problem only a script runs into, not a page a person sees. */
+    readonly json = false,
   ) {
     super(message);
+  }
+
+  response(page: () => Html): Response {
+    if (!this.json)
+      return new Response(page().value, {
+        status: this.status,
+        headers: { "content-type": "text/html; charset=utf-8", ...securityHeaders, ...this.headers },
+      });
+    const code = this.status === 415 ? "unsupported_media_type" : "bad_request";
+    return new Response(JSON.stringify({ error: code, message: this.message }), {
+      status: this.status,
+      headers: { "content-type": "application/json; charset=utf-8", ...securityHeaders, ...this.headers },
+    });
   }
 }
 
@@ -195,13 +215,15 @@ export function dashboard(options: DashboardOptions) {
         if (auth instanceof Response) return auth;
         if (kind === "action") await checkPost(request, auth, form);
         ctx = pageContext(auth);
-        const response = await handler({ request, params: params ?? {}, url: new URL(request.url), auth, ctx, form });
+        const call: Call = { request, params: params ?? {}, url: new URL(request.url), auth, ctx, form };
+        refuseNul(call);
+        const response = await handler(call);
         if (auth.via === "authorize" && auth.newCookie)
           response.headers.append("set-cookie", cookie(request, csrfCookie, auth.csrf, 8 * 3600));
         return response;
       } catch (error) {
         if (error instanceof HttpProblem)
-          return respond(errorPage(ctx, base, error.status, error.message), error.status, error.headers);
+          return error.response(() => errorPage(ctx, base, error.status, error.message));
         logger.error({ err: error, method: request.method, path: new URL(request.url).pathname }, "dashboard failed");
         return respond(
           errorPage(ctx, base, 500, "The dashboard could not do that. The error is in the server log."),
@@ -290,6 +312,7 @@ export function dashboard(options: DashboardOptions) {
         logger.info({ action: act, ...filter, jobs: done }, `dashboard bulk ${act}`);
         return backTo(form, `${base}/jobs`, act === "retry" ? "bulk-retried" : "bulk-discarded", done);
       }),
+      ownBody,
     )
     .post(
       "/jobs/:id/:action",
@@ -313,6 +336,7 @@ export function dashboard(options: DashboardOptions) {
             throw new HttpProblem(404, "There is no such action.");
         }
       }),
+      ownBody,
     )
     .get(
       "/queues",
@@ -343,6 +367,7 @@ export function dashboard(options: DashboardOptions) {
         }
         throw new HttpProblem(404, "This jobs service cannot pause and resume.");
       }),
+      ownBody,
     )
     .get(
       "/crons",
@@ -375,6 +400,7 @@ export function dashboard(options: DashboardOptions) {
             throw new HttpProblem(404, "There is no such action.");
         }
       }),
+      ownBody,
     )
     .get("/assets/:file", ({ params, set }) => {
       Object.assign(set.headers as Record<string, string>, securityHeaders);
@@ -405,45 +431,50 @@ export function dashboard(options: DashboardOptions) {
         if (await tokens.read(readCookie(request, sessionCookie))) return redirect(`${base}/`);
         return login(request, null, 200);
       })
-      .post("/login", async ({ request, set, server }) => {
-        Object.assign(set.headers as Record<string, string>, securityHeaders);
-        try {
-          const form = await readForm(request);
-          // A login CSRF would sign the victim in to a session the attacker knows.
-          if (!sameOrigin(request, allowedOrigins))
-            throw new HttpProblem(403, "This request came from another site and was refused.");
-          const client = clientOf(request, server);
-          const waitMs = tokens.failures.retryAfterMs(client);
-          if (waitMs > 0)
-            return login(request, "Too many wrong tokens from this address; try again later.", 429, {
-              "retry-after": String(Math.ceil(waitMs / 1000)),
+      .post(
+        "/login",
+        async ({ request, set, server }) => {
+          Object.assign(set.headers as Record<string, string>, securityHeaders);
+          try {
+            const form = await readForm(request);
+            // A login CSRF would sign the victim in to a session the attacker knows.
+            if (!sameOrigin(request, allowedOrigins))
+              throw new HttpProblem(403, "This request came from another site and was refused.");
+            const client = clientOf(request, server);
+            const waitMs = tokens.failures.retryAfterMs(client);
+            if (waitMs > 0)
+              return login(request, "Too many wrong tokens from this address; try again later.", 429, {
+                "retry-after": String(Math.ceil(waitMs / 1000)),
+              });
+            if (!(await tokens.matches(form.get("token") ?? ""))) {
+              tokens.failures.fail(client);
+              logger.warn({ client }, "dashboard sign-in with a wrong token");
+              return login(request, "That token is not valid.", 401);
+            }
+            tokens.failures.succeed(client);
+            const opened = await tokens.open();
+            const next = new URL(request.url).searchParams.get("next");
+            const target =
+              next && (next === base || next.startsWith(`${base}/`)) && !next.startsWith("//") ? next : `${base}/`;
+            return redirect(target, {
+              "set-cookie": cookie(request, sessionCookie, opened.cookie, Math.floor(tokens.sessionTtlMs / 1000)),
             });
-          if (!(await tokens.matches(form.get("token") ?? ""))) {
-            tokens.failures.fail(client);
-            logger.warn({ client }, "dashboard sign-in with a wrong token");
-            return login(request, "That token is not valid.", 401);
+          } catch (error) {
+            if (error instanceof HttpProblem)
+              return error.response(() => errorPage(null, base, error.status, error.message));
+            logger.error({ err: error }, "dashboard sign-in failed");
+            return respond(errorPage(null, base, 500, "Signing in failed. The error is in the server log."), 500);
           }
-          tokens.failures.succeed(client);
-          const opened = await tokens.open();
-          const next = new URL(request.url).searchParams.get("next");
-          const target =
-            next && (next === base || next.startsWith(`${base}/`)) && !next.startsWith("//") ? next : `${base}/`;
-          return redirect(target, {
-            "set-cookie": cookie(request, sessionCookie, opened.cookie, Math.floor(tokens.sessionTtlMs / 1000)),
-          });
-        } catch (error) {
-          if (error instanceof HttpProblem)
-            return respond(errorPage(null, base, error.status, error.message), error.status, error.headers);
-          logger.error({ err: error }, "dashboard sign-in failed");
-          return respond(errorPage(null, base, 500, "Signing in failed. The error is in the server log."), 500);
-        }
-      })
+        },
+        ownBody,
+      )
       .post(
         "/logout",
         handle("action", async ({ request }) => {
           await tokens.close(readCookie(request, sessionCookie));
           return redirect(`${base}/login`, { "set-cookie": cookie(request, sessionCookie, "", 0) });
         }),
+        ownBody,
       );
   }
 
@@ -453,6 +484,20 @@ export function dashboard(options: DashboardOptions) {
   });
 }
 
+/**
+ * A NUL character (U+0000) in a path parameter, the query or the form: no job name, queue or key can
+ * hold one (PostgreSQL text refuses it), so it is a bad request, not a store error.
+ */
+function refuseNul({ params, url, form }: Call): void {
+  const inputs = [...Object.entries(params), ...url.searchParams, ...form];
+  const found = inputs.find(([key, value]) => key.includes("\u0000") || value.includes("\u0000"));
+  if (found)
+    throw new HttpProblem(
+      400,
+      `The field "${found[0].replaceAll("\u0000", "")}" holds a NUL character, which no job name, queue or key can contain.`,
+    );
+}
+
 function normalizePrefix(prefix: string): string {
   if (prefix !== "" && (!prefix.startsWith("/") || prefix.includes("//") || /[?#\\\s]/.test(prefix)))
     throw new TypeError(`dashboard: prefix must be a path like "/admin", got ${JSON.stringify(prefix)}.`);
@@ -460,11 +505,28 @@ function normalizePrefix(prefix: string): string {
 }
 
 async function readForm(request: Request): Promise<URLSearchParams> {
+  refuseOtherBodies(request);
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > maxFormBytes) throw new HttpProblem(413, "The form is too large.");
   const text = await request.text();
   if (text.length > maxFormBytes) throw new HttpProblem(413, "The form is too large.");
   return new URLSearchParams(text);
+}
+
+/**
+ * The dashboard's forms are urlencoded; a multipart or JSON body (a script's) would read as an empty
+ * form, so the right token would count as a wrong one. A body of another type is a 415 in JSON, for the
+ * script that sent it; none (no content-type) is an empty form.
+ */
+function refuseOtherBodies(request: Request): void {
+  const type = request.headers.get("content-type");
+  if (type === null || type.split(";")[0]!.trim().toLowerCase() === "application/x-www-form-urlencoded") return;
+  throw new HttpProblem(
+    415,
+    `The form must be sent as application/x-www-form-urlencoded, got ${JSON.stringify(type.split(";")[0])}.`,
+    {},
+    true,
+  );
 }
 
 /** Decimal ids that fit a PostgreSQL bigint: anything else names no job (and must not reach a query). */

@@ -134,9 +134,16 @@ interface PayloadChecker {
   errors(value: unknown): Iterable<{ path: string; message: string }>;
 }
 
+/** U+0000: no store can hold it in a name, queue or key (PostgreSQL text refuses it), so none may contain it. */
+export function hasNul(value: unknown): boolean {
+  return typeof value === "string" && value.includes("\u0000");
+}
+
 function requireName(name: unknown): string {
-  if (typeof name === "string" && name.trim() !== "") return name;
-  throw new InvalidJobDefinitionError(`A job needs a non-empty string name, got ${describeValue(name)}.`);
+  if (typeof name === "string" && name.trim() !== "" && !hasNul(name)) return name;
+  throw new InvalidJobDefinitionError(
+    `A job needs a non-empty string name without NUL characters, got ${describeValue(name)}.`,
+  );
 }
 
 /** TypeBox marks every schema with this symbol (a global one, so any copy of TypeBox, Elysia's too, agrees). */
@@ -170,8 +177,10 @@ function describe(value: unknown): string {
 }
 
 function requireQueue(job: string, queue: unknown): string {
-  if (typeof queue === "string" && queue !== "") return queue;
-  throw new InvalidJobDefinitionError(`Job "${job}": queue must be a non-empty string, got ${describeValue(queue)}.`);
+  if (typeof queue === "string" && queue !== "" && !hasNul(queue)) return queue;
+  throw new InvalidJobDefinitionError(
+    `Job "${job}": queue must be a non-empty string without NUL characters, got ${describeValue(queue)}.`,
+  );
 }
 
 /** Every store keeps priority as a 32-bit integer (PostgreSQL's `integer`): the core refuses any other. */

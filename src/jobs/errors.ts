@@ -175,12 +175,12 @@ export class UnknownJobIdError extends JobsError {
   }
 }
 
-/** jobs.pause / jobs.resume got something other than `{ name }` or `{ queue }` (a non-empty string). */
+/** jobs.pause / jobs.resume got something other than `{ name }` or `{ queue }` (a non-empty string without NUL). */
 export class InvalidPauseTargetError extends JobsError {
   override name = "InvalidPauseTargetError";
   constructor(target: unknown) {
     super(
-      `jobs.pause and jobs.resume take { name: "<job name>" } or { queue: "<queue>" } (one of them, a non-empty string), got ${JSON.stringify(target)}.`,
+      `jobs.pause and jobs.resume take { name: "<job name>" } or { queue: "<queue>" } (one of them, a non-empty string without NUL characters), got ${JSON.stringify(target)}.`,
     );
   }
 }

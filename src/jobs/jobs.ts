@@ -4,7 +4,7 @@ import { type Clock, systemClock } from "../clock/index.ts";
 import { describe } from "../hosting/errors.ts";
 import { consoleLogger, type HostedService, type Logger, type ServiceHealth } from "../hosting/index.ts";
 import { ServiceRegistry } from "../scope/index.ts";
-import type { AnyJobDefinition, JobDefinition } from "./define-job.ts";
+import { type AnyJobDefinition, hasNul, type JobDefinition } from "./define-job.ts";
 import { describeValue } from "./describe-value.ts";
 import {
   InvalidEnqueueOptionsError,
@@ -480,6 +480,8 @@ export class Jobs<Tx = never> implements HostedService {
 
   /** Newest first; pass `nextCursor` back as `cursor` for the next page (default limit 50). */
   list(options: Partial<ListOptions> = {}): Promise<JobPage> {
+    // No job can hold a NUL (names, queues and keys refuse it), and PostgreSQL text cannot even compare one.
+    if ([options.name, options.queue, options.key].some(hasNul)) return Promise.resolve({ jobs: [], nextCursor: null });
     return this.store.list({ ...options, limit: options.limit ?? 50 });
   }
 
@@ -590,12 +592,12 @@ function toCounts(rows: readonly JobCount[]): JobCounts {
   return counts;
 }
 
-/** Exactly one of name and queue, a non-empty string: a typo must not pause everything or nothing. */
+/** Exactly one of name and queue, a non-empty string without NUL: a typo must not pause everything or nothing. */
 function pauseTarget(target: unknown): PauseTarget {
   if (typeof target === "object" && target !== null) {
     const { name, queue } = target as { name?: unknown; queue?: unknown };
-    const isName = typeof name === "string" && name !== "";
-    const isQueue = typeof queue === "string" && queue !== "";
+    const isName = typeof name === "string" && name !== "" && !hasNul(name);
+    const isQueue = typeof queue === "string" && queue !== "" && !hasNul(queue);
     if (isName && queue === undefined) return { name: name as string };
     if (isQueue && name === undefined) return { queue: queue as string };
   }

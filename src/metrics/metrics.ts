@@ -9,6 +9,7 @@
 import type { Registry } from "prom-client";
 import type { CronEvent, CronEvents } from "../cron/index.ts";
 import { cronOfKey } from "../cron/index.ts";
+import { consoleLogger, type Logger } from "../hosting/index.ts";
 import { type JobCounts, type JobEvent, type JobEvents, type JobEventType, jobStates } from "../jobs/index.ts";
 import { PromClientMissingError } from "./errors.ts";
 import { type Collected, CollectedGauge, FastCounter, FastHistogram, type MetricValue } from "./series.ts";
@@ -51,6 +52,8 @@ export interface ErrandMetricsOptions {
   registry?: Registry;
   /** How long the store's counts behind errand_jobs are reused between scrapes (default 5000 ms). */
   countsCacheMs?: number;
+  /** Where a failed read of the store's counts is logged (default: the console). */
+  logger?: Logger;
   /** Histogram buckets in seconds. */
   durationBuckets?: number[];
   waitBuckets?: number[];
@@ -66,7 +69,7 @@ const outcomes: readonly Outcome[] = ["succeeded", "failed", "dead", "cancelled"
  * Errand's metrics on a prom-client registry. Names (dashboards depend on them):
  * errand_jobs_enqueued_total{name,queue}, errand_jobs_started_total{name,queue},
  * errand_jobs_completed_total{name,queue,outcome}, errand_job_duration_seconds{name,queue},
- * errand_job_wait_seconds{name,queue}, errand_jobs{state,name}, errand_channel_depth{channel},
+ * errand_job_wait_seconds{name,queue}, errand_jobs{state,name}, errand_store_up, errand_channel_depth{channel},
  * errand_cron_runs_total{cron,outcome}, errand_mail_sent_total{template,outcome}.
  */
 export class ErrandMetrics {
@@ -114,16 +117,44 @@ export class ErrandMetrics {
       mailSent.inc(`${template}\u0000${outcome}`, () => ({ template, outcome }));
 
     const counts = cachedCounts(jobs, options.countsCacheMs ?? 5_000);
+    const logger = (options.logger ?? consoleLogger).child({ component: "metrics" });
+    // A store that cannot be read (the database is down) must not fail the whole scrape: errand_jobs is
+    // left out of it, and errand_store_up says why.
+    const readCounts = async () => {
+      try {
+        return await counts();
+      } catch (error) {
+        logger.warn({ err: error }, "errand_jobs left out of the scrape: the store's counts could not be read");
+        return undefined;
+      }
+    };
     const jobsGauge = new CollectedGauge(
       "errand_jobs",
       "Jobs in the store by state and name (read from the store, so the same on every instance sharing it)",
       async () => {
         const values: MetricValue[] = [];
-        for (const [name, byState] of await counts())
+        for (const [name, byState] of (await readCounts()) ?? [])
           for (const state of Object.keys(byState))
             values.push({ labels: { state, name }, value: byState[state] ?? 0 });
         return values;
       },
+    );
+    const storeUp = new CollectedGauge(
+      "errand_store_up",
+      "1 when this scrape read the jobs store's counts (errand_jobs), 0 when it could not (errand_jobs is left out)",
+      // The same cached read as errand_jobs' (logged there).
+      async () =>
+        jobs.length === 0
+          ? []
+          : [
+              {
+                labels: {},
+                value: await counts().then(
+                  () => 1,
+                  () => 0,
+                ),
+              },
+            ],
     );
     const channels = { ...options.channels };
     for (const service of jobs)
@@ -135,7 +166,18 @@ export class ErrandMetrics {
       () => Object.entries(channels).map(([channel, source]) => ({ labels: { channel }, value: depthOf(source) })),
     );
 
-    this.#collected = [enqueued, started, completed, duration, wait, cronRuns, mailSent, jobsGauge, channelDepth];
+    this.#collected = [
+      enqueued,
+      started,
+      completed,
+      duration,
+      wait,
+      cronRuns,
+      mailSent,
+      jobsGauge,
+      storeUp,
+      channelDepth,
+    ];
     this.#given = options.registry;
     if (this.#given) for (const metric of this.#collected) metric.registerIn(this.#given);
 

@@ -7,6 +7,11 @@ export interface MetricsRouteOptions {
   path?: string;
   /** Who may scrape; open when omitted. `bearerTokens(...)` accepts Authorization: Bearer <token>. */
   authorize?: (request: Request) => boolean | Promise<boolean>;
+  /**
+   * The route's OpenAPI operation, merged over the default (tags and summary): e.g. the `security`
+   * and `responses` of the app's scheme, so the docs' "Try it out" sends a token and shows the answer.
+   */
+  detail?: Record<string, unknown>;
 }
 
 /** GET /metrics in Prometheus text format; 401 with a JSON body when `authorize` refuses. */
@@ -25,7 +30,7 @@ export function metricsRoute(metrics: ErrandMetrics | Registry, options: Metrics
       const registry = await registryOf();
       return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } });
     },
-    { detail: { tags: ["operations"], summary: "Prometheus metrics" } },
+    { detail: { tags: ["operations"], summary: "Prometheus metrics", ...options.detail } },
   );
 }
 

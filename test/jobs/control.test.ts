@@ -66,6 +66,21 @@ describeOnEachStore("pause and resume", () => {
     await expect(jobs.resume({ name: "a", queue: "b" } as never)).rejects.toBeInstanceOf(InvalidPauseTargetError);
   });
 
+  test("a name, queue or key with U+0000 is invalid: pause refuses it, list matches nothing, enqueue refuses it", async () => {
+    const job = defineJob({ name: "a", payload, handler: noop });
+    const { jobs } = await start([job]);
+    await expect(jobs.pause({ name: "a\u0000" })).rejects.toBeInstanceOf(InvalidPauseTargetError);
+    await expect(jobs.resume({ queue: "q\u0000" })).rejects.toBeInstanceOf(InvalidPauseTargetError);
+    await jobs.enqueue(job, { tenant: "t" }, { key: "k" });
+    for (const filter of [{ name: "a\u0000" }, { queue: "default\u0000" }, { key: "k\u0000" }])
+      expect(await jobs.list(filter)).toEqual({ jobs: [], nextCursor: null });
+    await expect(jobs.enqueue(job, { tenant: "t" }, { key: "k\u0000" })).rejects.toBeInstanceOf(
+      InvalidEnqueueOptionsError,
+    );
+    expect(() => defineJob({ name: "b\u0000", payload, handler: noop })).toThrow(InvalidJobDefinitionError);
+    expect(() => defineJob({ name: "b", queue: "q\u0000", payload, handler: noop })).toThrow(InvalidJobDefinitionError);
+  });
+
   test("a job enqueued once pause() has resolved does not start (PostgreSQL: take-on-enqueue.test.ts)", async () => {
     const started: string[] = [];
     const byName = defineJob({ name: "a", payload, handler: (p) => void started.push(p.tenant) });

@@ -275,3 +275,28 @@ describe("series kept outside prom-client", () => {
     expect(text).toContain("# TYPE x_seconds histogram");
   });
 });
+
+describe("a store that cannot be read", () => {
+  test("the scrape goes on without errand_jobs, errand_store_up says 0, and the failure is logged", async () => {
+    const warnings: unknown[] = [];
+    const logger = { ...silentLogger, warn: (fields: object) => void warnings.push(fields), child: () => logger };
+    let down = true;
+    const jobs = {
+      events: new EventTarget() as never,
+      counts: async () => {
+        if (down) throw new Error("connect ECONNREFUSED 127.0.0.1:5432");
+        return { byState: {} as never, byName: { a: { ready: 2 } as never } };
+      },
+    };
+    const metrics = errandMetrics({ jobs, countsCacheMs: 0, logger });
+    const text = await metrics.metrics();
+    expect(text).toContain("errand_store_up 0");
+    expect(text).not.toContain("errand_jobs{");
+    expect(text).toContain("errand_jobs_enqueued_total");
+    expect(warnings).toHaveLength(1);
+    down = false;
+    const recovered = await metrics.metrics();
+    expect(recovered).toContain("errand_store_up 1");
+    expect(recovered).toContain('errand_jobs{state="ready",name="a"} 2');
+  });
+});

@@ -1,19 +1,26 @@
-import { Elysia } from "elysia";
 import { constantTimeEqual } from "../auth/secrets.ts";
+import type { TrustProxy } from "../http/client-address.ts";
 import { HttpError } from "../http/errors.ts";
+import { type TokenFailures, tokenGuard } from "../http/token-guard.ts";
 
 const CHALLENGE = 'Basic realm="Errand mail preview", charset="UTF-8"';
 
 /**
  * Guards the routes of the plugin it is used in (the /dev/mail preview, which shows every mail with its
  * confirmation link) with ADMIN_TOKEN. A browser asks for it through Basic auth (any user name, the
- * token as password); scripts may send it as a bearer token. Checked before validation, so a caller
- * without the token learns nothing about the routes.
+ * token as password); scripts may send it as a bearer token. Wrong tokens count in `failures`, the
+ * dashboard's limit for ADMIN_TOKEN.
  */
-export function requireAdminToken(adminToken: string) {
-  return new Elysia({ name: "app.admin.preview-auth" }).onTransform({ as: "scoped" }, ({ request }) => {
-    const presented = presentedToken(request.headers.get("authorization"));
-    if (presented === undefined || !constantTimeEqual(presented, adminToken)) throw unauthorized();
+export function requireAdminToken(adminToken: string, failures: TokenFailures, trustProxy: TrustProxy) {
+  return tokenGuard({
+    name: "preview",
+    failures,
+    trustProxy,
+    accepts: (request) => {
+      const presented = presentedToken(request.headers.get("authorization"));
+      return presented !== undefined && constantTimeEqual(presented, adminToken);
+    },
+    refuse: unauthorized,
   });
 }
 

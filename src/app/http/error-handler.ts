@@ -1,12 +1,7 @@
 import { Elysia, type ValidationError } from "elysia";
 import { HttpError } from "./errors.ts";
+import { type FieldProblem, FieldValidationError } from "./no-nul.ts";
 import { requestInfo } from "./request-context.ts";
-
-interface FieldProblem {
-  field: string;
-  in: string;
-  message: string;
-}
 
 /**
  * Maps every failure to the app's JSON error shape and status: malformed JSON 400, schema failures
@@ -26,7 +21,8 @@ export function errorHandler(options: { production: boolean }) {
     const httpError = asHttpError(error);
     if (httpError) {
       Object.assign(set.headers, httpError.headers);
-      return reply(httpError.status, { error: httpError.code, message: httpError.message });
+      const fields = httpError instanceof FieldValidationError ? { fields: httpError.fields } : {};
+      return reply(httpError.status, { error: httpError.code, message: httpError.message, ...fields });
     }
     switch (code) {
       case "PARSE":

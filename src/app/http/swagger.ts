@@ -41,6 +41,9 @@ export function swagger(options: SwaggerOptions) {
     return instance;
   };
   const serveDocs = async ({ request }: { request: Request }) => {
+    // The page loads the spec by a relative URL, which from /swagger/ would miss it.
+    if (new URL(request.url).pathname.endsWith("/"))
+      return new Response(null, { status: 308, headers: { location: PAGE } });
     docs ??= loadDocs();
     return (await docs).handle(request);
   };

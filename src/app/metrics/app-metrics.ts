@@ -1,4 +1,4 @@
-import type { CronService } from "errand";
+import type { CronService, Logger } from "errand";
 import { errandMetrics, type MetricsJobs, type MetricsMailer } from "errand/metrics";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
@@ -6,6 +6,7 @@ export interface MetricSources {
   jobs: MetricsJobs;
   crons: CronService;
   mailer: MetricsMailer;
+  logger: Logger;
 }
 
 /**
@@ -19,7 +20,8 @@ export class AppMetrics {
 
   constructor(sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: "errand_app_" });
-    errandMetrics({ jobs: sources.jobs, cron: sources.crons, mailer: sources.mailer, registry: this.registry });
+    const { logger } = sources;
+    errandMetrics({ jobs: sources.jobs, cron: sources.crons, mailer: sources.mailer, registry: this.registry, logger });
     this.#httpDuration = new Histogram({
       name: "http_request_duration_seconds",
       help: "HTTP request duration by method, route pattern and status",
@@ -33,8 +35,12 @@ export class AppMetrics {
       labelNames: ["cron", "state"],
       registers: [this.registry],
       async collect() {
-        const crons = await sources.crons.list();
         this.reset();
+        // Last runs are read from the store: while it is down the scrape goes on without them.
+        const crons = await sources.crons.list().catch((error: unknown) => {
+          logger.warn({ err: error }, "cron last runs left out of the scrape: the store could not be read");
+          return [];
+        });
         for (const cron of crons) {
           const finished = cron.lastRun?.finishedAt;
           if (cron.lastRun && finished)

@@ -97,7 +97,7 @@ export function createBackground<Tx>(
     ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
   const crons = createCron({ jobs, crons: [tokenCleanupCron, pruneSucceededJobsCron], clock, logger });
-  const metrics = new AppMetrics({ jobs, crons, mailer });
+  const metrics = new AppMetrics({ jobs, crons, mailer, logger });
   registry
     .singleton(ClockToken, () => clock)
     .singleton(PrunableJobsToken, () => jobs)

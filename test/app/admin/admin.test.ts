@@ -206,6 +206,25 @@ describe("metrics", () => {
     expect((await t.request("/metrics", { headers: auth })).status).toBe(200);
     expect((await off.request("/metrics")).status).toBe(200);
   });
+
+  test("while the store cannot be read, the scrape still answers, without the store's series", async () => {
+    const fresh = await startTestApp();
+    try {
+      const refused = () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432"));
+      Object.assign(fresh.runtime.jobs, { counts: refused });
+      Object.assign(fresh.runtime.crons, { list: refused });
+      const response = await fresh.request("/metrics");
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toContain("errand_store_up 0");
+      expect(text).not.toMatch(/^errand_jobs\{/m);
+      expect(text).toContain("errand_app_process_cpu_seconds_total");
+      expect(text).toContain("errand_jobs_enqueued_total");
+      expect(fresh.logs.some((line) => line.includes("errand_jobs left out of the scrape"))).toBe(true);
+    } finally {
+      await fresh.stop();
+    }
+  });
 });
 
 describe("dashboard", () => {
