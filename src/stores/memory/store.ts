@@ -360,8 +360,8 @@ export class MemoryJobStore implements SyncJobStore<never> {
       const waiter = results[d.waiter]!;
       if (!waiter.created) continue;
       const dependency = typeof d.dependency === "number" ? results[d.dependency]!.id : d.dependency.id;
-      const dependencyId = jobIdNumber(dependency);
-      if (dependencyId === null) continue;
+      // An id no job can have names no job: it counts as ended, like a pruned one (id 0 is never used).
+      const dependencyId = jobIdNumber(dependency) ?? 0;
       this.#rows.addDependency({
         waiter: Number(waiter.id),
         dependency: dependencyId,

@@ -146,6 +146,18 @@ export function describeWorkflowStoreContract<Tx>(
         expect((await store.dependencies(ok!.id, "after")).map((j) => j.id)).toEqual([first!.id]);
       });
 
+      test("after ids that name no job (unknown, not decimal, past 64 bits) count as ended", async () => {
+        for (const ids of [["99999999"], ["abc"], ["-5", "abc"], ["99999999999999999999"]]) {
+          const [waiter] = await store.enqueueGraph(
+            [parked("then")],
+            ids.map((id) => ({ waiter: 0, dependency: { id }, kind: "after" as const, onFailure: "cancel" as const })),
+            { now: t0 },
+          );
+          await store.settleDependencies({ now: t0 });
+          expect(await state(waiter!.id)).toBe("ready");
+        }
+      });
+
       test("a waiter whose key matched an existing job gets no new edges", async () => {
         const [a] = await store.enqueueGraph([parked("p", { key: "k" }), job("c")], [child(0, 1)], { now: t0 });
         const [again] = await store.enqueueGraph([parked("p", { key: "k" }), job("c")], [child(0, 1)], { now: t0 });

@@ -48,7 +48,8 @@ export async function enqueueGraph(
     dependencies.map((d) => ({
       waiter: d.waiter,
       dep: typeof d.dependency === "number" ? d.dependency : null,
-      dep_id: typeof d.dependency === "number" ? null : isJobId(d.dependency.id) ? d.dependency.id : null,
+      // An id no job can have names no job: it counts as ended, like a pruned one (id 0 is never used).
+      dep_id: typeof d.dependency === "number" ? null : isJobId(d.dependency.id) ? d.dependency.id : "0",
       kind: d.kind,
       on_failure: d.onFailure,
     })),

@@ -103,8 +103,8 @@ export function prepareWorkflows(db: Database): SqliteWorkflows {
     for (const d of dependencies) {
       const waiter = results[d.waiter]!;
       if (!waiter.created) continue;
-      const dependency = toRowId(typeof d.dependency === "number" ? results[d.dependency]!.id : d.dependency.id);
-      if (dependency === null) continue;
+      // An id no job can have names no job: it counts as ended, like a pruned one (id 0 is never used).
+      const dependency = toRowId(typeof d.dependency === "number" ? results[d.dependency]!.id : d.dependency.id) ?? 0;
       tx.all(inline(insertDependencySql, [Number(waiter.id), dependency, d.kind, d.onFailure]));
     }
     return results;
