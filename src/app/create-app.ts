@@ -10,6 +10,7 @@ import { AuthService } from "./auth/auth-service.ts";
 import { RefreshTokenChain } from "./auth/refresh-tokens.ts";
 import { authRoutes } from "./auth/routes.ts";
 import type { AppConfig } from "./config.ts";
+import type { RouteLike } from "./http/allowed-methods.ts";
 import { bodyLimit, serverBodyLimit } from "./http/body-limit.ts";
 import { clientAddress, type TrustProxy } from "./http/client-address.ts";
 import { cors } from "./http/cors.ts";
@@ -74,89 +75,86 @@ export function createApp(config: AppConfig, deps: AppDeps) {
   // Routes enqueue outside any transaction (the outbox writes go through the repository), so the
   // plugins see the jobs service without the dialect's transaction type: `tx` cannot be passed.
   const background: Jobs<never> = runtime.jobs;
+  // The error handler's 405s read the routes of the app built below (and of any added to it later).
+  let routes: () => Iterable<RouteLike> = () => [];
 
-  return (
-    new Elysia({
-      name: "errand.app",
-      // The body limit is the app's (bodyLimit below), so that every over-limit body gets its JSON 413.
-      serve: { ...serverBodyLimit },
-    })
-      // First, so every request runs inside its HTTP span and the jobs it enqueues join that trace.
-      .use(deps.httpTracing ?? new Elysia())
-      .use(hosting({ shutdownTimeoutMs: config.shutdownTimeoutMs, onServiceFailure: "stop-host", logger }))
-      .use(jobs(background))
-      .use(mailer({ job: runtime.mailJob, jobs: background }))
-      .use(cron(runtime.crons))
-      .use(requestContext(logger))
-      .use(securityHeaders)
-      .use(cors(config.corsOrigins))
-      .use(errorHandler({ production }))
-      .use(bodyLimit(config.bodyLimitBytes))
-      .use(
-        metricsRoutes(runtime.metrics, [config.metricsToken, config.adminToken], {
-          failures: tokenFailures,
-          trustProxy: config.trustProxy,
-        }),
-      )
-      .use(config.swaggerEnabled ? swagger({ version: APP_VERSION, admin: Boolean(config.adminToken) }) : new Elysia())
-      .use(
-        links.mail && runtime.previewStore
-          ? devMail(
-              runtime.previewStore,
-              config.adminToken && tokenFailures
-                ? { token: config.adminToken, failures: tokenFailures, trustProxy: config.trustProxy }
-                : undefined,
-            )
-          : new Elysia(),
-      )
-      .use(config.devRoutesEnabled ? home(links) : new Elysia())
-      .use((app) => app.use(health(app.decorator.host)))
-      .use(
-        // The JSON API: one guard keeps NUL characters, which PostgreSQL text refuses, out of every route's
-        // inputs (the dashboard checks its own).
-        new Elysia({ name: "app.api" })
-          .use(rejectNul)
-          .use(usersRoutes({ users, auth, limiter }))
-          .use(confirmPage({ users, limiter }))
-          .use(authRoutes({ auth, limiter }))
-          .use(
-            config.adminToken
-              ? adminRoutes({
-                  adminToken: config.adminToken,
-                  jobs: runtime.jobs,
-                  crons: runtime.crons,
-                  limiter: new RateLimiter(
-                    config.adminRateLimitMax,
-                    config.rateLimitWindowMs,
-                    clock,
-                    config.trustProxy,
-                  ),
-                })
-              : new Elysia(),
-          ),
-      )
-      .use(
-        config.adminToken
-          ? dashboard({
-              jobs: runtime.jobs,
-              cron: runtime.crons,
-              prefix: "/admin",
-              // Built from ADMIN_TOKEN here: limitedToken is ADMIN_TOKEN whenever it is set.
-              authorize: tokenAuthority ?? tokenAuth({ token: config.adminToken, clock }),
-              secureCookies: config.publicUrl.startsWith("https:"),
-              allowedOrigins: [new URL(config.publicUrl).origin],
-              // Behind a proxy every socket peer is the proxy: count failed logins per client, as TRUST_PROXY says.
-              clientKey: (request, server) =>
-                clientAddress(
-                  server?.requestIP(request)?.address,
-                  request.headers.get("x-forwarded-for"),
-                  config.trustProxy,
-                ),
-              logger,
-            })
-          : new Elysia(),
-      )
-  );
+  const app = new Elysia({
+    name: "errand.app",
+    // The body limit is the app's (bodyLimit below), so that every over-limit body gets its JSON 413.
+    serve: { ...serverBodyLimit },
+  })
+    // First, so every request runs inside its HTTP span and the jobs it enqueues join that trace.
+    .use(deps.httpTracing ?? new Elysia())
+    .use(hosting({ shutdownTimeoutMs: config.shutdownTimeoutMs, onServiceFailure: "stop-host", logger }))
+    .use(jobs(background))
+    .use(mailer({ job: runtime.mailJob, jobs: background }))
+    .use(cron(runtime.crons))
+    .use(requestContext(logger))
+    .use(securityHeaders)
+    .use(cors(config.corsOrigins))
+    .use(errorHandler({ production, routes: () => routes() }))
+    .use(bodyLimit(config.bodyLimitBytes))
+    .use(
+      metricsRoutes(runtime.metrics, [config.metricsToken, config.adminToken], {
+        failures: tokenFailures,
+        trustProxy: config.trustProxy,
+      }),
+    )
+    .use(config.swaggerEnabled ? swagger({ version: APP_VERSION, admin: Boolean(config.adminToken) }) : new Elysia())
+    .use(
+      links.mail && runtime.previewStore
+        ? devMail(
+            runtime.previewStore,
+            config.adminToken && tokenFailures
+              ? { token: config.adminToken, failures: tokenFailures, trustProxy: config.trustProxy }
+              : undefined,
+          )
+        : new Elysia(),
+    )
+    .use(config.devRoutesEnabled ? home(links) : new Elysia())
+    .use((app) => app.use(health(app.decorator.host)))
+    .use(
+      // The JSON API: one guard keeps NUL characters, which PostgreSQL text refuses, out of every route's
+      // inputs (the dashboard checks its own).
+      new Elysia({ name: "app.api" })
+        .use(rejectNul)
+        .use(usersRoutes({ users, auth, limiter }))
+        .use(confirmPage({ users, limiter }))
+        .use(authRoutes({ auth, limiter }))
+        .use(
+          config.adminToken
+            ? adminRoutes({
+                adminToken: config.adminToken,
+                jobs: runtime.jobs,
+                crons: runtime.crons,
+                limiter: new RateLimiter(config.adminRateLimitMax, config.rateLimitWindowMs, clock, config.trustProxy),
+              })
+            : new Elysia(),
+        ),
+    )
+    .use(
+      config.adminToken
+        ? dashboard({
+            jobs: runtime.jobs,
+            cron: runtime.crons,
+            prefix: "/admin",
+            // Built from ADMIN_TOKEN here: limitedToken is ADMIN_TOKEN whenever it is set.
+            authorize: tokenAuthority ?? tokenAuth({ token: config.adminToken, clock }),
+            secureCookies: config.publicUrl.startsWith("https:"),
+            allowedOrigins: [new URL(config.publicUrl).origin],
+            // Behind a proxy every socket peer is the proxy: count failed logins per client, as TRUST_PROXY says.
+            clientKey: (request, server) =>
+              clientAddress(
+                server?.requestIP(request)?.address,
+                request.headers.get("x-forwarded-for"),
+                config.trustProxy,
+              ),
+            logger,
+          })
+        : new Elysia(),
+    );
+  routes = () => app.routes;
+  return app;
 }
 
 /** The mail preview: open on a developer's machine without ADMIN_TOKEN, behind it whenever it is set. */

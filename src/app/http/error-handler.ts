@@ -1,14 +1,16 @@
 import { Elysia, type ValidationError } from "elysia";
+import { allowedMethods, type RouteLike } from "./allowed-methods.ts";
 import { HttpError } from "./errors.ts";
 import { type FieldProblem, FieldValidationError } from "./no-nul.ts";
 import { requestInfo } from "./request-context.ts";
 
 /**
  * Maps every failure to the app's JSON error shape and status: malformed JSON 400, schema failures
- * 422 with each field, unknown routes 404, the app's HttpErrors their own status, anything else 500
- * with the request id (and, outside production, the message and stack to debug with).
+ * 422 with each field, unknown routes 404 (405 with Allow when the path has routes for other methods),
+ * the app's HttpErrors their own status, anything else 500 with the request id (and, outside
+ * production, the message and stack to debug with). `routes` reads the finished app's routes.
  */
-export function errorHandler(options: { production: boolean }) {
+export function errorHandler(options: { production: boolean; routes?: () => Iterable<RouteLike> }) {
   return new Elysia({ name: "app.error-handler" }).onError({ as: "global" }, ({ code, error, request, set, path }) => {
     const info = requestInfo(request);
     const requestId = info?.id ?? "unknown";
@@ -33,8 +35,16 @@ export function errorHandler(options: { production: boolean }) {
           message: "The request does not match the schema; see fields.",
           fields: fieldProblems(error),
         });
-      case "NOT_FOUND":
-        return reply(404, { error: "not_found", message: `No route for ${request.method} ${path}.` });
+      case "NOT_FOUND": {
+        const allowed = options.routes ? allowedMethods(options.routes(), path) : [];
+        if (allowed.length === 0)
+          return reply(404, { error: "not_found", message: `No route for ${request.method} ${path}.` });
+        set.headers.allow = allowed.join(", ");
+        return reply(405, {
+          error: "method_not_allowed",
+          message: `${path} does not answer ${request.method}; it answers ${allowed.join(", ")}.`,
+        });
+      }
       case "INVALID_COOKIE_SIGNATURE":
       case "INVALID_FILE_TYPE":
         return reply(400, { error: "bad_request", message: error.message });

@@ -58,6 +58,25 @@ describe("bad-request shapes", () => {
     expect(await body(response)).toMatchObject({ error: "not_found", message: "No route for GET /api/nothing-here." });
   });
 
+  test("a known path with another method is a JSON 405 with Allow; OPTIONS too", async () => {
+    for (const [method, path, allow] of [
+      // GET too: /api/users/:id takes "register" as an id.
+      ["DELETE", "/api/users/register", "GET, POST"],
+      ["PUT", "/api/users/me", "GET"],
+      ["OPTIONS", "/api/auth/token", "POST"],
+    ] as const) {
+      const response = await t.request(path, { method });
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe(allow);
+      expect(await body(response)).toMatchObject({
+        error: "method_not_allowed",
+        message: `${path} does not answer ${method}; it answers ${allow}.`,
+      });
+    }
+    // A path no route has stays a 404, whatever the method.
+    expect((await t.request("/api/users/me/extra", { method: "DELETE" })).status).toBe(404);
+  });
+
   test("a thrown error is a 500 with the request id; the detail only outside production", async () => {
     const dev = await t.request("/test/boom", { headers: { "x-request-id": "req-123" } });
     expect(dev.status).toBe(500);
