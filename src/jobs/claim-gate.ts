@@ -47,7 +47,7 @@ export class ClaimGate {
 
   /**
    * A pause this process has just stored: in force here at once, before the next read of the store, so
-   * that a job enqueued after `jobs.pause()` resolved is not taken on enqueue by this process.
+   * that this process does not take on enqueue a job enqueued after `jobs.pause()` resolved.
    */
   add(target: PauseTarget): void {
     if (target.name !== undefined) this.#names = new Set([...this.#names, target.name]);
