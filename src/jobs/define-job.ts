@@ -139,8 +139,13 @@ export function hasNul(value: unknown): boolean {
   return typeof value === "string" && value.includes("\u0000");
 }
 
+/** A name, queue or key every store can hold: a non-empty string without U+0000. */
+export function isStorableText(value: unknown): value is string {
+  return typeof value === "string" && value !== "" && !hasNul(value);
+}
+
 function requireName(name: unknown): string {
-  if (typeof name === "string" && name.trim() !== "" && !hasNul(name)) return name;
+  if (isStorableText(name) && name.trim() !== "") return name;
   throw new InvalidJobDefinitionError(
     `A job needs a non-empty string name without NUL characters, got ${describeValue(name)}.`,
   );
@@ -177,7 +182,7 @@ function describe(value: unknown): string {
 }
 
 function requireQueue(job: string, queue: unknown): string {
-  if (typeof queue === "string" && queue !== "" && !hasNul(queue)) return queue;
+  if (isStorableText(queue)) return queue;
   throw new InvalidJobDefinitionError(
     `Job "${job}": queue must be a non-empty string without NUL characters, got ${describeValue(queue)}.`,
   );

@@ -4,7 +4,7 @@ import { type Clock, systemClock } from "../clock/index.ts";
 import { describe } from "../hosting/errors.ts";
 import { consoleLogger, type HostedService, type Logger, type ServiceHealth } from "../hosting/index.ts";
 import { ServiceRegistry } from "../scope/index.ts";
-import { type AnyJobDefinition, hasNul, type JobDefinition } from "./define-job.ts";
+import { type AnyJobDefinition, hasNul, isStorableText, type JobDefinition } from "./define-job.ts";
 import { describeValue } from "./describe-value.ts";
 import {
   InvalidEnqueueOptionsError,
@@ -596,10 +596,8 @@ function toCounts(rows: readonly JobCount[]): JobCounts {
 function pauseTarget(target: unknown): PauseTarget {
   if (typeof target === "object" && target !== null) {
     const { name, queue } = target as { name?: unknown; queue?: unknown };
-    const isName = typeof name === "string" && name !== "" && !hasNul(name);
-    const isQueue = typeof queue === "string" && queue !== "" && !hasNul(queue);
-    if (isName && queue === undefined) return { name: name as string };
-    if (isQueue && name === undefined) return { queue: queue as string };
+    if (isStorableText(name) && queue === undefined) return { name };
+    if (isStorableText(queue) && name === undefined) return { queue };
   }
   throw new InvalidPauseTargetError(target);
 }

@@ -1,5 +1,5 @@
 // Turns enqueue arguments into a store row, refusing anything that would poison the queue.
-import { hasNul, type JobDefinition, maxPriority, minPriority } from "./define-job.ts";
+import { isStorableText, type JobDefinition, maxPriority, minPriority } from "./define-job.ts";
 import { describeValue } from "./describe-value.ts";
 import { InvalidEnqueueOptionsError, InvalidPayloadError } from "./errors.ts";
 import type { NewJob } from "./store.ts";
@@ -137,7 +137,7 @@ function priorityOf(job: string, fallback: number, priority: unknown): number {
 
 function keyOf(job: string, key: unknown): string | null {
   if (key === undefined) return null;
-  if (typeof key === "string" && key !== "" && !hasNul(key)) return key;
+  if (isStorableText(key)) return key;
   throw new InvalidEnqueueOptionsError(
     `Job "${job}": key must be a non-empty string without NUL characters, got ${describeValue(key)}.`,
   );
